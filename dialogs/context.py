@@ -1,0 +1,96 @@
+"""The bundle a question handler works with during one step, and what it may answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dialogs.contracts import Choice, Reply, StepResult
+from dialogs.money import Money
+from dialogs.parsing import parse_amount
+from dialogs.render import label, render
+from dialogs.state import Debt, UserState
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """The answer could not be read: say what was expected (template), keep the state."""
+
+    template: str
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """The answer was taken but the question stays open (a toggle, a warning, a reminder)."""
+
+    template: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
+    reprompt: bool = True
+
+
+Outcome = str | Invalid | Stay
+
+
+@dataclass(slots=True)
+class Ctx:
+    user: UserState
+    debt: Debt
+    today: date
+    result: StepResult
+    text: str = ""
+    # The button's action when the input was a button (or a label typed as text) for this
+    # debt and this question; None for free text.
+    action: str | None = None
+
+    @property
+    def locale(self) -> str:
+        return self.user.locale
+
+    @property
+    def currency(self) -> str:
+        if self.debt.balance is not None:
+            return self.debt.balance.currency
+        return self.user.currency or "USD"
+
+    def amount(self) -> Money | None:
+        return parse_amount(self.text, self.currency)
+
+    def render(self, template: str, **extra: Any) -> str:
+        return render(self.locale, template, user=self.user, debt=self.debt, today=self.today, **extra)
+
+    def say(self, template: str, choices: tuple[Choice, ...] = (), **extra: Any) -> None:
+        self.result.say(self.render(template, **extra), choices)
+
+    def choice(self, key: str, action: str, **fields: Any) -> Choice:
+        """A button for this debt's current question: `<debt>:<state>:<action>`."""
+        return Choice(label(self.locale, key, **fields), f"{self.debt.seq}:{self.debt.state}:{action}")
+
+    def reply(self, template: str, choices: tuple[Choice, ...] = (), numeric: bool = False, **extra: Any) -> Reply:
+        return Reply(self.render(template, **extra), choices, numeric)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One step of the conversation: how to ask it, and how to read the answer.
+
+    `enter` runs once when a debt arrives at this step (letters, explanations); `prompt` may
+    run many times (after /status, /back, a stale button), so it must not change anything.
+    """
+
+    prompt: Callable[[Ctx], Reply]
+    handle: Callable[[Ctx], Outcome]
+    # Called with the trigger that led here, since one step can be reached several ways.
+    enter: Callable[[Ctx, str], None] | None = None
+
+
+def keyword(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The first entry whose any keyword appears in the text (a table ordered most specific
+    first, so "private student loan" is read before "loan")."""
+    low = f" {' '.join(text.lower().split())} "
+    for value, words in table:
+        if any(w in low for w in words):
+            return value
+    return None

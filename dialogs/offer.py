@@ -1,0 +1,160 @@
+"""The negotiation figures: what to open with, what to aim for, where to walk away.
+
+The percentages are the ones debt counsellors quote (DOMAIN.md): open at 15-25% of the balance,
+30% is a good result, try not to go above 50%; original banks want 40-60%, debt buyers often take
+20-35%. The ceiling is also capped by what the person can actually pay, because an offer they
+cannot keep is worse than no offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+
+from dialogs.money import Money
+from dialogs.state import Basis, Budget, Debt, Goal, Holder, Offer, Outcome, Round, Who
+
+# (opening, target, ceiling) as percentages of the balance.
+COLLECTOR_FIGURES = (15, 25, 35)
+ORIGINAL_FIGURES = (25, 40, 50)
+# Close to charge-off (about six months late) a bank has more reason to take less.
+CHARGED_OFF_FIGURES = (20, 35, 50)
+CHARGE_OFF_MONTHS = 5
+# A settlement paid in instalments should end within a year; longer is a payment plan.
+MAX_SETTLEMENT_MONTHS = 12
+# Payment plans: open below what fits the budget, leaving room to concede.
+PLAN_FIGURES = (80, 90, 100)
+# After this many answers from the creditor without a deal, stop conceding and change tack.
+ROUNDS_BEFORE_CHANGING_TACK = 3
+
+
+class Action(StrEnum):
+    AGREE = "agree"
+    ACCEPT = "accept"
+    COUNTER = "counter"
+    SUPERVISOR = "supervisor"
+    PAUSE = "pause"
+    SWITCH_TO_PLAN = "plan"
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    action: Action
+    # The figure to counter with when action is COUNTER, or the next counter still available.
+    counter: Money | None
+
+
+def basis_for(goals: list[Goal]) -> Basis:
+    if Goal.LUMP_SUM in goals:
+        return Basis.LUMP_SUM
+    if Goal.INSTALMENTS in goals:
+        return Basis.INSTALMENTS
+    return Basis.PAYMENT_PLAN
+
+
+def figures_for(debt: Debt) -> tuple[int, int, int]:
+    if debt.holder is Holder.COLLECTOR:
+        return COLLECTOR_FIGURES
+    if (debt.months_delinquent or 0) >= CHARGE_OFF_MONTHS:
+        return CHARGED_OFF_FIGURES
+    return ORIGINAL_FIGURES
+
+
+def affordable(basis: Basis, available: Budget, currency: str) -> Money:
+    lump = available.lump_sum or Money.zero(currency)
+    monthly = available.monthly or Money.zero(currency)
+    if basis is Basis.LUMP_SUM:
+        return lump
+    if basis is Basis.INSTALMENTS:
+        return lump + monthly * MAX_SETTLEMENT_MONTHS
+    return monthly
+
+
+def round_down(money: Money) -> Money:
+    """Offers in round figures sound deliberate: whole units, tens from a thousand up."""
+    step = Decimal(10) if money.amount >= 1000 else Decimal(1)
+    amount = (money.amount / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    return Money(amount, money.currency).quantized()
+
+
+def draft(debt: Debt, basis: Basis, available: Budget) -> Offer | None:
+    """The three figures, or None when the budget cannot reach even an opening offer."""
+    assert debt.balance is not None
+    currency = debt.balance.currency
+    can_pay = affordable(basis, available, currency)
+    if basis is Basis.PAYMENT_PLAN:
+        percents = PLAN_FIGURES
+        reference = can_pay
+    else:
+        percents = figures_for(debt)
+        reference = debt.balance
+    opening, target, ceiling = (round_down(reference.share(p)) for p in percents)
+    ceiling = min(ceiling, round_down(can_pay))
+    if not ceiling or ceiling < opening and basis is not Basis.PAYMENT_PLAN:
+        return None
+    target = min(target, ceiling)
+    opening = min(opening, target)
+    return Offer(basis, opening, target, ceiling)
+
+
+def _current_rounds(debt: Debt) -> list[Round]:
+    start = debt.offer.first_round if debt.offer is not None else 0
+    return debt.rounds[start:]
+
+
+def our_offers(debt: Debt) -> list[Money]:
+    return [r.amount for r in _current_rounds(debt) if r.who is Who.USER and r.amount is not None]
+
+
+def creditor_answers(debt: Debt) -> int:
+    return sum(1 for r in _current_rounds(debt) if r.who is Who.CREDITOR)
+
+
+def next_counter(debt: Debt) -> Money | None:
+    """The next figure to offer: each concession half the size of the last, never past the
+    ceiling. None when there is no room left to concede."""
+    offer = debt.offer
+    assert offer is not None
+    made = our_offers(debt)
+    last = made[-1] if made else offer.opening
+    if len(made) >= 2:
+        step = (made[-1] - made[-2]).amount / 2
+    else:
+        step = (offer.ceiling - offer.opening).amount * Decimal("0.4")
+    unit = Decimal(10) if offer.ceiling.amount >= 1000 else Decimal(1)
+    step = (step / unit).to_integral_value(rounding=ROUND_FLOOR) * unit
+    if step <= 0:
+        return None
+    candidate = min(last + Money(step, last.currency).quantized(), offer.ceiling)
+    return candidate if candidate > last else None
+
+
+def recommend(debt: Debt) -> Recommendation:
+    """What the coach suggests after the creditor's latest answer."""
+    offer = debt.offer
+    assert offer is not None
+    latest = next(r for r in reversed(_current_rounds(debt)) if r.who is Who.CREDITOR)
+    if latest.outcome is Outcome.ACCEPTED:
+        return Recommendation(Action.AGREE, None)
+    counter = next_counter(debt)
+    their = latest.amount if latest.outcome is Outcome.COUNTERED else None
+    if their is not None:
+        if their <= offer.target or (counter is not None and their <= counter):
+            return Recommendation(Action.ACCEPT, counter)
+        if their <= offer.ceiling and creditor_answers(debt) >= ROUNDS_BEFORE_CHANGING_TACK:
+            return Recommendation(Action.ACCEPT, counter)
+    if counter is not None and creditor_answers(debt) < ROUNDS_BEFORE_CHANGING_TACK:
+        return Recommendation(Action.COUNTER, counter)
+    return Recommendation(_change_of_tack(debt), counter)
+
+
+def _change_of_tack(debt: Debt) -> Action:
+    """Supervisor first, then a pause, then a payment plan instead of a reduced payoff."""
+    answers = creditor_answers(debt)
+    assert debt.offer is not None
+    if answers <= ROUNDS_BEFORE_CHANGING_TACK:
+        return Action.SUPERVISOR
+    if answers == ROUNDS_BEFORE_CHANGING_TACK + 1 or debt.offer.basis is Basis.PAYMENT_PLAN:
+        return Action.PAUSE
+    return Action.SWITCH_TO_PLAN

@@ -1,0 +1,236 @@
+"""Steps 5-6: the call, the creditor's answer, and what to say next.
+
+Every round is recorded (date, who, amount, terms). The coach recommends; the person decides.
+Going above the walk-away ceiling is allowed, but only after a warning and an explicit yes.
+"""
+
+from __future__ import annotations
+
+from dialogs import offer as figures
+from dialogs.budget import redraft
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
+from dialogs.contracts import Choice, Reply
+from dialogs.letters import draft_letter
+from dialogs.money import Money
+from dialogs.offer import Action
+from dialogs.parsing import parse_yes_no
+from dialogs.portfolio import available
+from dialogs.state import Basis, Outcome as Said, Round, Who
+
+MAX_TERMS = 200
+
+REPLY_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("rejected", ("reject", "refused", "declined", "said no", "turned", " no ")),
+    ("accepted", ("accept", "agreed", "took it", "said yes", " yes ", " ok ", " deal")),
+    ("countered", ("counter",)),
+]
+
+DECISION_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (Action.SUPERVISOR, ("supervisor", "manager")),
+    (Action.PAUSE, ("pause", "later", "call back")),
+    (Action.SWITCH_TO_PLAN, ("plan", "more time", "lower payment")),
+    (Action.ACCEPT, ("accept", "take it", "agree", "deal")),
+    (Action.COUNTER, ("counter", "recommended")),
+]
+
+
+def standing_offer(ctx: Ctx) -> Money | None:
+    made = figures.our_offers(ctx.debt)
+    if made:
+        return made[-1]
+    return ctx.debt.offer.opening if ctx.debt.offer else None
+
+
+def record_our_offer(ctx: Ctx, amount: Money, *, above_ceiling: bool = False) -> None:
+    ctx.debt.rounds.append(Round(ctx.today, Who.USER, Said.OFFERED, amount, above_ceiling=above_ceiling))
+
+
+def _their_counter(ctx: Ctx) -> Money | None:
+    for r in reversed(ctx.debt.rounds):
+        if r.who is Who.CREDITOR:
+            return r.amount if r.outcome is Said.COUNTERED else None
+    return None
+
+
+# -- awaiting the creditor's answer ----------------------------------------------------------
+def on_enter_awaiting_reply(ctx: Ctx, trigger: str) -> None:
+    offer = ctx.debt.offer
+    assert offer is not None
+    if trigger in ("answer", "switch_to_plan"):
+        offer.first_round = len(ctx.debt.rounds)
+        record_our_offer(ctx, offer.opening)
+        ctx.say("offer_drafted.html", offer=offer)
+        ctx.say("script.html", offer=offer, figure=offer.opening)
+        draft_letter(ctx, "offer")
+    elif trigger in ("counter", "confirm"):
+        ctx.say("countered.html", offer=offer, figure=standing_offer(ctx))
+    elif trigger == "pause":
+        ctx.say("pause.html", offer=offer, figure=standing_offer(ctx))
+    else:
+        ctx.say("supervisor.html", offer=offer, figure=standing_offer(ctx))
+
+
+def ask_awaiting_reply(ctx: Ctx) -> Reply:
+    return ctx.reply(
+        "q_awaiting_reply.html",
+        (
+            ctx.choice("reply_accepted", "accepted"),
+            ctx.choice("reply_countered", "countered"),
+            ctx.choice("reply_rejected", "rejected"),
+            ctx.choice("show_script", "script"),
+        ),
+        figure=standing_offer(ctx),
+    )
+
+
+def take_awaiting_reply(ctx: Ctx) -> Outcome:
+    said = ctx.action or keyword(ctx.text, REPLY_WORDS)
+    amount = ctx.amount() if ctx.action is None else None
+    if said == "script":
+        assert ctx.debt.offer is not None
+        ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
+        return Stay()
+    if amount is not None and said != "accepted":
+        return _their_counter_is(ctx, amount)
+    if said == "accepted":
+        figure = standing_offer(ctx)
+        ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.ACCEPTED, figure))
+        ctx.debt.pending_amount = figure
+        return "accepted"
+    if said == "rejected":
+        ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.REJECTED, None))
+        return "rejected"
+    if said == "countered":
+        return "countered"
+    return Invalid("e_awaiting_reply.html")
+
+
+def _their_counter_is(ctx: Ctx, amount: Money) -> Outcome:
+    if amount.currency != ctx.currency:
+        return Invalid("e_currency.html", (("currency", ctx.currency),))
+    terms = " ".join(ctx.text.split())[:MAX_TERMS]
+    ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.COUNTERED, amount, terms))
+    return "named_figure" if ctx.debt.state == "awaiting_reply" else "answer"
+
+
+# -- the creditor named a figure -------------------------------------------------------------
+def ask_counter_amount(ctx: Ctx) -> Reply:
+    return ctx.reply("q_counter_amount.html", numeric=True)
+
+
+def take_counter_amount(ctx: Ctx) -> Outcome:
+    amount = ctx.amount()
+    if amount is None or not amount:
+        return Invalid("e_amount.html", (("example", "$2,000"),))
+    return _their_counter_is(ctx, amount)
+
+
+# -- the coach's recommendation and the person's decision ------------------------------------
+def ask_decision(ctx: Ctx) -> Reply:
+    rec = figures.recommend(ctx.debt)
+    offer = ctx.debt.offer
+    assert offer is not None
+    theirs = _their_counter(ctx)
+    options: list[tuple[Action, Choice]] = []
+    if theirs is not None:
+        options.append((Action.ACCEPT, ctx.choice("accept_theirs", Action.ACCEPT, amount=theirs)))
+    if rec.counter is not None:
+        options.append((Action.COUNTER, ctx.choice("counter_with", Action.COUNTER, amount=rec.counter)))
+    options.append((Action.SUPERVISOR, ctx.choice("ask_supervisor", Action.SUPERVISOR)))
+    options.append((Action.PAUSE, ctx.choice("pause_call_back", Action.PAUSE)))
+    if offer.basis is not Basis.PAYMENT_PLAN and available(ctx.user, excluding=ctx.debt.seq).monthly:
+        options.append((Action.SWITCH_TO_PLAN, ctx.choice("ask_payment_plan", Action.SWITCH_TO_PLAN)))
+    options.sort(key=lambda pair: pair[0] is not rec.action)
+    return ctx.reply(
+        "q_decision.html",
+        tuple(choice for _, choice in options),
+        rec=rec.action.value,
+        counter=rec.counter,
+        theirs=theirs,
+        offer=offer,
+        answers=figures.creditor_answers(ctx.debt),
+    )
+
+
+def take_decision(ctx: Ctx) -> Outcome:
+    action = ctx.action or keyword(ctx.text, DECISION_WORDS)
+    typed = ctx.amount() if ctx.action is None else None
+    if typed is not None and action in (None, Action.COUNTER):
+        return _counter_with(ctx, typed)
+    if action == Action.ACCEPT:
+        theirs = _their_counter(ctx)
+        if theirs is None:
+            return Invalid("e_nothing_to_accept.html")
+        ctx.debt.pending_amount = theirs
+        return "accept"
+    if action == Action.COUNTER:
+        counter = figures.recommend(ctx.debt).counter
+        if counter is None:
+            return Invalid("e_no_room.html")
+        return _counter_with(ctx, counter)
+    if action == Action.SWITCH_TO_PLAN:
+        redraft(ctx, Basis.PAYMENT_PLAN)
+        if ctx.debt.offer is None or ctx.debt.offer.basis is not Basis.PAYMENT_PLAN:
+            redraft(ctx, figures.basis_for(ctx.debt.goals))
+            return Invalid("e_no_monthly.html")
+        return "switch_to_plan"
+    if action in (Action.SUPERVISOR, Action.PAUSE):
+        return str(action)  # the actions are named like the triggers
+    return Invalid("e_decision.html")
+
+
+def _counter_with(ctx: Ctx, amount: Money) -> Outcome:
+    if amount.currency != ctx.currency:
+        return Invalid("e_currency.html", (("currency", ctx.currency),))
+    last = standing_offer(ctx)
+    if last is not None and amount <= last and ctx.debt.offer and ctx.debt.offer.basis is not Basis.PAYMENT_PLAN:
+        return Invalid("e_counter_lower.html", (("last", last),))
+    ctx.debt.pending_amount = amount
+    if _is_confirmed_or_within(ctx, amount):
+        record_our_offer(ctx, amount, above_ceiling=_above(ctx, amount))
+    return "counter"
+
+
+def _above(ctx: Ctx, amount: Money) -> bool:
+    offer = ctx.debt.offer
+    return offer is not None and amount > offer.ceiling
+
+
+def _is_confirmed_or_within(ctx: Ctx, amount: Money) -> bool:
+    return not _above(ctx, amount) or ctx.debt.confirmed_above_ceiling == amount
+
+
+# -- above the ceiling: warn, then require an explicit yes -----------------------------------
+def ask_over_ceiling(ctx: Ctx) -> Reply:
+    assert ctx.debt.offer is not None and ctx.debt.pending_amount is not None
+    return ctx.reply(
+        "q_over_ceiling.html",
+        (ctx.choice("confirm_over", "yes", amount=ctx.debt.pending_amount), ctx.choice("decline_over", "no")),
+        amount=ctx.debt.pending_amount,
+        offer=ctx.debt.offer,
+    )
+
+
+def take_over_ceiling(ctx: Ctx) -> Outcome:
+    answer = (ctx.action == "yes") if ctx.action in ("yes", "no") else parse_yes_no(ctx.text)
+    if answer is None:
+        return Invalid("e_yes_no.html")
+    amount = ctx.debt.pending_amount
+    assert amount is not None
+    if not answer:
+        ctx.debt.pending_amount = None
+        return "decline"
+    ctx.debt.confirmed_above_ceiling = amount
+    if ctx.debt.agreement is None and _their_counter(ctx) != amount:
+        record_our_offer(ctx, amount, above_ceiling=True)
+    return "confirm"
+
+
+QUESTIONS: dict[str, Question] = {
+    "awaiting_reply": Question(ask_awaiting_reply, take_awaiting_reply, enter=on_enter_awaiting_reply),
+    "counter_amount": Question(ask_counter_amount, take_counter_amount),
+    "decision": Question(ask_decision, take_decision),
+    "over_ceiling": Question(ask_over_ceiling, take_over_ceiling),
+}
+
+__all__ = ["QUESTIONS", "Stay", "record_our_offer", "standing_offer"]

@@ -1,0 +1,199 @@
+"""What the coach remembers about one person: plain dataclasses, no I/O.
+
+The engine works on these objects and nothing else, so the same negotiation can be stored in
+SQLite or PostgreSQL, replayed in a test, or carried by a different channel. Every field has a
+default so a half-answered debt is a valid value: the conversation fills it in one answer at a
+time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from dialogs.money import Money
+
+
+class DebtKind(StrEnum):
+    CREDIT_CARD = "credit_card"
+    PERSONAL_LOAN = "personal_loan"
+    STORE_CARD = "store_card"
+    MEDICAL = "medical"
+    COLLECTION = "collection"
+    CAR_LOAN = "car_loan"
+    MORTGAGE = "mortgage"
+    PRIVATE_STUDENT_LOAN = "private_student_loan"
+    FEDERAL_STUDENT_LOAN = "federal_student_loan"
+    TAX = "tax"
+    UTILITY = "utility"
+    OTHER = "other"
+
+
+# Kinds that keep accruing interest while unpaid: they go first when several debts compete.
+INTEREST_BEARING = frozenset(
+    {
+        DebtKind.CREDIT_CARD,
+        DebtKind.PERSONAL_LOAN,
+        DebtKind.STORE_CARD,
+        DebtKind.PRIVATE_STUDENT_LOAN,
+    }
+)
+
+# Kinds that are not settled by negotiating a reduced payoff, each with its own right door.
+NOT_FOR_SETTLEMENT = frozenset(
+    {
+        DebtKind.CAR_LOAN,
+        DebtKind.MORTGAGE,
+        DebtKind.FEDERAL_STUDENT_LOAN,
+        DebtKind.TAX,
+        DebtKind.UTILITY,
+    }
+)
+
+
+class Holder(StrEnum):
+    ORIGINAL = "original"
+    COLLECTOR = "collector"
+
+
+class Goal(StrEnum):
+    LUMP_SUM = "lump_sum"
+    INSTALMENTS = "instalments"
+    MORE_TIME = "more_time"
+    LOWER_RATE = "lower_rate"
+    FEES_WAIVED = "fees_waived"
+
+
+class Basis(StrEnum):
+    """What the figures of an offer measure: a settlement total, or a monthly payment."""
+
+    LUMP_SUM = "lump_sum"
+    INSTALMENTS = "instalments"
+    PAYMENT_PLAN = "payment_plan"
+
+
+class Who(StrEnum):
+    USER = "user"
+    CREDITOR = "creditor"
+
+
+class Outcome(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COUNTERED = "countered"
+
+
+class Frequency(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class PaymentStatus(StrEnum):
+    DUE = "due"
+    PAID = "paid"
+    MISSED = "missed"
+
+
+@dataclass(slots=True)
+class Budget:
+    """One budget per person, shared by every negotiation."""
+
+    lump_sum: Money | None = None
+    monthly: Money | None = None
+
+
+@dataclass(slots=True)
+class Offer:
+    basis: Basis
+    opening: Money
+    target: Money
+    ceiling: Money
+    # Index in `Debt.rounds` of the first round made under this offer: switching from a payoff
+    # to a payment plan starts a new series of figures in other units.
+    first_round: int = 0
+
+
+@dataclass(slots=True)
+class Round:
+    on: date
+    who: Who
+    outcome: Outcome
+    amount: Money | None = None
+    terms: str = ""
+    # The user went above the walk-away ceiling after the warning, explicitly.
+    above_ceiling: bool = False
+
+
+@dataclass(slots=True)
+class Agreement:
+    """The deal as agreed on the phone; `instalments == 1` means one lump-sum payment."""
+
+    amount: Money
+    instalments: int = 1
+    instalment_amount: Money | None = None
+    first_due: date | None = None
+    frequency: Frequency = Frequency.MONTHLY
+    sign_by: date | None = None
+    signed_on: date | None = None
+
+
+@dataclass(slots=True)
+class Payment:
+    due_on: date
+    amount: Money
+    status: PaymentStatus = PaymentStatus.DUE
+    recorded_on: date | None = None
+
+
+@dataclass(slots=True)
+class Debt:
+    """One creditor, one negotiation; `state` is the conversation step this debt is at."""
+
+    seq: int
+    state: str = "creditor"
+    creditor: str = ""
+    kind: DebtKind | None = None
+    balance: Money | None = None
+    in_writing: bool | None = None
+    months_delinquent: int | None = None
+    holder: Holder | None = None
+    lawsuit: bool | None = None
+    goals: list[Goal] = field(default_factory=list)
+    hardship: str = ""
+    offer: Offer | None = None
+    rounds: list[Round] = field(default_factory=list)
+    agreement: Agreement | None = None
+    payments: list[Payment] = field(default_factory=list)
+    # A figure waiting for the user's decision: the creditor's counter, or an amount above the
+    # ceiling that needs an explicit confirmation.
+    pending_amount: Money | None = None
+    # The one figure above the ceiling the user explicitly confirmed after the warning.
+    confirmed_above_ceiling: Money | None = None
+    validation_sent_on: date | None = None
+
+
+@dataclass(slots=True)
+class UserState:
+    locale: str = "en"
+    currency: str | None = None
+    budget: Budget = field(default_factory=Budget)
+    debts: list[Debt] = field(default_factory=list)
+    active: int | None = None
+    # A destructive command waiting for its confirmation: "cancel" or "delete".
+    confirming: str | None = None
+    # Snapshots for "back": the active debt and the budget before each answer, newest last.
+    undo: list[dict[str, object]] = field(default_factory=list)
+    welcomed: bool = False
+
+    def debt(self, seq: int | None) -> Debt | None:
+        return next((d for d in self.debts if d.seq == seq), None)
+
+    @property
+    def active_debt(self) -> Debt | None:
+        return self.debt(self.active)
+
+    def next_seq(self) -> int:
+        return max((d.seq for d in self.debts), default=0) + 1

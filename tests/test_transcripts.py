@@ -1,0 +1,102 @@
+"""Conversations as stories: what the person says, where the coach goes, what it says back.
+
+Each YAML file under `transcripts/` holds stories run through the pure engine. A step gives one
+input (`say`, `press`, `command`, `global`) and what must follow: `state` (the active debt's
+step), `says` (fragments that must appear in the replies), `not_says`, `letters` (kinds
+drafted), and `check` (values read off the state, money as "1000.00 USD").
+Together the stories must visit every state of the machine.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dialogs.contracts import Input, LetterDrafted
+from dialogs.engine import step
+from dialogs.machine import STATES
+from dialogs.money import Money
+from dialogs.state import UserState
+
+HERE = Path(__file__).parent / "transcripts"
+STORIES = [(path.stem, story) for path in sorted(HERE.glob("*.yaml")) for story in yaml.safe_load(path.read_text())]
+VISITED: set[str] = set()
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def plain(text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+def read(state: UserState, dotted: str) -> Any:
+    value: Any = state
+    for part in dotted.split("."):
+        if part == "debt":
+            value = state.active_debt
+        elif part.isdigit():
+            value = value[int(part)]
+        else:
+            value = getattr(value, part)
+    if isinstance(value, Money):
+        return f"{value.amount} {value.currency}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def to_input(state: UserState, step_: dict[str, Any]) -> Input:
+    if "say" in step_:
+        return Input.text(str(step_["say"]))
+    if "command" in step_:
+        return Input.command(step_["command"])
+    if "global" in step_:
+        return Input.button(f"g:{step_['global']}")
+    debt = state.active_debt
+    assert debt is not None
+    value = str(step_["press"])
+    return Input.button(value if value.count(":") == 2 else f"{debt.seq}:{debt.state}:{value}")
+
+
+@pytest.mark.parametrize(("story", "steps"), [(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES])
+def test_story(story: str, steps: list[dict[str, Any]]) -> None:
+    state = UserState()
+    day = NOW
+    for number, step_ in enumerate(steps, start=1):
+        if "days_later" in step_:
+            day = day + timedelta(days=int(step_["days_later"]))
+        inp = to_input(state, step_)
+        result = step(state, inp, day)
+        state = result.state
+        said = "\n".join(plain(r.text) for r in result.replies)
+        where = f"{story}, step {number} ({inp.value!r})"
+        debt = state.active_debt
+        if debt is not None:
+            VISITED.add(debt.state)
+        if "state" in step_:
+            assert debt is not None and debt.state == step_["state"], f"{where}: at {debt and debt.state}\n{said}"
+        for fragment in step_.get("says", []):
+            assert fragment in said, f"{where}: {fragment!r} not in\n{said}"
+        for fragment in step_.get("not_says", []):
+            assert fragment not in said, f"{where}: {fragment!r} should not be in\n{said}"
+        if "letters" in step_:
+            kinds = [e.kind for e in result.effects if isinstance(e, LetterDrafted)]
+            assert kinds == step_["letters"], f"{where}: letters {kinds}"
+        for dotted, expected in step_.get("check", {}).items():
+            assert read(state, dotted) == expected, f"{where}: {dotted} is {read(state, dotted)!r}"
+        assert all(r.text.strip() for r in result.replies), f"{where}: an empty reply"
+        assert result.replies, f"{where}: no reply at all"
+
+
+def test_stories_visit_every_state() -> None:
+    """Runs last in this module: the stories above must have walked through every state."""
+    if len(VISITED) == 0:
+        pytest.fail("run the whole module: the stories did not run")
+    assert set(STATES) - VISITED == set()
