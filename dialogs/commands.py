@@ -32,6 +32,7 @@ LETTER_STATES = {
     "settled": "paid_in_full_request",
 }
 SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
+CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
 COMMANDS = ("start", "help", "status", "debts", "new", "script", "letter", "back", "cancel", "export", "delete", "language")
 
 
@@ -127,7 +128,7 @@ def _ask_confirmation(state: UserState, what: str, result: StepResult) -> None:
         Choice(label(state.locale, f"confirm_{what}"), "g:yes"),
         Choice(label(state.locale, "keep_everything"), "g:no"),
     )
-    say(state, result, f"confirm_{what}.html", choices, debt=state.active_debt)
+    say(state, result, CONFIRMATIONS[what], choices, debt=state.active_debt)
 
 
 def _confirmed(state: UserState, what: str, today: date, result: StepResult, prompt: Prompt) -> None:

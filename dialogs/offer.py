@@ -93,8 +93,10 @@ def draft(debt: Debt, basis: Basis, available: Budget) -> Offer | None:
     ceiling = min(ceiling, round_down(can_pay))
     if not ceiling or ceiling < opening and basis is not Basis.PAYMENT_PLAN:
         return None
-    target = min(target, ceiling)
-    opening = min(opening, target)
+    # Tiny balances round their percentages down to nothing: one unit is the least to offer.
+    one = Money.of(1, currency)
+    target = min(max(target, one), ceiling)
+    opening = min(max(opening, one), target)
     return Offer(basis, opening, target, ceiling)
 
 

@@ -1,0 +1,155 @@
+"""Whatever a person sends, in whatever order, the coach holds together.
+
+Hypothesis drives the pure engine with sequences of 200 inputs: mostly the buttons on screen and
+plausible answers (so the walk reaches deep states), mixed with commands, forged buttons and
+arbitrary text. After every step the invariants a user relies on must hold.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from dialogs import offer as figures
+from dialogs.commands import COMMANDS
+from dialogs.contracts import Choice, Input, LetterDrafted, StepResult
+from dialogs.engine import step
+from dialogs.machine import STATES
+from dialogs.money import Money
+from dialogs.portfolio import totals
+from dialogs.state import PaymentStatus, UserState, Who
+
+PLAUSIBLE = [
+    "Capital One", "credit card", "medical", "collection", "mortgage", "5000", "$5,000", "5k", "NT$120,000",
+    "yes", "no", "6 months", "3 years", "0", "original", "collector", "2000", "300", "lump sum", "done",
+    "instalments", "lower rate and fees", "I lost my job", "they accepted", "they said no", "they want 2500",
+    "1,700", "accept", "counter", "supervisor", "pause", "payment plan", "3", "12", "December 1", "next friday",
+    "tomorrow", "in two weeks", "monthly", "weekly", "signed", "I paid", "missed", "skip", "keep", "change",
+    "continue", "it arrived", "same", "150", "€100", "-5", "", "   ", "<b>x</b> & <script>", "😀" * 5,
+]
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+VISITED: set[str] = set()
+TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+
+
+class TelegramHTML(HTMLParser):
+    """Fails on anything Telegram's HTML parse mode would reject."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.problems.append(f"<{tag}>")
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in {"lt", "gt", "amp", "quot"}:
+            self.problems.append(f"&{name};")
+
+
+def check_telegram_safe(result: StepResult) -> None:
+    for reply in result.replies:
+        parser = TelegramHTML()
+        parser.feed(reply.text)
+        assert not parser.problems, (parser.problems, reply.text)
+        bare = re.sub(r"<[^<>]+>|&(lt|gt|amp|quot|#\d+);", "", reply.text)
+        assert "<" not in bare and ">" not in bare and "&" not in bare, reply.text
+        for choice in reply.choices:
+            assert len(choice.value.encode()) <= 64 and choice.label.strip()
+
+
+def check_invariants(state: UserState, result: StepResult) -> None:
+    assert result.replies, "every input gets an answer"
+    check_telegram_safe(result)
+    budget = state.budget
+    for amount in (budget.lump_sum, budget.monthly):
+        assert amount is None or amount.amount >= 0
+    assert state.active is None or state.debt(state.active) is not None
+    for debt in state.debts:
+        assert debt.state in STATES
+        offer = debt.offer
+        if offer is not None:
+            assert offer.opening <= offer.target <= offer.ceiling
+            assert offer.opening.amount > 0
+            for r in debt.rounds[offer.first_round:]:
+                if r.who is Who.USER and r.amount is not None and r.amount > offer.ceiling:
+                    assert r.above_ceiling, "an offer above the ceiling only after an explicit yes"
+            if debt.state == "decision":
+                counter = figures.recommend(debt).counter
+                assert counter is None or counter <= offer.ceiling, "the coach never suggests past the ceiling"
+        if debt.state in ("awaiting_signature", "repaying", "settled"):
+            assert debt.agreement is not None and debt.payments
+            total = sum((p.amount for p in debt.payments), Money.zero(debt.agreement.amount.currency))
+            assert total == debt.agreement.amount, "the schedule adds up to the agreed amount"
+        if debt.state == "settled":
+            assert all(p.status is PaymentStatus.PAID for p in debt.payments)
+    for line in totals(state):
+        assert line.paid + line.remaining == line.agreed
+        assert line.forgiven.amount >= 0 and line.paid.amount >= 0 and line.remaining.amount >= 0
+    for effect in result.effects:
+        if isinstance(effect, LetterDrafted):
+            assert effect.text.strip() and "not legal or tax advice" in effect.text
+
+
+@st.composite
+def next_input(draw: st.DrawFn, choices: tuple[Choice, ...], state: UserState) -> Input:
+    roll = draw(st.integers(0, 99))
+    if roll < 55 and choices:
+        return Input.button(draw(st.sampled_from(choices)).value)
+    if roll < 82:
+        return Input.text(draw(st.sampled_from(PLAUSIBLE)))
+    if roll < 90:
+        return Input.command(draw(st.sampled_from([*COMMANDS, "nonsense"])))
+    if roll < 95:
+        seq = draw(st.integers(0, 4))
+        state_name = draw(st.sampled_from(STATES))
+        action = draw(st.sampled_from(["yes", "no", "paid", "accept", "counter", "same", "x" * 70]))
+        glob = draw(st.sampled_from(["g:yes", "g:no", "g:new", "g:debts", "g:debt:1", "g:debt:9", "g:lang:en"]))
+        return Input.button(draw(st.sampled_from([f"{seq}:{state_name}:{action}", glob, "garbage"])))
+    return Input.text(draw(st.text(max_size=300)))
+
+
+# No shrinking: a 200-step sequence takes minutes to shrink, and the failing one is printed whole.
+@settings(
+    max_examples=60,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_two_hundred_random_inputs_never_break_the_coach(data: st.DataObject) -> None:
+    state = UserState()
+    choices: tuple[Choice, ...] = ()
+    now = START
+    for _ in range(200):
+        now += timedelta(hours=data.draw(st.sampled_from([0, 1, 30])))
+        inp = data.draw(next_input(choices, state))
+        result = step(state, inp, now)
+        state = result.state
+        check_invariants(state, result)
+        VISITED.update(d.state for d in state.debts)
+        with_buttons = [r.choices for r in result.replies if r.choices]
+        choices = with_buttons[-1] if with_buttons else ()
+
+
+def test_every_state_prompt_is_telegram_safe_with_hostile_names() -> None:
+    """A creditor named like markup must come out escaped in every message that names it."""
+    state = UserState()
+    for text in ["hi", "<b>Evil & Co</b> <script>", "credit card", "5000", "no", "2", "collector", "no"]:
+        result = step(state, Input.text(text), START)
+        state = result.state
+        check_telegram_safe(result)
+    assert any("&lt;b&gt;Evil &amp; Co" in r.text for r in result.replies)
+
+
+def test_the_random_walks_reached_deep_into_the_negotiation() -> None:
+    """Guards the test above: random inputs that never got past the first questions would
+    prove nothing about the later states."""
+    assert VISITED, "run the whole module"
+    assert {"awaiting_reply", "decision", "agreed_amount", "awaiting_signature", "repaying"} <= VISITED
+    assert len(VISITED) >= len(STATES) * 3 // 4, sorted(set(STATES) - VISITED)

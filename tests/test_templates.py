@@ -1,0 +1,70 @@
+"""Every sentence lives in templates/: none missing, none forgotten, every locale complete."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from dialogs.machine import STATES
+from dialogs.render import TEMPLATES_DIR, available_locales
+from dialogs.state import DebtKind, Frequency, Goal
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = "\n".join(p.read_text() for folder in ("dialogs", "bot") for p in sorted((ROOT / folder).rglob("*.py")))
+NAMED_IN_CODE = set(re.findall(r"""["']([a-z_]+\.(?:html|txt))["']""", CODE))
+
+
+def _templates(locale: str) -> dict[str, str]:
+    return {p.name: p.read_text() for p in (TEMPLATES_DIR / locale).iterdir() if p.suffix in (".html", ".txt")}
+
+
+def _included(templates: dict[str, str]) -> set[str]:
+    return {name for text in templates.values() for name in re.findall(r"""{%\s*include\s+["']([^"']+)["']""", text)}
+
+
+def _label_keys_used(templates: dict[str, str]) -> set[str]:
+    static = set(re.findall(r"""(?:choice|label)\((?:[a-z_.]+, )?["']([a-z_]+)["']""", CODE))
+    static |= {key for text in templates.values() for key in re.findall(r"""label\(["']([a-z_]+)["']\)""", text)}
+    families = {f"kind_{k.value}" for k in DebtKind}
+    families |= {f"goal_{g.value}{on}" for g in Goal for on in ("", "_on")}
+    families |= {f"{prefix}_{f.value}" for f in Frequency for prefix in ("every", "per")}
+    families |= {f"step_{s}" for s in STATES}
+    families |= {"confirm_cancel", "confirm_delete"}
+    return static | families
+
+
+def test_every_template_the_code_names_exists_in_english() -> None:
+    assert NAMED_IN_CODE - set(_templates("en")) == set()
+
+
+def test_no_template_is_left_unused() -> None:
+    templates = _templates("en")
+    assert set(templates) - NAMED_IN_CODE - _included(templates) == set()
+
+
+def test_every_label_is_defined_and_used() -> None:
+    with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
+        defined = set(tomllib.load(f))
+    used = _label_keys_used(_templates("en"))
+    assert used - defined == set(), "labels used but not defined"
+    assert defined - used == set(), "labels defined but never used"
+
+
+def test_every_locale_has_every_template_and_label() -> None:
+    english = set(_templates("en"))
+    with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
+        english_labels = set(tomllib.load(f))
+    for locale in available_locales():
+        assert set(_templates(locale)) == english, locale
+        with (TEMPLATES_DIR / locale / "labels.toml").open("rb") as f:
+            assert set(tomllib.load(f)) == english_labels, locale
+
+
+def test_messages_are_autoescaped_and_letters_are_not() -> None:
+    from dialogs.render import _environment
+
+    env = _environment("en")
+    assert env.from_string("{{ x }}").render(x="<&>") in ("<&>", "&lt;&amp;&gt;")
+    assert env.get_template("q_kind.html").render(debt={"creditor": "<A&B>"}) .count("&lt;A&amp;B&gt;") == 1
+    assert "<A&B>" in env.get_template("title_offer.txt").render(debt={"creditor": "<A&B>"})
