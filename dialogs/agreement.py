@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
+from dialogs import portfolio
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.parsing import parse_count, parse_date
-from dialogs import portfolio
 from dialogs.portfolio import available, paid_so_far
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Frequency, PaymentStatus
@@ -66,7 +66,9 @@ def take_agreed_amount(ctx: Ctx) -> Outcome:
 
 # -- lump sum or instalments -----------------------------------------------------------------
 def ask_structure(ctx: Ctx) -> Reply:
-    return ctx.reply("q_structure.html", (ctx.choice("structure_lump", "lump"), ctx.choice("structure_instalments", "instalments")))
+    return ctx.reply(
+        "q_structure.html", (ctx.choice("structure_lump", "lump"), ctx.choice("structure_instalments", "instalments"))
+    )
 
 
 def take_structure(ctx: Ctx) -> Outcome:
@@ -114,7 +116,10 @@ def _suggested_instalment(ctx: Ctx) -> Money:
 def ask_instalment_amount(ctx: Ctx) -> Reply:
     suggested = _suggested_instalment(ctx)
     return ctx.reply(
-        "q_instalment_amount.html", (ctx.choice("instalment_even", "even", amount=suggested),), numeric=True, even=suggested
+        "q_instalment_amount.html",
+        (ctx.choice("instalment_even", "even", amount=suggested),),
+        numeric=True,
+        even=suggested,
     )
 
 
@@ -147,10 +152,10 @@ def ask_frequency(ctx: Ctx) -> Reply:
 
 
 def take_frequency(ctx: Ctx) -> Outcome:
-    value = ctx.action or keyword(ctx.text, FREQUENCY_WORDS)
-    if value not in Frequency._value2member_map_:
+    frequency = member(Frequency, ctx.action or keyword(ctx.text, FREQUENCY_WORDS))
+    if frequency is None:
         return Invalid("e_frequency.html")
-    _agreement(ctx).frequency = Frequency(value)
+    _agreement(ctx).frequency = frequency
     return "answer"
 
 

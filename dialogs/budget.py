@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import offer as figures
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
 from dialogs.contracts import Choice, Reply
 from dialogs.money import Money
 from dialogs.portfolio import available, committed
@@ -77,9 +77,7 @@ def take_monthly(ctx: Ctx) -> Outcome:
 # -- what to ask for -------------------------------------------------------------------------
 def ask_goals(ctx: Ctx) -> Reply:
     chosen = set(ctx.debt.goals)
-    choices = [
-        ctx.choice(f"goal_{g.value}" + ("_on" if g in chosen else ""), g.value) for g in Goal
-    ]
+    choices = [ctx.choice(f"goal_{g.value}" + ("_on" if g in chosen else ""), g.value) for g in Goal]
     if chosen:
         choices.append(ctx.choice("goals_done", "done"))
     return ctx.reply("q_goals.html", tuple(choices), suggested=_suggested_goal(ctx))
@@ -98,8 +96,8 @@ def _suggested_goal(ctx: Ctx) -> Goal:
 def take_goals(ctx: Ctx) -> Outcome:
     if ctx.action == "done":
         return "answer" if ctx.debt.goals else Invalid("e_goals.html")
-    if ctx.action in Goal._value2member_map_:
-        goal = Goal(ctx.action)
+    goal = member(Goal, ctx.action)
+    if goal is not None:
         if goal in ctx.debt.goals:
             ctx.debt.goals.remove(goal)
         else:
@@ -117,8 +115,7 @@ def take_goals(ctx: Ctx) -> Outcome:
 
 def _goals_in(text: str) -> list[Goal]:
     low = f" {text.lower()} "
-    found = [Goal(value) for value, words in GOAL_WORDS if any(w in low for w in words)]
-    return found
+    return [Goal(value) for value, words in GOAL_WORDS if any(w in low for w in words)]
 
 
 # -- hardship, then the offer ----------------------------------------------------------------

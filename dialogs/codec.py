@@ -70,7 +70,7 @@ def _decode(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if dataclasses.is_dataclass(tp):
-        hints = _hints(tp)  # type: ignore[arg-type]
-        kwargs = {f.name: _decode(hints[f.name], data[f.name]) for f in _fields(tp) if f.name in data}  # type: ignore[arg-type]
-        return tp(**kwargs)
+        cls = typing.cast(type, tp)
+        hints = _hints(cls)
+        return cls(**{f.name: _decode(hints[f.name], data[f.name]) for f in _fields(cls) if f.name in data})
     return data

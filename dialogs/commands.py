@@ -33,7 +33,20 @@ LETTER_STATES = {
 }
 SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
 CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
-COMMANDS = ("start", "help", "status", "debts", "new", "script", "letter", "back", "cancel", "export", "delete", "language")
+COMMANDS = (
+    "start",
+    "help",
+    "status",
+    "debts",
+    "new",
+    "script",
+    "letter",
+    "back",
+    "cancel",
+    "export",
+    "delete",
+    "language",
+)
 
 
 def say(state: UserState, result: StepResult, template: str, choices: tuple[Choice, ...] = (), **extra: object) -> None:
@@ -71,6 +84,8 @@ def run(state: UserState, inp: Input, today: date, result: StepResult, *, prompt
         say(state, result, "undone.html" if result.changed else "e_nothing_to_undo.html")
         prompt(state, today, result)
     elif name in ("cancel", "delete"):
+        if state.active_debt is None:
+            start_debt(state)
         _ask_confirmation(state, name, result)
     elif name == "export":
         result.effects.append(ExportRequested())
@@ -188,8 +203,8 @@ def _new_debt(state: UserState, today: date, result: StepResult, prompt: Prompt)
 
 
 def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
-    from dialogs.rounds import standing_offer
     from dialogs.context import Ctx
+    from dialogs.rounds import standing_offer
 
     debt = state.active_debt
     if debt is None or debt.offer is None or debt.state not in SCRIPT_STATES:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable, Sequence
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.money import Money
@@ -94,3 +95,14 @@ def keyword(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None
         if any(w in low for w in words):
             return value
     return None
+
+
+Member = TypeVar("Member", bound=StrEnum)
+
+
+def member(kind: type[Member], value: str | None) -> Member | None:
+    """The enum member named by a button or keyword, or None for anything else."""
+    try:
+        return None if value is None else kind(value)
+    except ValueError:
+        return None

@@ -35,11 +35,19 @@ assert set(QUESTIONS) == set(STATES), set(STATES) ^ set(QUESTIONS)
 def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     result = StepResult(state)
     today = now.date()
+    confirming = state.confirming
+    _dispatch(state, inp, today, result)
+    if result.state.confirming != confirming:
+        result.changed = True
+    return result
+
+
+def _dispatch(state: UserState, inp: Input, today: date, result: StepResult) -> None:
     if not state.welcomed:
         commands.welcome(state, today, result)
         if inp.kind is not InputKind.COMMAND or inp.value in ("start", "help"):
             prompt(state, today, result)
-            return result
+            return
     if inp.kind is InputKind.COMMAND:
         commands.run(state, inp, today, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON and inp.value.startswith("g:"):
@@ -49,7 +57,6 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     else:
         state.confirming = None
         answer(state, inp, today, result)
-    return result
 
 
 def prompt(state: UserState, today: date, result: StepResult) -> None:

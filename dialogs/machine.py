@@ -69,6 +69,7 @@ _AFTER_STATEMENT: list[dict[str, Any]] = [
     {"dest": "lump_sum"},
 ]
 
+# fmt: off
 TRANSITIONS: list[dict[str, Any]] = [
     # -- statement ------------------------------------------------------------------------
     {"trigger": "answer", "source": "creditor", "dest": "kind"},
@@ -128,6 +129,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "paid", "source": ["repaying", "awaiting_signature"], "dest": "="},
     {"trigger": "missed", "source": "repaying", "dest": "repaying"},
 ]
+# fmt: on
 
 
 class Negotiation:

@@ -19,9 +19,7 @@ __all__ = ["SUPPORTED_CURRENCIES", "Money", "format_money"]
 #: Currencies whose symbols, codes and words `dialogs.parsing.parse_amount` recognises
 #: and whose formatted form (in every locale we format for) it reads back exactly.
 #: All have cents.
-SUPPORTED_CURRENCIES: frozenset[str] = frozenset(
-    {"USD", "TWD", "EUR", "GBP", "CAD", "AUD"}
-)
+SUPPORTED_CURRENCIES: frozenset[str] = frozenset({"USD", "TWD", "EUR", "GBP", "CAD", "AUD"})
 
 _CENT = Decimal("0.01")
 
@@ -44,9 +42,7 @@ class Money:
         # Only Decimal: a float has already lost cents, and an int would leak through
         # arithmetic untyped. NaN/Infinity are not amounts anyone owes.
         if not isinstance(self.amount, Decimal):
-            raise TypeError(
-                f"Money amount must be Decimal, never {type(self.amount).__name__}"
-            )
+            raise TypeError(f"Money amount must be Decimal, never {type(self.amount).__name__}")
         if not self.amount.is_finite():
             raise ValueError(f"Money amount must be finite, not {self.amount}")
 

@@ -91,7 +91,7 @@ def draft(debt: Debt, basis: Basis, available: Budget) -> Offer | None:
         reference = debt.balance
     opening, target, ceiling = (round_down(reference.share(p)) for p in percents)
     ceiling = min(ceiling, round_down(can_pay))
-    if not ceiling or ceiling < opening and basis is not Basis.PAYMENT_PLAN:
+    if not ceiling or (ceiling < opening and basis is not Basis.PAYMENT_PLAN):
         return None
     # Tiny balances round their percentages down to nothing: one unit is the least to offer.
     one = Money.of(1, currency)

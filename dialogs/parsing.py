@@ -317,9 +317,7 @@ def _word_numbers(s: str) -> list[tuple[int, int, int]]:
                 current = max(current, 2)
             elif w in ("a", "an") and j == i:
                 pass  # "a hundred"
-            elif (
-                w != "and" or j == i or not (after in _SMALL_NUMBERS or after in _TENS)
-            ):
+            elif w != "and" or j == i or not (after in _SMALL_NUMBERS or after in _TENS):
                 break
             end = words[j][1]
             j += 1
@@ -380,8 +378,7 @@ _DURATION_UNITS: dict[str, Decimal] = {
     **dict.fromkeys(("days", "day", "d", "天", "日"), Decimal(1) / 30),
 }  # fmt: skip
 _UNIT_ALT = "|".join(
-    re.escape(u) + (r"(?![a-z])" if u.isascii() else "")
-    for u in sorted(_DURATION_UNITS, key=len, reverse=True)
+    re.escape(u) + (r"(?![a-z])" if u.isascii() else "") for u in sorted(_DURATION_UNITS, key=len, reverse=True)
 )
 _DURATION = re.compile(
     rf"(?P<num>[0-9]+(?:[.,][0-9]+)?)\s*"
@@ -433,8 +430,9 @@ def parse_months(text: str) -> int | None:
         total, pos = (total or 0) + value * unit, m.end()
     if total is None:
         return 0 if _NOT_LATE.match(s) else None
-    months = total.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return int(months) if months <= 1200 else None
+    if total > 1200:  # also keeps quantize within Decimal's precision for absurd inputs
+        return None
+    return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 # --------------------------------------------------------------------------------------
@@ -551,9 +549,7 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
         return None
 
 
-def _month_day(
-    month: int, day: int, year: int | None, today: datetime.date
-) -> datetime.date | None:
+def _month_day(month: int, day: int, year: int | None, today: datetime.date) -> datetime.date | None:
     """A month and day in `year`, or else the next one on or after today."""
     if year is not None:
         return _safe_date(year + 2000 if year < 100 else year, month, day)
@@ -575,9 +571,7 @@ def _next_day_of_month(day: int, today: datetime.date) -> datetime.date | None:
     return None  # day outside 1..31
 
 
-def _fast_date(
-    s: str, today: datetime.date, order: str
-) -> tuple[bool, datetime.date | None]:
+def _fast_date(s: str, today: datetime.date, order: str) -> tuple[bool, datetime.date | None]:
     """The common forms, without dateparser. Returns (recognised, date)."""
     if s in _RELATIVE_DAYS:
         return True, today + datetime.timedelta(days=_RELATIVE_DAYS[s])
@@ -626,9 +620,7 @@ def _date_parser(locale: str, today: datetime.date) -> Any:
         return DateDataParser(languages=["en"], settings=settings)
 
 
-def parse_date(
-    text: str, today: datetime.date, locale: str = "en"
-) -> datetime.date | None:
+def parse_date(text: str, today: datetime.date, locale: str = "en") -> datetime.date | None:
     """A calendar date: `2026-12-01`, `12/1`, `Dec 1st`, `the 15th`, `next friday`.
 
     A date without a year is the next one on or after `today`; a bare day of the

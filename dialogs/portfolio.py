@@ -84,9 +84,7 @@ def totals(user: UserState) -> list[Totals]:
             continue
         currency = debt.balance.currency
         add(currency, "owed", debt.balance)
-        if debt.agreement is not None and debt.state in NEGOTIATING_STATES_AFTER_AGREEMENT | {
-            "settled"
-        }:
+        if debt.agreement is not None and debt.state in NEGOTIATING_STATES_AFTER_AGREEMENT | {"settled"}:
             paid = paid_so_far(debt)
             add(currency, "agreed", debt.agreement.amount)
             add(currency, "paid", paid)

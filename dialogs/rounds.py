@@ -15,7 +15,8 @@ from dialogs.money import Money
 from dialogs.offer import Action
 from dialogs.parsing import parse_yes_no
 from dialogs.portfolio import available
-from dialogs.state import Basis, Outcome as Said, Round, Who
+from dialogs.state import Basis, Round, Who
+from dialogs.state import Outcome as Said
 
 MAX_TERMS = 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -29,8 +30,6 @@ def split(total: Money, count: int, each: Money) -> list[Money] | None:
 
 def even_instalment(total: Money, count: int) -> Money:
     """The instalment that splits the total evenly, rounded up so the last one is not larger."""
-    from decimal import ROUND_UP, Decimal
-
     amount = (total.amount / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_UP)
     return Money(amount, total.currency)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.parsing import parse_months, parse_yes_no
@@ -63,10 +63,10 @@ def take_kind(ctx: Ctx) -> Outcome:
     low = ctx.text.lower()
     if ctx.action is None and "student" in low and "federal" not in low and "private" not in low:
         return Invalid("e_kind_student.html")
-    value = ctx.action or keyword(ctx.text, KIND_WORDS)
-    if value is None or value not in DebtKind._value2member_map_:
+    kind = member(DebtKind, ctx.action or keyword(ctx.text, KIND_WORDS))
+    if kind is None:
         return Invalid("e_kind.html")
-    ctx.debt.kind = DebtKind(value)
+    ctx.debt.kind = kind
     return "answer"
 
 
@@ -143,10 +143,10 @@ def ask_holder(ctx: Ctx) -> Reply:
 
 
 def take_holder(ctx: Ctx) -> Outcome:
-    value = ctx.action or keyword(ctx.text, HOLDER_WORDS)
-    if value not in Holder._value2member_map_:
+    holder = member(Holder, ctx.action or keyword(ctx.text, HOLDER_WORDS))
+    if holder is None:
         return Invalid("e_holder.html")
-    ctx.debt.holder = Holder(value)
+    ctx.debt.holder = holder
     return "answer"
 
 
@@ -170,7 +170,9 @@ def draft_validation_request(ctx: Ctx, trigger: str = "") -> None:
 
 
 def ask_validation(ctx: Ctx) -> Reply:
-    return ctx.reply("q_awaiting_validation.html", (ctx.choice("statement_arrived", "arrived"), ctx.choice("show_letter", "letter")))
+    return ctx.reply(
+        "q_awaiting_validation.html", (ctx.choice("statement_arrived", "arrived"), ctx.choice("show_letter", "letter"))
+    )
 
 
 def take_validation(ctx: Ctx) -> Outcome:
@@ -189,7 +191,9 @@ def _says_arrived(text: str) -> bool:
 
 def ask_confirm_balance(ctx: Ctx) -> Reply:
     assert ctx.debt.balance is not None
-    return ctx.reply("q_confirm_balance.html", (ctx.choice("balance_unchanged", "same", amount=ctx.debt.balance),), numeric=True)
+    return ctx.reply(
+        "q_confirm_balance.html", (ctx.choice("balance_unchanged", "same", amount=ctx.debt.balance),), numeric=True
+    )
 
 
 def take_confirm_balance(ctx: Ctx) -> Outcome:

@@ -24,13 +24,80 @@ from dialogs.portfolio import totals
 from dialogs.state import PaymentStatus, UserState, Who
 
 PLAUSIBLE = [
-    "Capital One", "credit card", "medical", "collection", "mortgage", "5000", "$5,000", "5k", "NT$120,000",
-    "yes", "no", "6 months", "3 years", "0", "original", "collector", "2000", "300", "lump sum", "done",
-    "instalments", "lower rate and fees", "I lost my job", "they accepted", "they said no", "they want 2500",
-    "1,700", "accept", "counter", "supervisor", "pause", "payment plan", "3", "12", "December 1", "next friday",
-    "tomorrow", "in two weeks", "monthly", "weekly", "signed", "I paid", "missed", "skip", "keep", "change",
-    "continue", "it arrived", "same", "150", "€100", "-5", "", "   ", "<b>x</b> & <script>", "😀" * 5,
+    "Capital One",
+    "credit card",
+    "medical",
+    "collection",
+    "mortgage",
+    "5000",
+    "$5,000",
+    "5k",
+    "NT$120,000",
+    "yes",
+    "no",
+    "6 months",
+    "3 years",
+    "0",
+    "original",
+    "collector",
+    "2000",
+    "300",
+    "lump sum",
+    "done",
+    "instalments",
+    "lower rate and fees",
+    "I lost my job",
+    "they accepted",
+    "they said no",
+    "they want 2500",
+    "1,700",
+    "accept",
+    "counter",
+    "supervisor",
+    "pause",
+    "payment plan",
+    "3",
+    "12",
+    "December 1",
+    "next friday",
+    "tomorrow",
+    "in two weeks",
+    "monthly",
+    "weekly",
+    "signed",
+    "I paid",
+    "missed",
+    "skip",
+    "keep",
+    "change",
+    "continue",
+    "it arrived",
+    "same",
+    "150",
+    "€100",
+    "-5",
+    "",
+    "   ",
+    "<b>x</b> & <script>",
+    "😀" * 5,
 ]
+# What someone would type at questions that have no buttons, so walks get past them.
+ANSWERS_FOR = {
+    "creditor": ["Capital One", "Midland"],
+    "balance": ["5000", "$5,000", "800"],
+    "delinquency": ["6 months", "3 years", "0"],
+    "lump_sum": ["2000", "0", "1500"],
+    "monthly": ["300", "0"],
+    "hardship": ["I lost my job"],
+    "counter_amount": ["2000", "1200"],
+    "agreed_amount": ["1500", "9000"],
+    "instalment_count": ["3", "two", "1"],
+    "instalment_amount": ["500", "10000"],
+    "first_due": ["December 1", "next friday", "tomorrow", "yesterday"],
+    "sign_by": ["tomorrow", "today", "next year"],
+    "decision": ["1800", "accept"],
+    "confirm_balance": ["2950.40"],
+}
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 VISITED: set[str] = set()
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
@@ -76,7 +143,7 @@ def check_invariants(state: UserState, result: StepResult) -> None:
         if offer is not None:
             assert offer.opening <= offer.target <= offer.ceiling
             assert offer.opening.amount > 0
-            for r in debt.rounds[offer.first_round:]:
+            for r in debt.rounds[offer.first_round :]:
                 if r.who is Who.USER and r.amount is not None and r.amount > offer.ceiling:
                     assert r.above_ceiling, "an offer above the ceiling only after an explicit yes"
             if debt.state == "decision":
@@ -101,6 +168,9 @@ def next_input(draw: st.DrawFn, choices: tuple[Choice, ...], state: UserState) -
     roll = draw(st.integers(0, 99))
     if roll < 55 and choices:
         return Input.button(draw(st.sampled_from(choices)).value)
+    debt = state.active_debt
+    if roll < 70 and debt is not None and debt.state in ANSWERS_FOR:
+        return Input.text(draw(st.sampled_from(ANSWERS_FOR[debt.state])))
     if roll < 82:
         return Input.text(draw(st.sampled_from(PLAUSIBLE)))
     if roll < 90:

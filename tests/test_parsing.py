@@ -322,9 +322,7 @@ junk = st.one_of(
 DEFAULT_CURRENCIES = st.sampled_from([*CURRENCIES, "JPY", "", "xx"])
 
 
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=junk, default=DEFAULT_CURRENCIES)
 def test_parse_amount_never_raises(text: str, default: str) -> None:
     got = parse_amount(text, default)
@@ -390,9 +388,7 @@ cents_amounts = st.decimals(
 @example(amount=Decimal("5.00"), currency="AUD", locale="en_GB")  # "A$5"
 @example(amount=Decimal("999999999.99"), currency="CAD", locale="de_DE")
 @example(amount=Decimal("0.00"), currency="USD", locale="en")
-def test_format_then_parse_round_trips(
-    amount: Decimal, currency: str, locale: str
-) -> None:
+def test_format_then_parse_round_trips(amount: Decimal, currency: str, locale: str) -> None:
     money = Money(amount, currency)
     assert parse_amount(format_money(money, locale), currency) == money
 
@@ -407,9 +403,7 @@ BARE_DOLLAR = re.compile(r"(?<![A-Za-z])\$(?![A-Za-z])")
     locale=st.sampled_from(LOCALES),
     default=st.sampled_from(CURRENCIES),
 )
-def test_formatted_currency_wins_over_the_default(
-    amount: Decimal, currency: str, locale: str, default: str
-) -> None:
+def test_formatted_currency_wins_over_the_default(amount: Decimal, currency: str, locale: str, default: str) -> None:
     """Only a bare "$" defers to the default; every other symbol names its currency."""
     text = format_money(Money(amount, currency), locale)
     expected = currency
@@ -503,3 +497,10 @@ def test_money_cents_and_sums(a: int, b: int) -> None:
     assert (x + y).cents == a + b
     assert (x + y) - y == x
     assert (x < y) == (a < b)
+
+
+def test_absurdly_long_numbers_are_refused_not_raised() -> None:
+    huge = "1" + "0" * 28
+    assert parse_months(huge) is None
+    assert parse_count(huge) is None
+    assert parse_amount(huge, "USD") is None

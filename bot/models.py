@@ -1,0 +1,222 @@
+"""The tables behind the store: one row per person, per debt, per round, agreement and payment.
+
+Money is integer cents in BIGINT columns so no float or backend-specific decimal ever touches
+it; each amount's currency lives beside it (one column per debt, one for the user's budget).
+Nothing here is SQLite-only: the same schema runs on PostgreSQL with several processes, and
+`bot/migrations/versions` creates exactly these tables. Deleting a user cascades in the database
+(ON DELETE CASCADE) and in the ORM, so an erase cannot leave anything behind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names: the hand-written migration must name them identically on every
+# backend, and a later migration can only drop a constraint it can name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+# Lengths of the identifiers that come from a channel; the store checks them before writing.
+CHANNEL_MAX = 32
+KEY_MAX = 255
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes in and out, on every backend.
+
+    SQLite has no timezone type and hands back naive values; storing UTC and re-attaching it on
+    the way out makes a round trip give the same aware datetime that PostgreSQL's timestamptz
+    gives.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (e.g. datetime.now(UTC))")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
+    external_id: Mapped[str] = mapped_column(String(KEY_MAX))
+    locale: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str | None] = mapped_column(String(8))
+    budget_lump_sum_cents: Mapped[int | None] = mapped_column(BigInteger)
+    budget_monthly_cents: Mapped[int | None] = mapped_column(BigInteger)
+    active_debt_seq: Mapped[int | None] = mapped_column(Integer)
+    confirming: Mapped[str | None] = mapped_column(String(16))
+    welcomed: Mapped[bool] = mapped_column(Boolean)
+    undo: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # passive_deletes: the database's ON DELETE CASCADE removes rows the session never loaded,
+    # so erasing a user does not first SELECT everything it is about to delete.
+    debts: Mapped[list[DebtRow]] = relationship(
+        back_populates="user",
+        order_by="DebtRow.seq",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    letters: Mapped[list[LetterRow]] = relationship(
+        order_by="LetterRow.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    processed_inputs: Mapped[list[ProcessedInput]] = relationship(
+        order_by="ProcessedInput.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class DebtRow(Base):
+    __tablename__ = "debts"
+    __table_args__ = (UniqueConstraint("user_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32))
+    creditor: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    balance_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    in_writing: Mapped[bool | None] = mapped_column(Boolean)
+    months_delinquent: Mapped[int | None] = mapped_column(Integer)
+    holder: Mapped[str | None] = mapped_column(String(16))
+    lawsuit: Mapped[bool | None] = mapped_column(Boolean)
+    goals: Mapped[list[str]] = mapped_column(JSON)
+    hardship: Mapped[str] = mapped_column(Text)
+    offer_basis: Mapped[str | None] = mapped_column(String(16))
+    offer_opening_cents: Mapped[int | None] = mapped_column(BigInteger)
+    offer_target_cents: Mapped[int | None] = mapped_column(BigInteger)
+    offer_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
+    offer_first_round: Mapped[int | None] = mapped_column(Integer)
+    pending_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    confirmed_above_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
+    validation_sent_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="debts")
+    rounds: Mapped[list[RoundRow]] = relationship(
+        order_by="RoundRow.seq", cascade="all, delete-orphan", passive_deletes=True
+    )
+    agreement: Mapped[AgreementRow | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    payments: Mapped[list[PaymentRow]] = relationship(
+        order_by="PaymentRow.seq", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("debt_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    on: Mapped[date] = mapped_column(Date)
+    who: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    terms: Mapped[str] = mapped_column(Text)
+    above_ceiling: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AgreementRow(Base):
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"), unique=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    instalments: Mapped[int] = mapped_column(Integer)
+    instalment_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    first_due: Mapped[date | None] = mapped_column(Date)
+    frequency: Mapped[str] = mapped_column(String(16))
+    sign_by: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    # The reminder scheduler looks payments up by due date across all users.
+    __table_args__ = (UniqueConstraint("debt_id", "seq"), Index(None, "due_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LetterRow(Base):
+    __tablename__ = "letters"
+    # PostgreSQL does not index foreign keys by itself; listing and cascading need this one.
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    debt_seq: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedInput(Base):
+    """An input already handled, so a redelivered Telegram update is not applied twice."""
+
+    __tablename__ = "processed_inputs"
+    __table_args__ = (UniqueConstraint("user_id", "input_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    input_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)

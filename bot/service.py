@@ -1,0 +1,59 @@
+"""One input, one transaction: load the user's state, step the coach, store what came out.
+
+Both channels (console, Telegram) go through `handle`, so the rules live in one place: an input
+already processed is not processed again, letters are recorded with the state that drafted them,
+and a crash anywhere rolls the whole input back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.store import Store
+from dialogs.contracts import EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
+from dialogs.engine import step
+
+
+@dataclass(slots=True)
+class Handled:
+    """What a channel must deliver. `result` is None when the input was a duplicate."""
+
+    result: StepResult | None
+    export: dict[str, Any] | None = None
+    erased: bool = False
+    letters: list[LetterDrafted] = field(default_factory=list)
+
+
+def handle(
+    store: Store,
+    channel: str,
+    external_id: str,
+    inp: Input,
+    now: datetime,
+    *,
+    input_key: str | None = None,
+) -> Handled:
+    with store.user(channel, external_id) as user:
+        if input_key is not None and user.already_processed(input_key):
+            return Handled(None)
+        result = step(user.load(), inp, now)
+        handled = Handled(result)
+        for effect in result.effects:
+            if isinstance(effect, EraseRequested):
+                handled.erased = True
+        if handled.erased:
+            user.erase()
+            return handled
+        if result.changed:
+            user.save(result.state, now)
+        for effect in result.effects:
+            if isinstance(effect, LetterDrafted):
+                user.record_letter(effect.debt_seq, effect.kind, effect.title, effect.text, now)
+                handled.letters.append(effect)
+            elif isinstance(effect, ExportRequested):
+                handled.export = user.export()
+        if input_key is not None:
+            user.mark_processed(input_key, now)
+        return handled

@@ -1,0 +1,50 @@
+"""Where DebtCoach keeps its data and how it reaches Telegram, read from the environment.
+
+Everything has a working default so `debtcoach` runs on a laptop with no configuration; a server
+sets `DATABASE_URL` (PostgreSQL for several processes) and `TELEGRAM_BOT_TOKEN`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Follow the XDG base-directory spec, which ignores an empty or relative XDG_DATA_HOME."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "debtcoach"
+
+
+def _default_database_url(data: dict[str, Any]) -> str:
+    # Derived from the validated data_dir, so DEBTCOACH_HOME alone moves the database too.
+    data_dir = Path(data["data_dir"])
+    return f"sqlite:///{data_dir / 'debtcoach.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    # validate_by_name lets tests and the CLI pass `Settings(data_dir=...)` as well as env names;
+    # env_ignore_empty makes `DATABASE_URL=` mean "unset", as it does for most tools.
+    model_config = SettingsConfigDict(extra="ignore", validate_by_name=True, env_ignore_empty=True)
+
+    # Declared before database_url: its default factory reads the validated data_dir.
+    data_dir: Path = Field(default_factory=default_data_dir, validation_alias="DEBTCOACH_HOME")
+    database_url: str = Field(default_factory=_default_database_url, validation_alias="DATABASE_URL")
+    # repr=False keeps the token out of logs and tracebacks that print the settings.
+    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
+    telegram_api_url: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        # A quoted "~/debts" in a unit file or .env reaches us unexpanded.
+        return value.expanduser()
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,436 @@
+"""The store against a real database: what is saved loads back, and what is erased is gone.
+
+`TestStore` runs unchanged on every backend the `store_url` fixture yields: a SQLite file in
+tmp_path always, and PostgreSQL too when DEBTCOACH_TEST_POSTGRES_URL names a scratch database
+(its tables are dropped before and after each test). SQLite-only properties (WAL, creating the
+file) are tested separately below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import NullPool
+
+from bot.migrate import config
+from bot.models import Base
+from bot.store import Store
+from dialogs.codec import encode
+from dialogs.money import Money
+from dialogs.state import (
+    Agreement,
+    Basis,
+    Budget,
+    Debt,
+    DebtKind,
+    Frequency,
+    Goal,
+    Holder,
+    Offer,
+    Outcome,
+    Payment,
+    PaymentStatus,
+    Round,
+    UserState,
+    Who,
+)
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
+# Every table holding a user's data, with the SQL that finds that user's rows in it.
+USER_ROWS = {
+    "users": "SELECT count(*) FROM users WHERE id = :uid",
+    "debts": "SELECT count(*) FROM debts WHERE user_id = :uid",
+    "rounds": "SELECT count(*) FROM rounds JOIN debts ON debts.id = rounds.debt_id WHERE debts.user_id = :uid",
+    "agreements": "SELECT count(*) FROM agreements JOIN debts ON debts.id = agreements.debt_id"
+    " WHERE debts.user_id = :uid",
+    "payments": "SELECT count(*) FROM payments JOIN debts ON debts.id = payments.debt_id WHERE debts.user_id = :uid",
+    "letters": "SELECT count(*) FROM letters WHERE user_id = :uid",
+    "processed_inputs": "SELECT count(*) FROM processed_inputs WHERE user_id = :uid",
+}
+
+
+def usd(amount: str) -> Money:
+    return Money.of(amount, "USD")
+
+
+def sample_state() -> UserState:
+    """Two debts: one mid-repayment with every kind of child row, one barely started."""
+    card = Debt(
+        seq=1,
+        state="repaying",
+        creditor="Big Bank Visa",
+        kind=DebtKind.CREDIT_CARD,
+        balance=usd("4210.37"),
+        in_writing=True,
+        months_delinquent=7,
+        holder=Holder.ORIGINAL,
+        lawsuit=False,
+        goals=[Goal.INSTALMENTS, Goal.FEES_WAIVED],
+        hardship="Lost my job in May.",
+        offer=Offer(Basis.INSTALMENTS, usd("842.07"), usd("1263.11"), usd("2105.18")),
+        rounds=[
+            Round(date(2025, 1, 10), Who.USER, Outcome.OFFERED, usd("842.07"), "3 payments"),
+            Round(date(2025, 1, 12), Who.CREDITOR, Outcome.COUNTERED, usd("1500.00")),
+            Round(date(2025, 1, 15), Who.USER, Outcome.ACCEPTED, usd("1200.00"), "final"),
+        ],
+        agreement=Agreement(
+            amount=usd("1200.00"),
+            instalments=3,
+            instalment_amount=usd("400.00"),
+            first_due=date(2025, 2, 1),
+            frequency=Frequency.MONTHLY,
+            sign_by=date(2025, 1, 25),
+            signed_on=date(2025, 1, 20),
+        ),
+        payments=[
+            Payment(date(2025, 2, 1), usd("400.00"), PaymentStatus.PAID, date(2025, 2, 1)),
+            Payment(date(2025, 3, 1), usd("400.00")),
+            Payment(date(2025, 4, 1), usd("400.00")),
+        ],
+        pending_amount=None,
+    )
+    clinic = Debt(
+        seq=2,
+        state="in_writing",
+        creditor="City Clinic",
+        kind=DebtKind.MEDICAL,
+        balance=usd("980.00"),
+        holder=Holder.COLLECTOR,
+        pending_amount=usd("300.55"),
+        validation_sent_on=date(2025, 2, 20),
+    )
+    return UserState(
+        locale="en",
+        currency="USD",
+        budget=Budget(lump_sum=usd("1500.00"), monthly=usd("450.00")),
+        debts=[card, clinic],
+        active=2,
+        confirming=None,
+        undo=[{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],
+        welcomed=True,
+    )
+
+
+def _drop_everything(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+@pytest.fixture(params=_backends())
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'debtcoach.sqlite3'}"
+        return
+    url = os.environ[PG_ENV]
+    _drop_everything(url)
+    yield url
+    _drop_everything(url)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = Store(store_url)
+    yield s
+    s.close()
+
+
+def save(store: Store, state: UserState, external_id: str = "1001") -> None:
+    with store.user("telegram", external_id) as us:
+        us.save(state, NOW)
+
+
+def load(store: Store, external_id: str = "1001") -> UserState:
+    with store.user("telegram", external_id) as us:
+        return us.load()
+
+
+def count(store: Store, sql: str, **params: object) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(sql), params).scalar_one())
+
+
+def user_id(store: Store, external_id: str) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT id FROM users WHERE channel = 'telegram' AND external_id = :e"),
+                {"e": external_id},
+            ).scalar_one()
+        )
+
+
+class TestStore:
+    def test_new_user_loads_an_empty_state(self, store: Store) -> None:
+        assert encode(load(store)) == encode(UserState())
+
+    def test_state_round_trips(self, store: Store) -> None:
+        state = sample_state()
+        save(store, state)
+        assert encode(load(store)) == encode(state)
+
+    def test_undo_list_edited_in_place_is_saved(self, store: Store) -> None:
+        save(store, sample_state())
+        with store.user("telegram", "1001") as us:
+            state = us.load()
+            state.undo.append({"active": 2, "budget": {}})
+            state.debts[0].goals.append(Goal.LOWER_RATE)
+            us.save(state, NOW)
+        loaded = load(store)
+        assert loaded.undo[-1] == {"active": 2, "budget": {}}
+        assert loaded.debts[0].goals[-1] is Goal.LOWER_RATE
+
+    def test_updates_and_shrinking_lists_persist(self, store: Store) -> None:
+        save(store, sample_state())
+        later = NOW + timedelta(days=1)
+        with store.user("telegram", "1001") as us:
+            state = us.load()
+            card = state.debts[0]
+            card.rounds.pop()  # "back" over the last round
+            card.agreement = None
+            card.payments = []
+            card.state = "decision"
+            state.debts[1].creditor = "City Clinic (billing)"
+            state.budget.monthly = None
+            us.save(state, later)
+        loaded = load(store)
+        assert encode(loaded) == encode(state)
+        uid = user_id(store, "1001")
+        assert count(store, USER_ROWS["rounds"], uid=uid) == 2
+        assert count(store, USER_ROWS["agreements"], uid=uid) == 0
+        assert count(store, USER_ROWS["payments"], uid=uid) == 0
+
+        with store.user("telegram", "1001") as us:
+            state = us.load()
+            del state.debts[0]  # "start over" on the card
+            state.active = 2
+            us.save(state, later)
+        assert encode(load(store)) == encode(state)
+        assert count(store, USER_ROWS["debts"], uid=uid) == 1
+        assert count(store, USER_ROWS["rounds"], uid=uid) == 0
+
+    def test_growing_lists_and_reused_seq_persist(self, store: Store) -> None:
+        save(store, sample_state())
+        with store.user("telegram", "1001") as us:
+            state = us.load()
+            state.debts[1].rounds.append(Round(date(2025, 3, 2), Who.USER, Outcome.OFFERED))
+            state.debts[1].agreement = Agreement(amount=usd("300.55"))
+            state.debts.pop(0)
+            state.debts.append(Debt(seq=1, creditor="Store card"))  # seq 1 reused
+            us.save(state, NOW)
+        state.debts.sort(key=lambda d: d.seq)  # loading orders debts by seq
+        assert encode(load(store)) == encode(state)
+
+    def test_saving_an_unchanged_state_writes_nothing(self, store: Store) -> None:
+        save(store, sample_state())
+        writes: list[str] = []
+
+        def spy(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if statement.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+                writes.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", spy)
+        try:
+            with store.user("telegram", "1001") as us:
+                us.save(us.load(), NOW + timedelta(hours=1))
+            assert writes == []
+            with store.user("telegram", "1001") as us:
+                state = us.load()
+                state.debts[0].payments[1].status = PaymentStatus.PAID
+                us.save(state, NOW + timedelta(hours=2))
+            assert len([w for w in writes if "payments" in w]) == 1
+            assert all(w.lstrip().upper().startswith("UPDATE") for w in writes)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", spy)
+
+    def test_processed_inputs_are_deduplicated(self, store: Store) -> None:
+        with store.user("telegram", "1001") as us:
+            assert not us.already_processed("update:1")
+            us.mark_processed("update:1", NOW)
+            assert us.already_processed("update:1")
+        with store.user("telegram", "1001") as us:
+            assert us.already_processed("update:1")
+            assert not us.already_processed("update:2")
+        with store.user("telegram", "2002") as other:
+            assert not other.already_processed("update:1")
+
+    def test_an_exception_rolls_the_input_back(self, store: Store) -> None:
+        def failing_input() -> None:
+            with store.user("telegram", "1001") as us:
+                us.save(sample_state(), NOW)
+                us.mark_processed("update:7", NOW)
+                us.record_letter(1, "offer", "Offer", "Dear Sir", NOW)
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError, match="boom"):
+            failing_input()
+        with store.user("telegram", "1001") as us:
+            assert encode(us.load()) == encode(UserState())
+            assert not us.already_processed("update:7")
+            assert us.letters() == []
+
+    def test_letters_are_recorded_in_order(self, store: Store) -> None:
+        with store.user("telegram", "1001") as us:
+            first = us.record_letter(1, "validation", "Validation request", "Body one", NOW)
+            second = us.record_letter(None, "budget", "Budget", "Body two", NOW)
+        with store.user("telegram", "1001") as us:
+            letters = us.letters()
+        assert [(x.id, x.debt_seq, x.kind, x.body) for x in letters] == [
+            (first, 1, "validation", "Body one"),
+            (second, None, "budget", "Body two"),
+        ]
+        assert letters[0].created_at == NOW
+
+    def test_export_holds_everything_about_the_user_and_nobody_else(self, store: Store) -> None:
+        with store.user("telegram", "1001") as us:
+            us.save(sample_state(), NOW)
+            us.record_letter(1, "offer", "Settlement offer", "I can pay 842.07 in total.", NOW)
+            us.mark_processed("update:1", NOW)
+        other = UserState(currency="EUR", debts=[Debt(seq=1, creditor="Secret Lender")])
+        with store.user("telegram", "2002") as us:
+            us.save(other, NOW)
+            us.record_letter(1, "offer", "Other", "Private text of someone else", NOW)
+            us.mark_processed("update:999", NOW)
+
+        with store.user("telegram", "1001") as us:
+            doc = us.export()
+        dumped = json.dumps(doc)  # JSON-ready, with no custom encoder
+        assert doc["user"]["external_id"] == "1001"
+        assert doc["user"]["budget"]["monthly"] == {"amount": "450.00", "currency": "USD"}
+        card = doc["debts"][0]
+        assert card["balance"] == {"amount": "4210.37", "currency": "USD"}
+        assert card["agreement"]["instalment_amount"] == {"amount": "400.00", "currency": "USD"}
+        assert [r["amount"]["amount"] for r in card["rounds"]] == ["842.07", "1500.00", "1200.00"]
+        assert [p["status"] for p in card["payments"]] == ["paid", "due", "due"]
+        assert doc["letters"][0]["body"] == "I can pay 842.07 in total."
+        assert [p["input_key"] for p in doc["processed_inputs"]] == ["update:1"]
+        for foreign in ("2002", "Secret Lender", "Private text", "update:999", "EUR"):
+            assert foreign not in dumped
+
+    def test_erase_removes_every_row_and_only_that_users(self, store: Store) -> None:
+        for external_id in ("1001", "2002"):
+            with store.user("telegram", external_id) as us:
+                us.save(sample_state(), NOW)
+                us.record_letter(1, "offer", "Offer", "Body", NOW)
+                us.mark_processed("update:1", NOW)
+        gone, kept = user_id(store, "1001"), user_id(store, "2002")
+
+        with store.user("telegram", "1001") as us:
+            us.load()  # loaded rows are deleted by the ORM, the rest by ON DELETE CASCADE
+            us.erase()
+            assert encode(us.load()) == encode(UserState())
+            us.save(sample_state(), NOW)  # ignored: nothing may come back after an erase
+            us.mark_processed("update:2", NOW)
+
+        for table, sql in USER_ROWS.items():
+            assert count(store, sql, uid=gone) == 0, table
+            assert count(store, sql, uid=kept) > 0, table
+        assert encode(load(store, "1001")) == encode(UserState())
+        assert encode(load(store, "2002")) == encode(sample_state())
+
+    def test_mixed_currencies_in_one_debt_are_refused(self, store: Store) -> None:
+        state = UserState(debts=[Debt(seq=1, balance=usd("10.00"), pending_amount=Money.of("5.00", "EUR"))])
+        with pytest.raises(ValueError, match="mixes currencies"), store.user("t", "1") as us:
+            us.save(state, NOW)
+
+    def test_budget_currency_fills_a_missing_user_currency(self, store: Store) -> None:
+        save(store, UserState(budget=Budget(monthly=Money.of("12.50", "TWD"))))
+        loaded = load(store)
+        assert loaded.currency == "TWD"
+        assert loaded.budget.monthly == Money.of("12.50", "TWD")
+
+    def test_overlong_keys_are_refused_on_every_backend(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="input_key"), store.user("t", "1") as us:
+            us.mark_processed("k" * 256, NOW)
+
+    def test_naive_times_are_refused(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="naive"), store.user("t", "1") as us:
+            us.mark_processed("k", datetime(2025, 1, 1))
+
+    def test_concurrent_inputs_for_one_user_do_not_lose_updates(self, store: Store, store_url: str) -> None:
+        """Two more stores stand in for two processes: each input appends one round, so a lost
+        update would show as a missing round. `store` has created the schema before the race."""
+        per_worker = 8
+        errors: list[BaseException] = []
+
+        def worker(n: int) -> None:
+            s = Store(store_url)
+            try:
+                for i in range(per_worker):
+                    with s.user("telegram", "race") as us:
+                        state = us.load()
+                        if not state.debts:
+                            state.debts.append(Debt(seq=1))
+                        state.debts[0].rounds.append(
+                            Round(date(2025, 1, 1), Who.USER, Outcome.OFFERED, terms=f"{n}.{i}")
+                        )
+                        us.save(state, NOW)
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+            finally:
+                s.close()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(load(store, "race").debts[0].rounds) == 2 * per_worker
+        assert count(store, "SELECT count(*) FROM users WHERE external_id = 'race'") == 1
+
+    def test_schema_is_at_head_and_matches_the_models(self, store: Store, store_url: str) -> None:
+        head = ScriptDirectory.from_config(config(store_url)).get_current_head()
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+
+    def test_reopening_keeps_the_data(self, store: Store, store_url: str) -> None:
+        save(store, sample_state())
+        again = Store(store_url)
+        try:
+            assert encode(load(again)) == encode(sample_state())
+        finally:
+            again.close()
+
+
+# -- SQLite only ----------------------------------------------------------------------------
+
+
+def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "nested" / "debtcoach.sqlite3"
+    url = f"sqlite:///{path}"
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    finally:
+        store.close()
+    assert path.is_file()
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        raw.close()
+    assert version == [(ScriptDirectory.from_config(config(url)).get_current_head(),)]
