@@ -1,0 +1,63 @@
+"""The `debtcoach` command: `chat` opens the console coach, `diagram` prints the conversation."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Iterable, Sequence
+
+from bot.settings import load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="debtcoach", description="A coach for negotiating your debts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal")
+    chat.add_argument("--user", default=None, help="whose negotiation to open (default: your login name)")
+    commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
+    args = parser.parse_args(argv)
+
+    if args.command == "diagram":
+        from dialogs.machine import diagram
+
+        print(diagram())
+        return 0
+    return _chat(args.user or _login())
+
+
+def _chat(user: str) -> int:
+    from bot.console import Console
+    from bot.store import Store
+
+    settings = load_settings()
+    store = Store(settings.database_url)
+    interactive = sys.stdin.isatty()
+    console = Console(store, user, settings.data_dir / "files", color=interactive and sys.stdout.isatty())
+    if interactive:
+        print(f"(Your answers are saved in {settings.database_url}; type /quit or Ctrl-D to stop.)")
+    try:
+        console.run(_lines(interactive), interactive=interactive)
+    except KeyboardInterrupt:
+        print("\nBye for now.")
+    finally:
+        store.close()
+    return 0
+
+
+def _lines(interactive: bool) -> Iterable[str]:
+    if interactive:
+        sys.stdout.write("> ")
+        sys.stdout.flush()
+    return sys.stdin
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "local"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

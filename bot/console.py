@@ -1,0 +1,123 @@
+"""`debtcoach chat`: the coach in a terminal, over the same engine and store as Telegram.
+
+Buttons become numbered choices, answerable by number, by label or in free text. It reads
+standard input line by line, so it works the same at a keyboard and when piped; end of input
+ends the session cleanly, and the next session resumes exactly where this one stopped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.pdf import letter_pdf
+from bot.service import Handled, handle
+from bot.store import Store
+from dialogs.contracts import Choice, Input, LetterDrafted, Reply
+
+CHANNEL = "console"
+TAGS = re.compile(r"<[^>]+>")
+BOLD = re.compile(r"</?b>")
+
+
+class Console:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        files_dir: Path,
+        out: TextIO = sys.stdout,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        color: bool = False,
+    ) -> None:
+        self.store = store
+        self.user = user
+        self.files_dir = files_dir
+        self.out = out
+        self.clock = clock
+        self.color = color
+        self.choices: tuple[Choice, ...] = ()
+        self.numeric = False
+
+    @property
+    def user_dir(self) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.user) or "local"
+        return self.files_dir / safe
+
+    def run(self, lines: Iterable[str], interactive: bool = False) -> None:
+        self.send(Input.command("start"))
+        for line in lines:
+            text = line.rstrip("\r\n")
+            if text.strip().lower() in ("/quit", "/exit"):
+                break
+            if text.strip():
+                self.send(self.to_input(text.strip()))
+            if interactive:
+                self.out.write("> ")
+                self.out.flush()
+        self.out.write("\nBye for now. Run `debtcoach chat` again to pick up where you left off.\n")
+
+    def to_input(self, text: str) -> Input:
+        """Map what was typed onto a command, a button, or free text for the coach to read."""
+        if text.startswith("/"):
+            name, _, arg = text[1:].partition(" ")
+            return Input.command(name, arg.strip())
+        if text.isdigit() and not self.numeric and 1 <= int(text) <= len(self.choices):
+            return Input.button(self.choices[int(text) - 1].value)
+        for choice in self.choices:
+            if choice.label.casefold() == text.casefold():
+                return Input.button(choice.value)
+        return Input.text(text)
+
+    def send(self, inp: Input) -> None:
+        handled = handle(self.store, CHANNEL, self.user, inp, self.clock())
+        self.deliver(handled)
+
+    def deliver(self, handled: Handled) -> None:
+        if handled.result is None:
+            return
+        if handled.erased:
+            shutil.rmtree(self.user_dir, ignore_errors=True)
+        *messages, question = handled.result.replies
+        for reply in messages:
+            self._print(reply)
+        # Files right after the message that announces them, before the next question.
+        for letter in handled.letters:
+            self._write_letter(letter)
+        if handled.export is not None:
+            path = self._write_file("debtcoach-export.json", json.dumps(handled.export, indent=2, ensure_ascii=False))
+            self.out.write(f"\n  [file] {path}\n")
+        self._print(question)
+
+    def _print(self, reply: Reply) -> None:
+        self.out.write("\n" + self._plain(reply.text) + "\n")
+        for number, choice in enumerate(reply.choices, start=1):
+            marker = "  -" if reply.numeric else f"  {number})"
+            self.out.write(f"{marker} {choice.label}\n")
+        # A number typed next refers to the choices of the last message that had any.
+        self.choices, self.numeric = reply.choices, reply.numeric
+        self.out.flush()
+
+    def _plain(self, text: str) -> str:
+        if self.color:
+            text = BOLD.sub(lambda m: "\033[0m" if m.group(0) == "</b>" else "\033[1m", text)
+        return html.unescape(TAGS.sub("", text))
+
+    def _write_letter(self, letter: LetterDrafted) -> None:
+        text_path = self._write_file(f"{letter.filename}.txt", letter.text)
+        pdf_path = self.user_dir / f"{letter.filename}.pdf"
+        pdf_path.write_bytes(letter_pdf(letter.title, letter.text))
+        self.out.write(f"\n  [letter] {letter.title}\n    {text_path}\n    {pdf_path}\n")
+
+    def _write_file(self, name: str, content: str) -> Path:
+        self.user_dir.mkdir(parents=True, exist_ok=True)
+        path = self.user_dir / name
+        path.write_text(content, encoding="utf-8")
+        return path

@@ -1,0 +1,117 @@
+"""The real `debtcoach chat` process, piped, as someone scripting a whole negotiation would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+WHOLE_NEGOTIATION = [
+    "Capital One",  # creditor
+    "1",  # kind: 1) Credit card, answered by number
+    "$5,000",  # balance
+    "yes",  # in writing
+    "8 months",  # delinquent
+    "The original lender",  # holder, answered by label
+    "no",  # no lawsuit
+    "2000",  # lump sum now
+    "300",  # monthly
+    "lump sum",  # what to ask for, in free text
+    "I lost my job in June.",  # hardship
+    "they want 2500",  # the creditor's counter, typed straight away
+    "1",  # 1) Counter with the recommended figure ($1,400)
+    "they said 1900",
+    "1,800",  # counter with my own figure
+    "They accepted",
+    "Yes, $1,800",  # a numeric question: its buttons are answered by label, a bare 1 would mean $1
+    "instalments",
+    "3",
+    "$600 each",
+    "2026-12-01",
+    "monthly",
+    "2026-11-27",  # sign by
+    "The signed copy came back",
+]
+
+
+def chat(home: Path, lines: list[str], *, user: str = "tester") -> str:
+    env = {**os.environ, "DEBTCOACH_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--user", user],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout
+
+
+def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path) -> None:
+    out = chat(tmp_path, WHOLE_NEGOTIATION)
+    assert "open at $1,000 (20%)" in out
+    assert "Counter with $1,400" in out
+    assert "$1,800 to Capital One, in 3 monthly instalments" in out
+    assert "Paid so far: $0 of $1,800. Next: $600 due Tue 1 Dec 2026" in out
+    assert out.rstrip().endswith("pick up where you left off.")
+
+    paths = re.findall(r"^\s+(/\S+\.(?:txt|pdf))$", out, flags=re.MULTILINE)
+    assert {Path(p).name for p in paths} == {
+        "debt1-offer-letter.txt",
+        "debt1-offer-letter.pdf",
+        "debt1-settlement-agreement.txt",
+        "debt1-settlement-agreement.pdf",
+    }
+    agreement = Path(next(p for p in paths if p.endswith("settlement-agreement.txt"))).read_text()
+    assert "accept $1,800 as full and final settlement" in agreement
+    assert "1. Tue 1 Dec 2026: $600" in agreement
+    assert "3. Mon 1 Feb 2027: $600" in agreement
+    assert "remaining balance of $3,200" in agreement
+    assert "Signature:" in agreement and "not legal or tax advice" in agreement
+    offer = Path(next(p for p in paths if p.endswith("offer-letter.txt"))).read_text()
+    assert "I offer $1,000, paid in one lump sum" in offer
+    assert "I lost my job in June." in offer
+    pdf = Path(next(p for p in paths if p.endswith("settlement-agreement.pdf"))).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+
+
+def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path) -> None:
+    first = chat(tmp_path, WHOLE_NEGOTIATION[:5])
+    last_question = first.rsplit("\n\n", 2)[-2]
+    assert last_question.startswith("Who is asking you to pay now"), last_question
+    second = chat(tmp_path, ["/status"])
+    assert "Welcome back. We were working on Capital One." in second
+    assert "Debt #1: Capital One, $5,000" in second
+    assert "Who is asking you to pay now" in second
+    rest = chat(tmp_path, WHOLE_NEGOTIATION[5:])
+    assert "$1,800 to Capital One, in 3 monthly instalments" in rest
+
+
+def test_export_and_delete_are_real(tmp_path: Path) -> None:
+    out = chat(tmp_path, [*WHOLE_NEGOTIATION[:12], "/export"])
+    export_path = Path(re.findall(r"\[file\] (\S+\.json)", out)[0])
+    document = json.loads(export_path.read_text())
+    text = json.dumps(document)
+    assert "Capital One" in text and "I lost my job in June." in text and "5000.00" in text
+    other = chat(tmp_path, ["Someone Else Bank", "/debts"], user="neighbour")
+    assert "$5,000" not in other and "lost my job" not in other and "#1 Someone Else Bank" in other
+
+    out = chat(tmp_path, ["/delete", "1"])
+    assert "Everything I stored about you is erased" in out
+    assert not export_path.parent.exists(), "letters and exports on disk are erased too"
+    fresh = chat(tmp_path, ["/status"])
+    assert "We were working on" not in fresh and "Hi, I'm DebtCoach" in fresh and "$5,000" not in fresh
+    neighbour = chat(tmp_path, ["/status"], user="neighbour")
+    assert "Someone Else Bank" in neighbour
+
+
+def test_end_of_input_right_away_is_clean(tmp_path: Path) -> None:
+    out = chat(tmp_path, [])
+    assert "Which creditor is this debt with?" in out
