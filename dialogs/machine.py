@@ -199,9 +199,9 @@ def _pending_is_theirs(debt: Debt) -> bool:
     return bool(theirs) and theirs[-1] == debt.pending_amount
 
 
-def build_machine(machine_class: type[Machine] = Machine, **options: Any) -> Machine:
+def build_machine(machine_class: type[Machine] = Machine, model: Any = None, **options: Any) -> Machine:
     return machine_class(
-        model=None,
+        model=model,
         states=STATES,
         transitions=TRANSITIONS,
         initial="creditor",
@@ -236,8 +236,10 @@ def diagram() -> str:
     """The conversation as a Mermaid state diagram, straight from the table above."""
     from transitions.extensions import GraphMachine
 
-    graph = build_machine(GraphMachine, graph_engine="mermaid", title="One negotiation")
-    return str(graph.get_graph().draw(None))
+    graph = build_machine(
+        GraphMachine, model=Machine.self_literal, graph_engine="mermaid", title="One negotiation", show_conditions=True
+    )
+    return str(graph.get_graph().draw(None)).strip()
 
 
 # Re-exported so handlers can reach the figures through one import.
