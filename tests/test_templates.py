@@ -65,6 +65,5 @@ def test_messages_are_autoescaped_and_letters_are_not() -> None:
     from dialogs.render import _environment
 
     env = _environment("en")
-    assert env.from_string("{{ x }}").render(x="<&>") in ("<&>", "&lt;&amp;&gt;")
     assert env.get_template("q_kind.html").render(debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
     assert "<A&B>" in env.get_template("title_offer.txt").render(debt={"creditor": "<A&B>"})
