@@ -29,17 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _chat(user: str) -> int:
     from bot.console import Console
     from bot.store import Store
+    from dialogs.render import DEFAULT_LOCALE, render
 
     settings = load_settings()
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(store, user, settings.data_dir / "files", color=interactive and sys.stdout.isatty())
     if interactive:
-        print(f"(Your answers are saved in {settings.database_url}; type /quit or Ctrl-D to stop.)")
+        print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))
     try:
         console.run(_lines(interactive), interactive=interactive)
     except KeyboardInterrupt:
-        print("\nBye for now.")
+        print("\n" + render(DEFAULT_LOCALE, "console_bye.txt"))
     finally:
         store.close()
     return 0

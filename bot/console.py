@@ -21,6 +21,7 @@ from bot.pdf import letter_pdf
 from bot.service import Handled, handle
 from bot.store import Store
 from dialogs.contracts import Choice, Input, LetterDrafted, Reply
+from dialogs.render import DEFAULT_LOCALE, render
 
 CHANNEL = "console"
 TAGS = re.compile(r"<[^>]+>")
@@ -43,6 +44,7 @@ class Console:
         self.out = out
         self.clock = clock
         self.color = color
+        self.locale = DEFAULT_LOCALE
         self.choices: tuple[Choice, ...] = ()
         self.numeric = False
 
@@ -62,7 +64,7 @@ class Console:
             if interactive:
                 self.out.write("> ")
                 self.out.flush()
-        self.out.write("\nBye for now. Run `debtcoach chat` again to pick up where you left off.\n")
+        self.out.write("\n" + render(self.locale, "console_bye.txt") + "\n")
 
     def to_input(self, text: str) -> Input:
         """Map what was typed onto a command, a button, or free text for the coach to read."""
@@ -83,6 +85,7 @@ class Console:
     def deliver(self, handled: Handled) -> None:
         if handled.result is None:
             return
+        self.locale = handled.result.state.locale
         if handled.erased:
             shutil.rmtree(self.user_dir, ignore_errors=True)
         *messages, question = handled.result.replies
@@ -93,7 +96,7 @@ class Console:
             self._write_letter(letter)
         if handled.export is not None:
             path = self._write_file("debtcoach-export.json", json.dumps(handled.export, indent=2, ensure_ascii=False))
-            self.out.write(f"\n  [file] {path}\n")
+            self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
         self._print(question)
 
     def _print(self, reply: Reply) -> None:
@@ -114,7 +117,8 @@ class Console:
         text_path = self._write_file(f"{letter.filename}.txt", letter.text)
         pdf_path = self.user_dir / f"{letter.filename}.pdf"
         pdf_path.write_bytes(letter_pdf(letter.title, letter.text))
-        self.out.write(f"\n  [letter] {letter.title}\n    {text_path}\n    {pdf_path}\n")
+        saved = render(self.locale, "console_file.txt", title=letter.title)
+        self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
 
     def _write_file(self, name: str, content: str) -> Path:
         self.user_dir.mkdir(parents=True, exist_ok=True)

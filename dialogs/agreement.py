@@ -14,7 +14,7 @@ from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.parsing import parse_count, parse_date
-from dialogs.portfolio import available, paid_so_far
+from dialogs.portfolio import PER_MONTH, available, paid_so_far
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Frequency, PaymentStatus
 
@@ -186,8 +186,6 @@ def draft_agreement(ctx: Ctx, trigger: str = "") -> None:
 
 
 def _stretches_budget(ctx: Ctx) -> bool:
-    from dialogs.portfolio import PER_MONTH
-
     agreement = _agreement(ctx)
     free = available(ctx.user, excluding=ctx.debt.seq)
     if agreement.instalments == 1:

@@ -11,8 +11,11 @@ from collections.abc import Callable
 from datetime import date
 
 from dialogs import portfolio
+from dialogs.context import Ctx
 from dialogs.contracts import Choice, EraseRequested, ExportRequested, Input, StepResult
+from dialogs.letters import draft_letter
 from dialogs.render import available_locales, label, render, resolve_locale
+from dialogs.rounds import standing_offer
 from dialogs.state import Debt, UserState
 
 MAX_DEBTS = 30
@@ -203,9 +206,6 @@ def _new_debt(state: UserState, today: date, result: StepResult, prompt: Prompt)
 
 
 def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
-    from dialogs.context import Ctx
-    from dialogs.rounds import standing_offer
-
     debt = state.active_debt
     if debt is None or debt.offer is None or debt.state not in SCRIPT_STATES:
         say(state, result, "e_no_script.html", debt=debt)
@@ -216,9 +216,6 @@ def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -
 
 
 def _letter(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
-    from dialogs.context import Ctx
-    from dialogs.letters import draft_letter
-
     debt = state.active_debt
     kind = LETTER_STATES.get(debt.state) if debt is not None else None
     if debt is None or kind is None:

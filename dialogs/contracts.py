@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from dialogs.state import UserState
 
@@ -90,9 +89,3 @@ class StepResult:
 
     def say(self, text: str, choices: tuple[Choice, ...] = (), numeric: bool = False) -> None:
         self.replies.append(Reply(text, choices, numeric))
-
-    def to_jsonable(self) -> dict[str, Any]:
-        return {
-            "replies": [r.text for r in self.replies],
-            "effects": [type(e).__name__ for e in self.effects],
-        }

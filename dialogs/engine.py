@@ -16,7 +16,6 @@ from dialogs.context import Ctx, Invalid, Question, Stay
 from dialogs.contracts import Input, InputKind, StepResult
 from dialogs.machine import STATES, fire
 from dialogs.parsing import parse_yes_no
-from dialogs.render import label
 from dialogs.state import Budget, Debt, UserState
 
 MAX_TEXT = 2000
@@ -171,6 +170,3 @@ def undo(state: UserState) -> bool:
     state.currency = before["currency"]  # type: ignore[assignment]
     state.active = restored.seq
     return True
-
-
-__all__ = ["QUESTIONS", "label", "prompt", "step"]

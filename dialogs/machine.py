@@ -15,8 +15,6 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import offer as figures
-from dialogs.portfolio import available
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
 
 # Years behind on payment after which a payment may restart the statute of limitations in many
@@ -240,7 +238,3 @@ def diagram() -> str:
         GraphMachine, model=Machine.self_literal, graph_engine="mermaid", title="One negotiation", show_conditions=True
     )
     return str(graph.get_graph().draw(None)).strip()
-
-
-# Re-exported so handlers can reach the figures through one import.
-__all__ = ["MACHINE", "STATES", "TRANSITIONS", "Negotiation", "available", "diagram", "figures", "fire"]

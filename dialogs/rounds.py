@@ -233,5 +233,3 @@ QUESTIONS: dict[str, Question] = {
     "decision": Question(ask_decision, take_decision),
     "over_ceiling": Question(ask_over_ceiling, take_over_ceiling),
 }
-
-__all__ = ["QUESTIONS", "Stay", "record_our_offer", "standing_offer"]

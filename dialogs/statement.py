@@ -6,6 +6,7 @@ from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, memb
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.parsing import parse_months, parse_yes_no
+from dialogs.render import label
 from dialogs.state import DebtKind, Holder
 
 MAX_NAME = 80
@@ -81,8 +82,6 @@ def ask_closed(ctx: Ctx) -> Reply:
 
 
 def _next_debt_choices(ctx: Ctx) -> tuple[Choice, ...]:
-    from dialogs.render import label
-
     return (
         Choice(label(ctx.locale, "add_debt"), "g:new"),
         Choice(label(ctx.locale, "list_debts"), "g:debts"),
@@ -226,5 +225,3 @@ QUESTIONS: dict[str, Question] = {
     "confirm_balance": Question(ask_confirm_balance, take_confirm_balance),
     "limitations": Question(ask_limitations, take_limitations),
 }
-
-__all__ = ["QUESTIONS", "Stay", "ask_closed", "take_closed"]

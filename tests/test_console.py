@@ -96,7 +96,7 @@ def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path
 
 def test_export_and_delete_are_real(tmp_path: Path) -> None:
     out = chat(tmp_path, [*WHOLE_NEGOTIATION[:12], "/export"])
-    export_path = Path(re.findall(r"\[file\] (\S+\.json)", out)[0])
+    export_path = Path(re.findall(r"^\s+(/\S+\.json)$", out, flags=re.MULTILINE)[0])
     document = json.loads(export_path.read_text())
     text = json.dumps(document)
     assert "Capital One" in text and "I lost my job in June." in text and "5000.00" in text
