@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from bot.settings import load_settings
 
@@ -38,19 +38,12 @@ def _chat(user: str) -> int:
     if interactive:
         print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))
     try:
-        console.run(_lines(interactive), interactive=interactive)
+        console.run(sys.stdin, interactive=interactive)
     except KeyboardInterrupt:
         print("\n" + render(DEFAULT_LOCALE, "console_bye.txt"))
     finally:
         store.close()
     return 0
-
-
-def _lines(interactive: bool) -> Iterable[str]:
-    if interactive:
-        sys.stdout.write("> ")
-        sys.stdout.flush()
-    return sys.stdin
 
 
 def _login() -> str:

@@ -55,6 +55,9 @@ class Console:
 
     def run(self, lines: Iterable[str], interactive: bool = False) -> None:
         self.send(Input.command("start"))
+        if interactive:
+            self.out.write("> ")
+            self.out.flush()
         for line in lines:
             text = line.rstrip("\r\n")
             if text.strip().lower() in ("/quit", "/exit"):
