@@ -6,24 +6,46 @@ commits together or not at all, so a crash never half-applies an answer and a re
 update is recognised. The user's row is locked for the transaction (SELECT ... FOR UPDATE on
 PostgreSQL, BEGIN IMMEDIATE on SQLite), so several processes serialise on one person instead
 of overwriting each other's answers.
+
+The typed models in `bot.models` (and the migration that creates them) are the schema; this
+module reads and writes their tables with SQLAlchemy Core, not the ORM: an input is a handful
+of statements built once at import, with no identity map or unit of work to pay for. `load`
+remembers the column values it read, and `save` compares the new state with them and writes
+only the rows and columns that differ.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, inspect, select
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Delete,
+    Engine,
+    Insert,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    cast,
+    create_engine,
+    delete,
+    event,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.migrate import upgrade
 from bot.models import (
@@ -65,29 +87,201 @@ EXPORT_FORMAT = "debtcoach-export/1"
 # WAL needs a lock that another starting process may hold for a moment.
 SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
 
-# Statements built once: constructing a select costs more than running it on SQLite.
-_USER = (
-    select(User)
-    .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
-    .with_for_update()
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):  # pragma: no cover - every model maps one table
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+_USERS = _table(User)
+_DEBTS = _table(DebtRow)
+_ROUNDS = _table(RoundRow)
+_AGREEMENTS = _table(AgreementRow)
+_PAYMENTS = _table(PaymentRow)
+_LETTERS = _table(LetterRow)
+_PROCESSED = _table(ProcessedInput)
+
+# One row's column values, by column name.
+Values = dict[str, Any]
+
+# The columns each part of the state lives in, in the order the selects below read them. The
+# `_*_values` helpers at the bottom produce dicts with exactly these keys.
+_USER_FIELDS = (
+    "locale",
+    "currency",
+    "budget_lump_sum_cents",
+    "budget_monthly_cents",
+    "active_debt_seq",
+    "confirming",
+    "welcomed",
 )
-_PROCESSED = (
-    select(ProcessedInput.id)
-    .where(ProcessedInput.user_id == bindparam("uid"), ProcessedInput.input_key == bindparam("key"))
-    .limit(1)
+_DEBT_FIELDS = (
+    "state",
+    "creditor",
+    "kind",
+    "balance_cents",
+    "currency",
+    "in_writing",
+    "months_delinquent",
+    "holder",
+    "lawsuit",
+    "goals",
+    "hardship",
+    "offer_basis",
+    "offer_opening_cents",
+    "offer_target_cents",
+    "offer_ceiling_cents",
+    "offer_first_round",
+    "pending_amount_cents",
+    "confirmed_above_ceiling_cents",
+    "validation_sent_on",
 )
-_DEBTS = (
-    select(DebtRow)
-    .where(DebtRow.user_id == bindparam("uid"))
-    .order_by(DebtRow.seq)
-    .options(
-        joinedload(DebtRow.agreement),
-        selectinload(DebtRow.rounds),
-        selectinload(DebtRow.payments),
-    )
+_ROUND_FIELDS = ("on", "who", "outcome", "amount_cents", "terms", "above_ceiling")
+_PAYMENT_FIELDS = ("due_on", "amount_cents", "status", "recorded_on")
+_AGREEMENT_FIELDS = (
+    "amount_cents",
+    "instalments",
+    "instalment_amount_cents",
+    "first_due",
+    "frequency",
+    "sign_by",
+    "signed_on",
 )
 
-RowT = TypeVar("RowT", RoundRow, PaymentRow)
+# Statements built once: constructing a statement costs more than running it on SQLite, and
+# SQLAlchemy caches each one's compiled form (per set of parameter names for the UPDATEs below,
+# which have no values() and so SET exactly the columns passed to execute()).
+#
+# The undo column is read as its JSON text: load() parses it for the state, and save() compares
+# the new list's serialization with that text, which is immune to the engine editing the loaded
+# list (or the snapshots in it) in place, and is also the text written when it changed. The
+# column is JSON, which both backends return as written; a JSONB column (which normalises the
+# text) would still be correct, but would be rewritten by every save().
+_SELECT_USER = (
+    select(_USERS.c.id, *(_USERS.c[k] for k in _USER_FIELDS), cast(_USERS.c.undo, Text))
+    .where(_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id"))
+    .with_for_update()
+)
+_INSERT_USER = insert(_USERS)
+_UPDATE_USER = update(_USERS).where(_USERS.c.id == bindparam("w_id"))
+_DELETE_USER = delete(_USERS).where(_USERS.c.id == bindparam("uid"))
+_USER_TIMES = select(_USERS.c.created_at, _USERS.c.updated_at).where(_USERS.c.id == bindparam("uid"))
+
+_IS_PROCESSED = (
+    select(_PROCESSED.c.id)
+    .where(_PROCESSED.c.user_id == bindparam("uid"), _PROCESSED.c.input_key == bindparam("key"))
+    .limit(1)
+)
+_INSERT_PROCESSED = insert(_PROCESSED)
+_SELECT_PROCESSED = (
+    select(_PROCESSED.c.input_key, _PROCESSED.c.processed_at)
+    .where(_PROCESSED.c.user_id == bindparam("uid"))
+    .order_by(_PROCESSED.c.id)
+)
+
+_INSERT_LETTER = insert(_LETTERS)
+_SELECT_LETTERS = (
+    select(
+        _LETTERS.c.id,
+        _LETTERS.c.debt_seq,
+        _LETTERS.c.kind,
+        _LETTERS.c.title,
+        _LETTERS.c.body,
+        _LETTERS.c.created_at,
+    )
+    .where(_LETTERS.c.user_id == bindparam("uid"))
+    .order_by(_LETTERS.c.id)
+)
+
+# Debts with their agreement (one-to-one) in one query, and whether each has any rounds or
+# payments, so the two queries for those are skipped when no debt has any.
+_SELECT_DEBTS = (
+    select(
+        _DEBTS.c.id,
+        _DEBTS.c.seq,
+        *(_DEBTS.c[k] for k in _DEBT_FIELDS),
+        exists().where(_ROUNDS.c.debt_id == _DEBTS.c.id),
+        exists().where(_PAYMENTS.c.debt_id == _DEBTS.c.id),
+        _AGREEMENTS.c.id,
+        *(_AGREEMENTS.c[k] for k in _AGREEMENT_FIELDS),
+    )
+    .select_from(_DEBTS.outerjoin(_AGREEMENTS, _AGREEMENTS.c.debt_id == _DEBTS.c.id))
+    .where(_DEBTS.c.user_id == bindparam("uid"))
+    .order_by(_DEBTS.c.seq)
+)
+_D_VALUES = slice(2, 2 + len(_DEBT_FIELDS))
+_D_HAS_ROUNDS = _D_VALUES.stop
+_D_HAS_PAYMENTS = _D_HAS_ROUNDS + 1
+_D_AGREEMENT_ID = _D_HAS_PAYMENTS + 1
+_D_AGREEMENT = slice(_D_AGREEMENT_ID + 1, None)
+# Children of all the user's debts, by a subquery rather than a list of ids.
+_USER_DEBT_IDS = select(_DEBTS.c.id).where(_DEBTS.c.user_id == bindparam("uid"))
+_SELECT_ROUNDS = (
+    select(_ROUNDS.c.debt_id, _ROUNDS.c.seq, *(_ROUNDS.c[k] for k in _ROUND_FIELDS))
+    .where(_ROUNDS.c.debt_id.in_(_USER_DEBT_IDS))
+    .order_by(_ROUNDS.c.debt_id, _ROUNDS.c.seq)
+)
+_SELECT_PAYMENTS = (
+    select(_PAYMENTS.c.debt_id, _PAYMENTS.c.seq, *(_PAYMENTS.c[k] for k in _PAYMENT_FIELDS))
+    .where(_PAYMENTS.c.debt_id.in_(_USER_DEBT_IDS))
+    .order_by(_PAYMENTS.c.debt_id, _PAYMENTS.c.seq)
+)
+_DEBT_TIMES = (
+    select(_DEBTS.c.currency, _DEBTS.c.created_at, _DEBTS.c.updated_at)
+    .where(_DEBTS.c.user_id == bindparam("uid"))
+    .order_by(_DEBTS.c.seq)
+)
+
+_INSERT_DEBT = insert(_DEBTS)
+_UPDATE_DEBT = update(_DEBTS).where(_DEBTS.c.id == bindparam("w_id"))
+# Their rounds, agreement and payments go with them: ON DELETE CASCADE.
+_DELETE_DEBTS = delete(_DEBTS).where(_DEBTS.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Children:
+    """Writing one kind of numbered child row (rounds, payments), addressed by (debt_id, seq)."""
+
+    insert: Insert
+    update: Update
+    delete: Delete
+
+
+def _children(table: Table) -> _Children:
+    where = (table.c.debt_id == bindparam("w_debt_id"),)
+    return _Children(
+        insert=insert(table),
+        update=update(table).where(*where, table.c.seq == bindparam("w_seq")),
+        delete=delete(table).where(*where, table.c.seq.in_(bindparam("seqs", expanding=True))),
+    )
+
+
+_ROUND_WRITES = _children(_ROUNDS)
+_PAYMENT_WRITES = _children(_PAYMENTS)
+_INSERT_AGREEMENT = insert(_AGREEMENTS)
+_UPDATE_AGREEMENT = update(_AGREEMENTS).where(_AGREEMENTS.c.debt_id == bindparam("w_debt_id"))
+_DELETE_AGREEMENT = delete(_AGREEMENTS).where(_AGREEMENTS.c.debt_id == bindparam("w_debt_id"))
+
+
+class _JSONText(str):
+    """JSON the store has already serialized: `_dump_json` writes it as it is."""
+
+    __slots__ = ()
+
+
+# json.dumps output exactly (same separators and escaping), minus the check for circular
+# references, which the state's plain data cannot have: a fifth faster on a full undo list.
+_ENCODER = json.JSONEncoder(check_circular=False)
+
+
+def _dump_json(value: object) -> str:
+    """The engine's JSON serializer (for every backend): json.dumps, as SQLAlchemy's default,
+    except for text the store serialized itself to compare it with what it had loaded."""
+    if isinstance(value, _JSONText):
+        return value
+    return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,22 +294,48 @@ class LetterRecord:
     created_at: datetime
 
 
+@dataclass(slots=True)
+class _UserRow:
+    """The user's row as it is in the database in this transaction."""
+
+    id: int
+    values: Values
+    undo: str  # the undo column's JSON text
+
+
+@dataclass(slots=True)
+class _DebtRows:
+    """One debt's rows as they are in the database in this transaction: what save() diffs."""
+
+    id: int
+    values: Values
+    rounds: dict[int, Values]  # by seq
+    payments: dict[int, Values]  # by seq
+    agreement: Values | None
+
+
+@dataclass(slots=True)
+class _WantedDebt:
+    seq: int
+    values: Values
+    rounds: list[Values]
+    payments: list[Values]
+    agreement: Values | None
+
+
 class Store:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             _make_sqlite_folder(parsed.database)
-            self._engine: Engine = create_engine(parsed)
+            self._engine: Engine = create_engine(parsed, json_serializer=_dump_json)
             _configure_sqlite(self._engine)
         else:
             # A long-running bot outlives database restarts; check pooled connections first.
-            self._engine = create_engine(parsed, pool_pre_ping=True)
+            self._engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_dump_json)
         # Once per process, on the store's own connection so its SQLite setup applies.
         with self._engine.begin() as conn:
             upgrade(url, connection=conn)
-        # Rows are not expired at commit: nothing is re-SELECTed if a caller reads a result
-        # after its block ends, and a session never outlives its block anyway.
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     @property
     def engine(self) -> Engine:
@@ -131,22 +351,29 @@ class Store:
         serialise on one user), commits on normal exit, rolls back on exception."""
         _check_length("channel", channel, CHANNEL_MAX)
         _check_length("external_id", external_id, KEY_MAX)
-        with self._sessions() as session, session.begin():
-            yield UserStore(session, _lock_user(session, channel, external_id))
+        # The engine's "begin" listener (see _configure_sqlite) makes this BEGIN IMMEDIATE.
+        with self._engine.begin() as conn:
+            yield UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
 
 
 class UserStore:
     """Everything one transaction may read or write about one person, and nothing else."""
 
-    def __init__(self, session: Session, user: User) -> None:
-        self._session = session
+    def __init__(self, conn: Connection, channel: str, external_id: str, user: _UserRow) -> None:
+        self._conn = conn
+        self._channel = channel
+        self._external_id = external_id
         self._user = user
+        # The user's debts as last read or written in this transaction; None until needed.
+        self._debts: dict[int, _DebtRows] | None = None
+        # Set when a save() failed part-way: what it had written is unknown, so read it again.
+        self._stale = False
         self._erased = False
 
     def already_processed(self, input_key: str) -> bool:
         if self._erased:
             return False
-        found = self._session.scalar(_PROCESSED, {"uid": self._user.id, "key": input_key})
+        found = self._conn.execute(_IS_PROCESSED, {"uid": self._user.id, "key": input_key}).first()
         return found is not None
 
     def mark_processed(self, input_key: str, now: datetime) -> None:
@@ -155,84 +382,109 @@ class UserStore:
         _check_length("input_key", input_key, KEY_MAX)
         if self._erased:
             return
-        self._session.add(ProcessedInput(user_id=self._user.id, input_key=input_key, processed_at=_aware(now)))
+        self._conn.execute(
+            _INSERT_PROCESSED, {"user_id": self._user.id, "input_key": input_key, "processed_at": _aware(now)}
+        )
 
     def load(self) -> UserState:
         if self._erased:
             return UserState()
-        user = self._user
+        self._refresh()
+        values = self._user.values
+        currency = values["currency"]
         return UserState(
-            locale=user.locale,
-            currency=user.currency,
+            locale=values["locale"],
+            currency=currency,
             budget=Budget(
-                lump_sum=_money(user.budget_lump_sum_cents, user.currency),
-                monthly=_money(user.budget_monthly_cents, user.currency),
+                lump_sum=_money(values["budget_lump_sum_cents"], currency),
+                monthly=_money(values["budget_monthly_cents"], currency),
             ),
-            debts=[_debt(row) for row in self._debt_rows()],
-            active=user.active_debt_seq,
-            confirming=user.confirming,
-            # A copy: the engine may edit the list in place, and the ORM would then compare the
-            # edited list with itself and see no change to save.
-            undo=copy.deepcopy(user.undo),
-            welcomed=user.welcomed,
+            debts=self._read_debts()[0],
+            active=values["active_debt_seq"],
+            confirming=values["confirming"],
+            # Parsed afresh for every load: the engine may edit the list in place.
+            undo=json.loads(self._user.undo),
+            welcomed=values["welcomed"],
         )
 
     def save(self, state: UserState, now: datetime) -> None:
         """Make the rows say what `state` says, writing only what changed.
 
         Debts are matched by seq, rounds and payments by their index in the list, so undo and
-        "start over" delete what they removed. After erase() this is a no-op (see
-        mark_processed).
+        "start over" delete what they removed. A state that cannot be stored (mixed currencies,
+        two debts with one seq) raises before anything is written. After erase() this is a
+        no-op (see mark_processed).
         """
         if self._erased:
             return
         now = _aware(now)
-        # Writes pending from an earlier save() in this transaction go first, so this one can
-        # reuse a seq that one deleted; in the usual load-step-save input there are none.
-        self._session.flush()
+        user_values = _user_values(state)
+        if len({d.seq for d in state.debts}) != len(state.debts):
+            raise ValueError("two debts share a seq")
+        wanted = [
+            _WantedDebt(
+                seq=debt.seq,
+                values=_debt_values(debt),
+                rounds=[_round_values(r) for r in debt.rounds],
+                payments=[_payment_values(p) for p in debt.payments],
+                agreement=None if debt.agreement is None else _agreement_values(debt.agreement),
+            )
+            for debt in state.debts
+        ]
+        undo = _ENCODER.encode(state.undo)
+        self._refresh()
+        loaded = self._debts if self._debts is not None else self._read_debts()[1]
         user = self._user
-        changed = _assign(user, _user_values(state))
-        if user.undo != state.undo:
-            user.undo = copy.deepcopy(state.undo)
-            changed = True
-        if _sync_debts(self._debt_rows(), state.debts, now) or changed:
-            user.updated_at = now
+        try:
+            written, changed = self._write_debts(loaded, wanted, now)
+            columns = _changes(user.values, user_values)
+            if undo != user.undo:
+                columns["undo"] = _JSONText(undo)
+            if columns or changed:
+                columns["updated_at"] = now
+                self._conn.execute(_UPDATE_USER, {"w_id": user.id, **columns})
+        except BaseException:
+            self._stale = True
+            raise
+        # What a second save() in this transaction diffs against.
+        self._debts = written
+        user.values = user_values
+        user.undo = undo
 
     def record_letter(self, debt_seq: int | None, kind: str, title: str, body: str, now: datetime) -> int:
         self._check_not_erased()
-        row = LetterRow(
-            user_id=self._user.id,
-            debt_seq=debt_seq,
-            kind=kind,
-            title=title,
-            body=body,
-            created_at=_aware(now),
+        result = self._conn.execute(
+            _INSERT_LETTER,
+            {
+                "user_id": self._user.id,
+                "debt_seq": debt_seq,
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "created_at": _aware(now),
+            },
         )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
+        return _new_id(result)
 
     def letters(self) -> list[LetterRecord]:
         if self._erased:
             return []
-        query = select(LetterRow).where(LetterRow.user_id == self._user.id).order_by(LetterRow.id)
-        return [
-            LetterRecord(r.id, r.debt_seq, r.kind, r.title, r.body, r.created_at) for r in self._session.scalars(query)
-        ]
+        rows = self._conn.execute(_SELECT_LETTERS, {"uid": self._user.id})
+        return [LetterRecord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def export(self) -> dict[str, Any]:
         """Everything stored about this person, as one JSON-ready document (a data request)."""
         self._check_not_erased()
-        user = self._user
         state = self.load()
-        processed = self._session.scalars(
-            select(ProcessedInput).where(ProcessedInput.user_id == user.id).order_by(ProcessedInput.id)
-        )
+        params = {"uid": self._user.id}
+        created_at, updated_at = self._conn.execute(_USER_TIMES, params).one()
+        debt_rows = self._conn.execute(_DEBT_TIMES, params).all()
+        processed = self._conn.execute(_SELECT_PROCESSED, params).all()
         return {
             "format": EXPORT_FORMAT,
             "user": {
-                "channel": user.channel,
-                "external_id": user.external_id,
+                "channel": self._channel,
+                "external_id": self._external_id,
                 "locale": state.locale,
                 "currency": state.currency,
                 "budget": encode(state.budget),
@@ -240,17 +492,17 @@ class UserStore:
                 "confirming": state.confirming,
                 "welcomed": state.welcomed,
                 "undo": state.undo,
-                "created_at": user.created_at.isoformat(),
-                "updated_at": user.updated_at.isoformat(),
+                "created_at": created_at.isoformat(),
+                "updated_at": updated_at.isoformat(),
             },
             "debts": [
                 {
                     **encode(debt),
-                    "currency": row.currency,
-                    "created_at": row.created_at.isoformat(),
-                    "updated_at": row.updated_at.isoformat(),
+                    "currency": currency,
+                    "created_at": debt_created.isoformat(),
+                    "updated_at": debt_updated.isoformat(),
                 }
-                for debt, row in zip(state.debts, self._debt_rows(), strict=True)
+                for debt, (currency, debt_created, debt_updated) in zip(state.debts, debt_rows, strict=True)
             ],
             "letters": [
                 {
@@ -264,16 +516,16 @@ class UserStore:
                 for letter in self.letters()
             ],
             "processed_inputs": [
-                {"input_key": p.input_key, "processed_at": p.processed_at.isoformat()} for p in processed
+                {"input_key": key, "processed_at": processed_at.isoformat()} for key, processed_at in processed
             ],
         }
 
     def erase(self) -> None:
         """Delete the person and every row of theirs; the database cascades the rest."""
         self._check_not_erased()
-        self._session.delete(self._user)
-        self._session.flush()
+        self._conn.execute(_DELETE_USER, {"uid": self._user.id})
         self._erased = True
+        self._debts = None
 
     # -- internals ------------------------------------------------------------------------
 
@@ -281,44 +533,186 @@ class UserStore:
         if self._erased:
             raise RuntimeError("this user was erased in this transaction")
 
-    def _debt_rows(self) -> list[DebtRow]:
-        """The user's debts with their rounds, agreement and payments, in three queries.
+    def _refresh(self) -> None:
+        if self._stale:
+            row = self._conn.execute(_SELECT_USER, {"channel": self._channel, "external_id": self._external_id}).one()
+            self._user = _user_row(row)
+            self._debts = None
+            self._stale = False
 
-        Loaded once per transaction and installed as the user's `debts` collection, so save()
-        diffs against exactly what load() read.
-        """
-        user = self._user
-        if "debts" in inspect(user).unloaded:
-            rows = self._session.scalars(_DEBTS, {"uid": user.id}).all()
-            set_committed_value(user, "debts", list(rows))
-        return user.debts
+    def _read_debts(self) -> tuple[list[Debt], dict[int, _DebtRows]]:
+        """The user's debts with their agreements, rounds and payments, in one to three
+        queries, and their rows by seq, which are also kept for save() to diff against."""
+        params = {"uid": self._user.id}
+        rows = self._conn.execute(_SELECT_DEBTS, params).all()
+        loaded: dict[int, _DebtRows] = {}
+        debts: list[Debt] = []
+        if rows:
+            rounds = (
+                _by_debt(self._conn.execute(_SELECT_ROUNDS, params), _ROUND_FIELDS)
+                if any(row[_D_HAS_ROUNDS] for row in rows)
+                else {}
+            )
+            payments = (
+                _by_debt(self._conn.execute(_SELECT_PAYMENTS, params), _PAYMENT_FIELDS)
+                if any(row[_D_HAS_PAYMENTS] for row in rows)
+                else {}
+            )
+            for row in rows:
+                debt_id, seq = row[0], row[1]
+                values = dict(zip(_DEBT_FIELDS, row[_D_VALUES], strict=True))
+                agreement = None
+                if row[_D_AGREEMENT_ID] is not None:
+                    agreement = dict(zip(_AGREEMENT_FIELDS, row[_D_AGREEMENT], strict=True))
+                debt_rounds = rounds.get(debt_id, {})
+                debt_payments = payments.get(debt_id, {})
+                debts.append(_debt(seq, values, debt_rounds.values(), agreement, debt_payments.values()))
+                loaded[seq] = _DebtRows(debt_id, values, debt_rounds, debt_payments, agreement)
+        self._debts = loaded
+        return debts, loaded
+
+    def _write_debts(
+        self, loaded: dict[int, _DebtRows], wanted: list[_WantedDebt], now: datetime
+    ) -> tuple[dict[int, _DebtRows], bool]:
+        """INSERT, UPDATE and DELETE what differs; returns the rows as now written, and whether
+        anything was."""
+        conn = self._conn
+        seqs = {w.seq for w in wanted}
+        gone = [rows.id for seq, rows in loaded.items() if seq not in seqs]
+        if gone:
+            conn.execute(_DELETE_DEBTS, {"ids": gone})
+        changed = bool(gone)
+        written: dict[int, _DebtRows] = {}
+        new_rounds: list[Values] = []
+        new_payments: list[Values] = []
+        new_agreements: list[Values] = []
+        for debt in wanted:
+            before = loaded.get(debt.seq)
+            if before is None:
+                values = {
+                    "user_id": self._user.id,
+                    "seq": debt.seq,
+                    **debt.values,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                debt_id = _new_id(conn.execute(_INSERT_DEBT, values))
+                new_rounds.extend({"debt_id": debt_id, "seq": i, **v} for i, v in enumerate(debt.rounds))
+                new_payments.extend({"debt_id": debt_id, "seq": i, **v} for i, v in enumerate(debt.payments))
+                if debt.agreement is not None:
+                    new_agreements.append({"debt_id": debt_id, **debt.agreement})
+                changed = True
+            else:
+                debt_id = before.id
+                columns = _changes(before.values, debt.values)
+                rounds = _write_children(conn, _ROUND_WRITES, debt_id, before.rounds, debt.rounds, new_rounds)
+                payments = _write_children(conn, _PAYMENT_WRITES, debt_id, before.payments, debt.payments, new_payments)
+                agreement = _write_agreement(conn, debt_id, before.agreement, debt.agreement, new_agreements)
+                if columns or rounds or payments or agreement:
+                    conn.execute(_UPDATE_DEBT, {"w_id": debt_id, **columns, "updated_at": now})
+                    changed = True
+            written[debt.seq] = _DebtRows(
+                debt_id, debt.values, dict(enumerate(debt.rounds)), dict(enumerate(debt.payments)), debt.agreement
+            )
+        # executemany, one statement per table.
+        if new_rounds:
+            conn.execute(_ROUND_WRITES.insert, new_rounds)
+        if new_payments:
+            conn.execute(_PAYMENT_WRITES.insert, new_payments)
+        if new_agreements:
+            conn.execute(_INSERT_AGREEMENT, new_agreements)
+        return written, changed
 
 
-def _lock_user(session: Session, channel: str, external_id: str) -> User:
+def _write_children(
+    conn: Connection,
+    writes: _Children,
+    debt_id: int,
+    before: dict[int, Values],
+    after: list[Values],
+    inserts: list[Values],
+) -> bool:
+    """Rounds or payments of one debt: an item's index in the state's list is its row's seq.
+    New rows are appended to `inserts` for the caller to execute together."""
+    changed = False
+    gone = [seq for seq in before if not 0 <= seq < len(after)]
+    if gone:
+        conn.execute(writes.delete, {"w_debt_id": debt_id, "seqs": gone})
+        changed = True
+    for seq, values in enumerate(after):
+        old = before.get(seq)
+        if old is None:
+            inserts.append({"debt_id": debt_id, "seq": seq, **values})
+            changed = True
+        elif old != values:
+            conn.execute(writes.update, {"w_debt_id": debt_id, "w_seq": seq, **_changes(old, values)})
+            changed = True
+    return changed
+
+
+def _write_agreement(
+    conn: Connection, debt_id: int, before: Values | None, after: Values | None, inserts: list[Values]
+) -> bool:
+    if after is None:
+        if before is None:
+            return False
+        conn.execute(_DELETE_AGREEMENT, {"w_debt_id": debt_id})
+        return True
+    if before is None:
+        inserts.append({"debt_id": debt_id, **after})
+        return True
+    if before == after:
+        return False
+    conn.execute(_UPDATE_AGREEMENT, {"w_debt_id": debt_id, **_changes(before, after)})
+    return True
+
+
+def _changes(before: Mapping[str, object], after: Values) -> Values:
+    """The columns of `after` whose values differ from `before`."""
+    if before == after:
+        return {}
+    return {key: value for key, value in after.items() if key not in before or before[key] != value}
+
+
+def _by_debt(rows: Iterable[Sequence[Any]], fields: tuple[str, ...]) -> dict[int, dict[int, Values]]:
+    """(debt_id, seq, *fields) rows, ordered by debt and seq, as {debt_id: {seq: values}}."""
+    found: dict[int, dict[int, Values]] = {}
+    for row in rows:
+        found.setdefault(row[0], {})[row[1]] = dict(zip(fields, row[2:], strict=True))
+    return found
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id of the row a single-row INSERT just wrote (lastrowid on SQLite, RETURNING on
+    PostgreSQL: SQLAlchemy picks)."""
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - only for an INSERT that wrote no row
+        raise RuntimeError("the INSERT returned no primary key")
+    return int(key[0])
+
+
+def _user_row(row: Sequence[Any]) -> _UserRow:
+    return _UserRow(row[0], dict(zip(_USER_FIELDS, row[1:-1], strict=True)), row[-1])
+
+
+def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow:
     params = {"channel": channel, "external_id": external_id}
-    user = session.scalars(_USER, params).one_or_none()
-    if user is not None:
-        return user
-    fresh = UserState()
+    row = conn.execute(_SELECT_USER, params).first()
+    if row is not None:
+        return _user_row(row)
+    values = _user_values(UserState())
     now = utcnow()
-    user = User(
-        channel=channel,
-        external_id=external_id,
-        locale=fresh.locale,
-        currency=fresh.currency,
-        welcomed=fresh.welcomed,
-        undo=[],
-        created_at=now,
-        updated_at=now,
-    )
+    undo = _JSONText("[]")
     try:
-        with session.begin_nested():
-            session.add(user)
+        with conn.begin_nested():
+            result = conn.execute(
+                _INSERT_USER, {**params, **values, "undo": undo, "created_at": now, "updated_at": now}
+            )
     except IntegrityError:
         # Another process inserted this person between our SELECT and INSERT and has
         # committed (PostgreSQL made our INSERT wait for it): lock and use its row.
-        return session.scalars(_USER, params).one()
-    return user
+        return _user_row(conn.execute(_SELECT_USER, params).one())
+    return _UserRow(_new_id(result), values, str(undo))
 
 
 def _make_sqlite_folder(database: str | None) -> None:
@@ -333,7 +727,8 @@ def _configure_sqlite(engine: Engine) -> None:
     then overwrite each other; it also breaks SAVEPOINT. Turning its transaction handling off
     and emitting BEGIN IMMEDIATE ourselves (the recipe in SQLAlchemy's SQLite docs) makes each
     input's transaction exclusive among writers, which is SQLite's equivalent of the row lock
-    PostgreSQL takes. WAL keeps readers from blocking behind it.
+    PostgreSQL takes. WAL keeps readers from blocking behind it. Both listeners are on the
+    engine, so they apply to every connection it hands out (and to the migration).
     """
 
     @event.listens_for(engine, "connect")
@@ -411,87 +806,13 @@ def _amounts(debt: Debt) -> Iterator[Money | None]:
         yield p.amount
 
 
-# -- syncing rows to the state ------------------------------------------------------------
+# -- column values --------------------------------------------------------------------------
 #
-# Each row is given a dict of column values and only differing attributes are assigned: the
-# unit of work then UPDATEs just those columns, and the returned flag says whether to bump
-# updated_at, without asking the session to diff every attribute again.
+# Each part of the state as a dict of column values (keys as in the _*_FIELDS tuples above):
+# save() compares them with what was read and writes only the differing columns.
 
 
-def _assign(row: Base, values: dict[str, object]) -> bool:
-    changed = False
-    for key, value in values.items():
-        # getattr first: a misspelt key raises instead of becoming a plain Python attribute.
-        if getattr(row, key) != value:
-            setattr(row, key, value)
-            changed = True
-    return changed
-
-
-def _sync_debts(rows: list[DebtRow], debts: Sequence[Debt], now: datetime) -> bool:
-    if len({d.seq for d in debts}) != len(debts):
-        raise ValueError("two debts share a seq")
-    by_seq = {row.seq: row for row in rows}
-    changed = False
-    for debt in debts:
-        row = by_seq.pop(debt.seq, None)
-        is_new = row is None
-        if row is None:
-            row = DebtRow(seq=debt.seq, created_at=now)
-            rows.append(row)
-        columns = _assign(row, _debt_values(debt))
-        rounds = _sync_list(row.rounds, [_round_values(r) for r in debt.rounds], RoundRow)
-        payments = _sync_list(row.payments, [_payment_values(p) for p in debt.payments], PaymentRow)
-        agreement = _sync_agreement(row, debt.agreement)
-        if is_new or columns or rounds or payments or agreement:
-            row.updated_at = now
-            changed = True
-    for gone in by_seq.values():
-        rows.remove(gone)  # delete-orphan: the row and its children are deleted
-        changed = True
-    return changed
-
-
-def _sync_list(rows: list[RowT], items: list[dict[str, object]], new: Callable[[], RowT]) -> bool:
-    """Rounds and payments: an item's index in the state's list is its row's seq."""
-    by_seq = {row.seq: row for row in rows}
-    changed = False
-    for seq, values in enumerate(items):
-        row = by_seq.pop(seq, None)
-        if row is None:
-            row = new()
-            row.seq = seq
-            rows.append(row)
-            changed = True
-        changed = _assign(row, values) or changed
-    for gone in by_seq.values():
-        rows.remove(gone)
-        changed = True
-    return changed
-
-
-def _sync_agreement(row: DebtRow, agreement: Agreement | None) -> bool:
-    if agreement is None:
-        if row.agreement is None:
-            return False
-        row.agreement = None  # delete-orphan
-        return True
-    values: dict[str, object] = {
-        "amount_cents": agreement.amount.cents,
-        "instalments": agreement.instalments,
-        "instalment_amount_cents": _cents(agreement.instalment_amount),
-        "first_due": agreement.first_due,
-        "frequency": agreement.frequency.value,
-        "sign_by": agreement.sign_by,
-        "signed_on": agreement.signed_on,
-    }
-    if row.agreement is None:
-        row.agreement = AgreementRow(**values)
-        return True
-    return _assign(row.agreement, values)
-
-
-def _user_values(state: UserState) -> dict[str, object]:
+def _user_values(state: UserState) -> Values:
     budget = state.budget
     budget_currency = _one_currency("the budget", (budget.lump_sum, budget.monthly))
     currency = state.currency if state.currency is not None else budget_currency
@@ -508,7 +829,7 @@ def _user_values(state: UserState) -> dict[str, object]:
     }
 
 
-def _debt_values(debt: Debt) -> dict[str, object]:
+def _debt_values(debt: Debt) -> Values:
     offer = debt.offer
     return {
         "state": debt.state,
@@ -533,7 +854,7 @@ def _debt_values(debt: Debt) -> dict[str, object]:
     }
 
 
-def _round_values(item: Round) -> dict[str, object]:
+def _round_values(item: Round) -> Values:
     return {
         "on": item.on,
         "who": item.who.value,
@@ -544,7 +865,7 @@ def _round_values(item: Round) -> dict[str, object]:
     }
 
 
-def _payment_values(item: Payment) -> dict[str, object]:
+def _payment_values(item: Payment) -> Values:
     return {
         "due_on": item.due_on,
         "amount_cents": item.amount.cents,
@@ -553,63 +874,81 @@ def _payment_values(item: Payment) -> dict[str, object]:
     }
 
 
-def _debt(row: DebtRow) -> Debt:
-    cur = row.currency
+def _agreement_values(agreement: Agreement) -> Values:
+    return {
+        "amount_cents": agreement.amount.cents,
+        "instalments": agreement.instalments,
+        "instalment_amount_cents": _cents(agreement.instalment_amount),
+        "first_due": agreement.first_due,
+        "frequency": agreement.frequency.value,
+        "sign_by": agreement.sign_by,
+        "signed_on": agreement.signed_on,
+    }
+
+
+def _debt(
+    seq: int,
+    v: Values,
+    rounds: Iterable[Values],
+    agreement: Values | None,
+    payments: Iterable[Values],
+) -> Debt:
+    cur = v["currency"]
     offer = None
-    if row.offer_basis is not None:
+    if v["offer_basis"] is not None:
         offer = Offer(
-            basis=Basis(row.offer_basis),
-            opening=_required_money(row.offer_opening_cents, cur),
-            target=_required_money(row.offer_target_cents, cur),
-            ceiling=_required_money(row.offer_ceiling_cents, cur),
-            first_round=row.offer_first_round or 0,
+            basis=Basis(v["offer_basis"]),
+            opening=_required_money(v["offer_opening_cents"], cur),
+            target=_required_money(v["offer_target_cents"], cur),
+            ceiling=_required_money(v["offer_ceiling_cents"], cur),
+            first_round=v["offer_first_round"] or 0,
         )
-    agreement = None
-    if (a := row.agreement) is not None:
-        agreement = Agreement(
-            amount=_required_money(a.amount_cents, cur),
-            instalments=a.instalments,
-            instalment_amount=_money(a.instalment_amount_cents, cur),
-            first_due=a.first_due,
-            frequency=Frequency(a.frequency),
-            sign_by=a.sign_by,
-            signed_on=a.signed_on,
+    deal = None
+    if (a := agreement) is not None:
+        deal = Agreement(
+            amount=_required_money(a["amount_cents"], cur),
+            instalments=a["instalments"],
+            instalment_amount=_money(a["instalment_amount_cents"], cur),
+            first_due=a["first_due"],
+            frequency=Frequency(a["frequency"]),
+            sign_by=a["sign_by"],
+            signed_on=a["signed_on"],
         )
     return Debt(
-        seq=row.seq,
-        state=row.state,
-        creditor=row.creditor,
-        kind=None if row.kind is None else DebtKind(row.kind),
-        balance=_money(row.balance_cents, cur),
-        in_writing=row.in_writing,
-        months_delinquent=row.months_delinquent,
-        holder=None if row.holder is None else Holder(row.holder),
-        lawsuit=row.lawsuit,
-        goals=[Goal(g) for g in row.goals],
-        hardship=row.hardship,
+        seq=seq,
+        state=v["state"],
+        creditor=v["creditor"],
+        kind=None if v["kind"] is None else DebtKind(v["kind"]),
+        balance=_money(v["balance_cents"], cur),
+        in_writing=v["in_writing"],
+        months_delinquent=v["months_delinquent"],
+        holder=None if v["holder"] is None else Holder(v["holder"]),
+        lawsuit=v["lawsuit"],
+        goals=[Goal(g) for g in v["goals"]],
+        hardship=v["hardship"],
         offer=offer,
         rounds=[
             Round(
-                on=r.on,
-                who=Who(r.who),
-                outcome=Outcome(r.outcome),
-                amount=_money(r.amount_cents, cur),
-                terms=r.terms,
-                above_ceiling=r.above_ceiling,
+                on=r["on"],
+                who=Who(r["who"]),
+                outcome=Outcome(r["outcome"]),
+                amount=_money(r["amount_cents"], cur),
+                terms=r["terms"],
+                above_ceiling=r["above_ceiling"],
             )
-            for r in row.rounds
+            for r in rounds
         ],
-        agreement=agreement,
+        agreement=deal,
         payments=[
             Payment(
-                due_on=p.due_on,
-                amount=_required_money(p.amount_cents, cur),
-                status=PaymentStatus(p.status),
-                recorded_on=p.recorded_on,
+                due_on=p["due_on"],
+                amount=_required_money(p["amount_cents"], cur),
+                status=PaymentStatus(p["status"]),
+                recorded_on=p["recorded_on"],
             )
-            for p in row.payments
+            for p in payments
         ],
-        pending_amount=_money(row.pending_amount_cents, cur),
-        confirmed_above_ceiling=_money(row.confirmed_above_ceiling_cents, cur),
-        validation_sent_on=row.validation_sent_on,
+        pending_amount=_money(v["pending_amount_cents"], cur),
+        confirmed_above_ceiling=_money(v["confirmed_above_ceiling_cents"], cur),
+        validation_sent_on=v["validation_sent_on"],
     )
