@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from bot import shapes
 from bot.migrate import upgrade
 from bot.models import (
     CHANNEL_MAX,
@@ -62,23 +62,10 @@ from bot.models import (
     utcnow,
 )
 from dialogs.codec import encode
-from dialogs.money import Money
 from dialogs.state import (
-    Agreement,
-    Basis,
     Budget,
     Debt,
-    DebtKind,
-    Frequency,
-    Goal,
-    Holder,
-    Offer,
-    Outcome,
-    Payment,
-    PaymentStatus,
-    Round,
     UserState,
-    Who,
 )
 
 EXPORT_FORMAT = "debtcoach-export/1"
@@ -104,7 +91,7 @@ _LETTERS = _table(LetterRow)
 _PROCESSED = _table(ProcessedInput)
 
 # One row's column values, by column name.
-Values = dict[str, Any]
+Values = shapes.Values
 
 # The columns each part of the state lives in, in the order the selects below read them. The
 # `_*_values` helpers at the bottom produce dicts with exactly these keys.
@@ -349,8 +336,8 @@ class Store:
         """One transaction for one input: loads/creates the user row (SELECT ... FOR UPDATE via
         with_for_update(), a no-op on SQLite, a row lock on PostgreSQL so several processes
         serialise on one user), commits on normal exit, rolls back on exception."""
-        _check_length("channel", channel, CHANNEL_MAX)
-        _check_length("external_id", external_id, KEY_MAX)
+        shapes.check_length("channel", channel, CHANNEL_MAX)
+        shapes.check_length("external_id", external_id, KEY_MAX)
         # The engine's "begin" listener (see _configure_sqlite) makes this BEGIN IMMEDIATE.
         with self._engine.begin() as conn:
             yield UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
@@ -379,11 +366,11 @@ class UserStore:
     def mark_processed(self, input_key: str, now: datetime) -> None:
         # After erase() this is a no-op: keeping the key would keep a row about a person who
         # asked to be forgotten; a redelivered update then meets an empty state, harmlessly.
-        _check_length("input_key", input_key, KEY_MAX)
+        shapes.check_length("input_key", input_key, KEY_MAX)
         if self._erased:
             return
         self._conn.execute(
-            _INSERT_PROCESSED, {"user_id": self._user.id, "input_key": input_key, "processed_at": _aware(now)}
+            _INSERT_PROCESSED, {"user_id": self._user.id, "input_key": input_key, "processed_at": shapes.aware(now)}
         )
 
     def load(self) -> UserState:
@@ -396,8 +383,8 @@ class UserStore:
             locale=values["locale"],
             currency=currency,
             budget=Budget(
-                lump_sum=_money(values["budget_lump_sum_cents"], currency),
-                monthly=_money(values["budget_monthly_cents"], currency),
+                lump_sum=shapes.money(values["budget_lump_sum_cents"], currency),
+                monthly=shapes.money(values["budget_monthly_cents"], currency),
             ),
             debts=self._read_debts()[0],
             active=values["active_debt_seq"],
@@ -417,17 +404,17 @@ class UserStore:
         """
         if self._erased:
             return
-        now = _aware(now)
-        user_values = _user_values(state)
+        now = shapes.aware(now)
+        user_values = shapes.user_values(state)
         if len({d.seq for d in state.debts}) != len(state.debts):
             raise ValueError("two debts share a seq")
         wanted = [
             _WantedDebt(
                 seq=debt.seq,
-                values=_debt_values(debt),
-                rounds=[_round_values(r) for r in debt.rounds],
-                payments=[_payment_values(p) for p in debt.payments],
-                agreement=None if debt.agreement is None else _agreement_values(debt.agreement),
+                values=shapes.debt_values(debt),
+                rounds=[shapes.round_values(r) for r in debt.rounds],
+                payments=[shapes.payment_values(p) for p in debt.payments],
+                agreement=None if debt.agreement is None else shapes.agreement_values(debt.agreement),
             )
             for debt in state.debts
         ]
@@ -461,7 +448,7 @@ class UserStore:
                 "kind": kind,
                 "title": title,
                 "body": body,
-                "created_at": _aware(now),
+                "created_at": shapes.aware(now),
             },
         )
         return _new_id(result)
@@ -566,7 +553,7 @@ class UserStore:
                     agreement = dict(zip(_AGREEMENT_FIELDS, row[_D_AGREEMENT], strict=True))
                 debt_rounds = rounds.get(debt_id, {})
                 debt_payments = payments.get(debt_id, {})
-                debts.append(_debt(seq, values, debt_rounds.values(), agreement, debt_payments.values()))
+                debts.append(shapes.debt(seq, values, debt_rounds.values(), agreement, debt_payments.values()))
                 loaded[seq] = _DebtRows(debt_id, values, debt_rounds, debt_payments, agreement)
         self._debts = loaded
         return debts, loaded
@@ -700,7 +687,7 @@ def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow:
     row = conn.execute(_SELECT_USER, params).first()
     if row is not None:
         return _user_row(row)
-    values = _user_values(UserState())
+    values = shapes.user_values(UserState())
     now = utcnow()
     undo = _JSONText("[]")
     try:
@@ -744,211 +731,3 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-# -- conversions ----------------------------------------------------------------------------
-
-
-def _check_length(what: str, value: str, limit: int) -> None:
-    # SQLite ignores VARCHAR lengths and PostgreSQL enforces them: check here so an overlong
-    # key fails the same way on both.
-    if len(value) > limit:
-        raise ValueError(f"{what} longer than {limit} characters")
-
-
-def _aware(now: datetime) -> datetime:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("naive datetime: the store keeps UTC and needs an aware `now`")
-    return now
-
-
-def _cents(money: Money | None) -> int | None:
-    return None if money is None else money.cents
-
-
-def _money(cents: int | None, currency: str | None) -> Money | None:
-    if cents is None:
-        return None
-    return _required_money(cents, currency)
-
-
-def _required_money(cents: int | None, currency: str | None) -> Money:
-    if cents is None or currency is None:
-        raise ValueError("a stored amount is missing, or has no currency")
-    return Money.from_cents(cents, currency)
-
-
-def _value(member: Enum | None) -> str | None:
-    return None if member is None else str(member.value)
-
-
-def _one_currency(what: str, amounts: Iterable[Money | None]) -> str | None:
-    """The one currency shared by `amounts`; storing mixed ones in one column would misstate
-    every amount but one, so that is refused."""
-    currencies = {m.currency for m in amounts if m is not None}
-    if len(currencies) > 1:
-        raise ValueError(f"{what} mixes currencies {sorted(currencies)}")
-    return next(iter(currencies), None)
-
-
-def _amounts(debt: Debt) -> Iterator[Money | None]:
-    yield debt.balance
-    yield debt.pending_amount
-    yield debt.confirmed_above_ceiling
-    if debt.offer is not None:
-        yield from (debt.offer.opening, debt.offer.target, debt.offer.ceiling)
-    for r in debt.rounds:
-        yield r.amount
-    if debt.agreement is not None:
-        yield debt.agreement.amount
-        yield debt.agreement.instalment_amount
-    for p in debt.payments:
-        yield p.amount
-
-
-# -- column values --------------------------------------------------------------------------
-#
-# Each part of the state as a dict of column values (keys as in the _*_FIELDS tuples above):
-# save() compares them with what was read and writes only the differing columns.
-
-
-def _user_values(state: UserState) -> Values:
-    budget = state.budget
-    budget_currency = _one_currency("the budget", (budget.lump_sum, budget.monthly))
-    currency = state.currency if state.currency is not None else budget_currency
-    if budget_currency not in (None, currency):
-        raise ValueError(f"budget in {budget_currency} but the user's currency is {currency}")
-    return {
-        "locale": state.locale,
-        "currency": currency,
-        "budget_lump_sum_cents": _cents(budget.lump_sum),
-        "budget_monthly_cents": _cents(budget.monthly),
-        "active_debt_seq": state.active,
-        "confirming": state.confirming,
-        "welcomed": state.welcomed,
-    }
-
-
-def _debt_values(debt: Debt) -> Values:
-    offer = debt.offer
-    return {
-        "state": debt.state,
-        "creditor": debt.creditor,
-        "kind": _value(debt.kind),
-        "balance_cents": _cents(debt.balance),
-        "currency": _one_currency(f"debt {debt.seq}", _amounts(debt)),
-        "in_writing": debt.in_writing,
-        "months_delinquent": debt.months_delinquent,
-        "holder": _value(debt.holder),
-        "lawsuit": debt.lawsuit,
-        "goals": [goal.value for goal in debt.goals],
-        "hardship": debt.hardship,
-        "offer_basis": None if offer is None else offer.basis.value,
-        "offer_opening_cents": None if offer is None else offer.opening.cents,
-        "offer_target_cents": None if offer is None else offer.target.cents,
-        "offer_ceiling_cents": None if offer is None else offer.ceiling.cents,
-        "offer_first_round": None if offer is None else offer.first_round,
-        "pending_amount_cents": _cents(debt.pending_amount),
-        "confirmed_above_ceiling_cents": _cents(debt.confirmed_above_ceiling),
-        "validation_sent_on": debt.validation_sent_on,
-    }
-
-
-def _round_values(item: Round) -> Values:
-    return {
-        "on": item.on,
-        "who": item.who.value,
-        "outcome": item.outcome.value,
-        "amount_cents": _cents(item.amount),
-        "terms": item.terms,
-        "above_ceiling": item.above_ceiling,
-    }
-
-
-def _payment_values(item: Payment) -> Values:
-    return {
-        "due_on": item.due_on,
-        "amount_cents": item.amount.cents,
-        "status": item.status.value,
-        "recorded_on": item.recorded_on,
-    }
-
-
-def _agreement_values(agreement: Agreement) -> Values:
-    return {
-        "amount_cents": agreement.amount.cents,
-        "instalments": agreement.instalments,
-        "instalment_amount_cents": _cents(agreement.instalment_amount),
-        "first_due": agreement.first_due,
-        "frequency": agreement.frequency.value,
-        "sign_by": agreement.sign_by,
-        "signed_on": agreement.signed_on,
-    }
-
-
-def _debt(
-    seq: int,
-    v: Values,
-    rounds: Iterable[Values],
-    agreement: Values | None,
-    payments: Iterable[Values],
-) -> Debt:
-    cur = v["currency"]
-    offer = None
-    if v["offer_basis"] is not None:
-        offer = Offer(
-            basis=Basis(v["offer_basis"]),
-            opening=_required_money(v["offer_opening_cents"], cur),
-            target=_required_money(v["offer_target_cents"], cur),
-            ceiling=_required_money(v["offer_ceiling_cents"], cur),
-            first_round=v["offer_first_round"] or 0,
-        )
-    deal = None
-    if (a := agreement) is not None:
-        deal = Agreement(
-            amount=_required_money(a["amount_cents"], cur),
-            instalments=a["instalments"],
-            instalment_amount=_money(a["instalment_amount_cents"], cur),
-            first_due=a["first_due"],
-            frequency=Frequency(a["frequency"]),
-            sign_by=a["sign_by"],
-            signed_on=a["signed_on"],
-        )
-    return Debt(
-        seq=seq,
-        state=v["state"],
-        creditor=v["creditor"],
-        kind=None if v["kind"] is None else DebtKind(v["kind"]),
-        balance=_money(v["balance_cents"], cur),
-        in_writing=v["in_writing"],
-        months_delinquent=v["months_delinquent"],
-        holder=None if v["holder"] is None else Holder(v["holder"]),
-        lawsuit=v["lawsuit"],
-        goals=[Goal(g) for g in v["goals"]],
-        hardship=v["hardship"],
-        offer=offer,
-        rounds=[
-            Round(
-                on=r["on"],
-                who=Who(r["who"]),
-                outcome=Outcome(r["outcome"]),
-                amount=_money(r["amount_cents"], cur),
-                terms=r["terms"],
-                above_ceiling=r["above_ceiling"],
-            )
-            for r in rounds
-        ],
-        agreement=deal,
-        payments=[
-            Payment(
-                due_on=p["due_on"],
-                amount=_required_money(p["amount_cents"], cur),
-                status=PaymentStatus(p["status"]),
-                recorded_on=p["recorded_on"],
-            )
-            for p in payments
-        ],
-        pending_amount=_money(v["pending_amount_cents"], cur),
-        confirmed_above_ceiling=_money(v["confirmed_above_ceiling_cents"], cur),
-        validation_sent_on=v["validation_sent_on"],
-    )
