@@ -91,7 +91,9 @@ def take_awaiting_reply(ctx: Ctx) -> Outcome:
         assert ctx.debt.offer is not None
         ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
         return Stay()
-    if amount is not None and said != "accepted":
+    # A figure other than our own offer is theirs ("they want 2500", "no, they said 2500");
+    # our own figure repeated is about our offer ("they rejected my $1,000").
+    if amount is not None and said != "accepted" and amount != standing_offer(ctx):
         return _their_counter_is(ctx, amount)
     if said == "accepted":
         figure = standing_offer(ctx)
