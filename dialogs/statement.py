@@ -178,7 +178,8 @@ def take_validation(ctx: Ctx) -> Outcome:
     if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx.text)):
         return "statement_arrived"
     if ctx.action == "letter":
-        draft_validation_request(ctx)
+        # The same letter again: the date it was first drafted (the 30-day window) stays.
+        draft_letter(ctx, "validation_request")
         return Stay()
     return Invalid("e_awaiting_validation.html")
 
