@@ -45,6 +45,8 @@ class Ctx:
     # The button's action when the input was a button (or a label typed as text) for this
     # debt and this question; None for free text.
     action: str | None = None
+    # Only the buttons are wanted (to read a typed label): skip rendering the message text.
+    buttons_only: bool = False
 
     @property
     def locale(self) -> str:
@@ -70,6 +72,8 @@ class Ctx:
         return Choice(label(self.locale, key, **fields), f"{self.debt.seq}:{self.debt.state}:{action}")
 
     def reply(self, template: str, choices: tuple[Choice, ...] = (), numeric: bool = False, **extra: Any) -> Reply:
+        if self.buttons_only:
+            return Reply("", choices, numeric)
         return Reply(self.render(template, **extra), choices, numeric)
 
 

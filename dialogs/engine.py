@@ -135,7 +135,8 @@ def _typed_label(ctx: Ctx) -> str | None:
     wanted = ctx.text.casefold()
     if not wanted:
         return None
-    for choice in QUESTIONS[ctx.debt.state].prompt(Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user))).choices:
+    asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
+    for choice in QUESTIONS[ctx.debt.state].prompt(asked).choices:
         if choice.label.casefold() == wanted and choice.value.startswith(f"{ctx.debt.seq}:"):
             return choice.value.split(":", 2)[2]
     return None

@@ -123,7 +123,7 @@ def take_in_writing(ctx: Ctx) -> Outcome:
 
 def ask_delinquency(ctx: Ctx) -> Reply:
     choices = (ctx.choice("not_late", "0"),)
-    return Reply(ctx.render("q_delinquency.html"), choices, numeric=True)
+    return ctx.reply("q_delinquency.html", choices, numeric=True)
 
 
 def take_delinquency(ctx: Ctx) -> Outcome:
