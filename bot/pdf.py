@@ -31,7 +31,6 @@ def letter_pdf(title: str, text: str) -> bytes:
     else:
         family = "Courier"
         text = _latin1(text)
-        title = _latin1(title)
     pdf.set_font(family, size=9.5)
     pdf.multi_cell(0, 4.6, text, align="L")
     return bytes(pdf.output())

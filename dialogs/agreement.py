@@ -16,7 +16,7 @@ from dialogs.money import Money
 from dialogs.parsing import parse_count, parse_date
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
 from dialogs.schedule import even_instalment, payments_for, split
-from dialogs.state import Agreement, Basis, Frequency, PaymentStatus
+from dialogs.state import Agreement, Basis, Budget, Frequency, PaymentStatus
 
 MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
@@ -182,12 +182,11 @@ def draft_agreement(ctx: Ctx, trigger: str = "") -> None:
     agreement = _agreement(ctx)
     draft_letter(ctx, "settlement_agreement")
     free = available(ctx.user, excluding=ctx.debt.seq)
-    ctx.say("agreement_drafted.html", agreement=agreement, free=free, stretched=_stretches_budget(ctx))
+    ctx.say("agreement_drafted.html", agreement=agreement, free=free, stretched=_stretches_budget(ctx, free))
 
 
-def _stretches_budget(ctx: Ctx) -> bool:
+def _stretches_budget(ctx: Ctx, free: Budget) -> bool:
     agreement = _agreement(ctx)
-    free = available(ctx.user, excluding=ctx.debt.seq)
     if agreement.instalments == 1:
         return free.lump_sum is not None and agreement.amount > free.lump_sum
     assert agreement.instalment_amount is not None

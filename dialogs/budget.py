@@ -6,6 +6,7 @@ from dialogs import offer as figures
 from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
 from dialogs.contracts import Choice, Reply
 from dialogs.money import Money
+from dialogs.parsing import parse_yes_no
 from dialogs.portfolio import available, committed
 from dialogs.state import Basis, Goal
 
@@ -43,9 +44,10 @@ def ask_budget_review(ctx: Ctx) -> Reply:
 
 def take_budget_review(ctx: Ctx) -> Outcome:
     low = ctx.text.lower()
-    if ctx.action == "keep" or (ctx.action is None and ("keep" in low or "same" in low or low in ("yes", "y", "ok"))):
+    said = parse_yes_no(ctx.text) if ctx.action is None else None
+    if ctx.action == "keep" or (ctx.action is None and ("keep" in low or "same" in low or said is True)):
         return "keep_budget"
-    if ctx.action == "change" or "change" in low or low in ("no", "n"):
+    if ctx.action == "change" or "change" in low or said is False:
         return "change_budget"
     return Invalid("e_budget_review.html")
 

@@ -56,7 +56,7 @@ def say(state: UserState, result: StepResult, template: str, choices: tuple[Choi
     result.say(render(state.locale, template, user=state, **extra), choices)
 
 
-def welcome(state: UserState, today: date, result: StepResult) -> None:
+def welcome(state: UserState, result: StepResult) -> None:
     state.welcomed = True
     result.changed = True
     say(state, result, "welcome.html")
@@ -80,7 +80,7 @@ def run(state: UserState, inp: Input, today: date, result: StepResult, *, prompt
         say(state, result, "help.html", commands=COMMANDS)
         prompt(state, today, result)
     elif name == "status":
-        _status(state, today, result)
+        _status(state, result)
         prompt(state, today, result)
     elif name == "back":
         result.changed = undo(state)
@@ -165,8 +165,8 @@ def _confirmed(state: UserState, what: str, today: date, result: StepResult, pro
     prompt(state, today, result)
 
 
-def _status(state: UserState, today: date, result: StepResult) -> None:
-    say(state, result, "status.html", debt=state.active_debt, others=len(state.debts) - 1, today=today)
+def _status(state: UserState, result: StepResult) -> None:
+    say(state, result, "status.html", debt=state.active_debt, others=len(state.debts) - 1)
 
 
 def _languages(state: UserState, result: StepResult) -> None:

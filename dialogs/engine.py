@@ -43,7 +43,7 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
 
 def _dispatch(state: UserState, inp: Input, today: date, result: StepResult) -> None:
     if not state.welcomed:
-        commands.welcome(state, today, result)
+        commands.welcome(state, result)
         if inp.kind is not InputKind.COMMAND or inp.value in ("start", "help"):
             prompt(state, today, result)
             return
