@@ -55,7 +55,12 @@ def test_every_locale_has_every_template_and_label() -> None:
     english = set(_templates("en"))
     with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
         english_labels = set(tomllib.load(f))
-    for locale in available_locales():
+    # Every folder, not just the locales the coach offers: a half-added locale must fail here
+    # rather than be silently left out of /language.
+    folders = sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir())
+    assert "en" in folders
+    assert folders == available_locales(), "a locale folder without labels.toml"
+    for locale in folders:
         assert set(_templates(locale)) == english, locale
         with (TEMPLATES_DIR / locale / "labels.toml").open("rb") as f:
             assert set(tomllib.load(f)) == english_labels, locale
