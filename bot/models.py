@@ -214,9 +214,26 @@ class ProcessedInput(Base):
     """An input already handled, so a redelivered Telegram update is not applied twice."""
 
     __tablename__ = "processed_inputs"
-    __table_args__ = (UniqueConstraint("user_id", "input_key"),)
+    # processed_at is indexed because old keys are pruned by age (see Store.prune_processed).
+    __table_args__ = (UniqueConstraint("user_id", "input_key"), Index(None, "processed_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     input_key: Mapped[str] = mapped_column(String(KEY_MAX))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxUpdate(Base):
+    """An update fetched from a channel and not yet fully answered.
+
+    Telegram forgets an update once the next poll confirms it, and that happens before the bot
+    has handled it; writing it here first means a crash loses nothing. The row goes when the
+    replies have been delivered, usually within a second, so it holds no one's words for long.
+    """
+
+    __tablename__ = "inbox"
+
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
