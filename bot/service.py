@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.store import Store
 from dialogs.contracts import EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
-from dialogs.engine import step
+from dialogs.engine import step, where_we_are
+from dialogs.render import resolve_locale
 
 
 @dataclass(slots=True)
@@ -34,11 +35,17 @@ def handle(
     now: datetime,
     *,
     input_key: str | None = None,
+    locale_hint: str | None = None,
 ) -> Handled:
+    """`locale_hint` is the language the channel reports (Telegram's language_code); it sets
+    the locale of someone new, and never overrides a language the person chose."""
     with store.user(channel, external_id) as user:
         if input_key is not None and user.already_processed(input_key):
             return Handled(None)
-        result = step(user.load(), inp, now)
+        state = user.load()
+        if locale_hint is not None and not state.welcomed:
+            state.locale = resolve_locale(locale_hint)
+        result = step(state, inp, now)
         handled = Handled(result)
         for effect in result.effects:
             if isinstance(effect, EraseRequested):
@@ -57,3 +64,13 @@ def handle(
         if input_key is not None:
             user.mark_processed(input_key, now)
         return handled
+
+
+def show_current(store: Store, channel: str, external_id: str, now: datetime) -> Handled:
+    """The person's current question, changing nothing (unless they had no debt yet: then the
+    first one is started, as any prompt would)."""
+    with store.user(channel, external_id) as user:
+        result = where_we_are(user.load(), now)
+        if result.changed:
+            user.save(result.state, now)
+        return Handled(result)

@@ -41,6 +41,14 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     return result
 
 
+def where_we_are(state: UserState, now: datetime) -> StepResult:
+    """The current question and nothing else, for a channel that must show it again (after a
+    restart cut off its reply); it applies no answer, so it is safe to repeat."""
+    result = StepResult(state)
+    prompt(state, now.date(), result)
+    return result
+
+
 def _dispatch(state: UserState, inp: Input, today: date, result: StepResult) -> None:
     if not state.welcomed:
         commands.welcome(state, result)
