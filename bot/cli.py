@@ -15,8 +15,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     chat = commands.add_parser("chat", help="talk to the coach in this terminal")
     chat.add_argument("--user", default=None, help="whose negotiation to open (default: your login name)")
+    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
     args = parser.parse_args(argv)
+
+    if args.command == "run":
+        from bot.telegram.app import run
+
+        return run(load_settings())
 
     if args.command == "diagram":
         from dialogs.machine import diagram

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import TEMPLATES_DIR, available_locales
 from dialogs.state import DebtKind, Frequency, Goal
@@ -31,6 +32,7 @@ def _label_keys_used(templates: dict[str, str]) -> set[str]:
     families |= {f"{prefix}_{f.value}" for f in Frequency for prefix in ("every", "per")}
     families |= {f"step_{s}" for s in STATES}
     families |= {"confirm_cancel", "confirm_delete"}
+    families |= {f"command_{name}" for name in COMMANDS}  # Telegram's command menu
     return static | families
 
 

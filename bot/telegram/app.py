@@ -1,0 +1,173 @@
+"""`debtcoach run`: build the PTB Application, start it, and keep it running until told to stop.
+
+`serve` is what both the command line and the tests run, so the tests exercise the bot exactly
+as it starts in production. Before polling, updates that a previous process fetched but did not
+finish are queued first; the menu of commands is registered in every language we have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from telegram import BotCommand, Update
+from telegram.error import EndPointNotFound, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.inbox import Inbox
+from bot.settings import Settings
+from bot.store import Store
+from bot.telegram.coach import CHANNEL, TelegramCoach
+from bot.telegram.journal import JournalingBot
+from bot.telegram.patience import PatientLimiter
+from dialogs.commands import COMMANDS
+from dialogs.render import DEFAULT_LOCALE, available_locales, label
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = timedelta(seconds=10)
+FLUSH_EVERY = 0.5  # seconds between writing down which updates were answered
+PRUNE_EVERY = 3600.0
+KEEP_PROCESSED = timedelta(days=7)  # Telegram redelivers for a day at most
+CONCURRENT_UPDATES = 64
+
+NOT_CONFIGURED = "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token."
+
+Clock = Callable[[], datetime]
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line for a person to act on. Status 2 means
+    the token is missing or refused (fix the configuration), 1 anything else (try again)."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def build_application(settings: Settings, store: Store, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+    if not settings.telegram_bot_token:
+        raise StartupError(NOT_CONFIGURED, 2)
+    clock = clock or (lambda: datetime.now(UTC))
+    root = settings.telegram_api_url.rstrip("/")
+    bot = JournalingBot(
+        token=settings.telegram_bot_token,
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES + 8),
+        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT.total_seconds() + 10),
+        rate_limiter=PatientLimiter(),
+        inbox=Inbox(store, CHANNEL),
+        clock=clock,
+    )
+    coach = TelegramCoach(store, clock)
+    app = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES).build()
+    app.add_handler(TypeHandler(Update, coach.on_update))
+    app.add_error_handler(_log_error)
+    app.bot_data["coach"] = coach
+    return app
+
+
+async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+    """Run until `stop` is set. Raises StartupError when Telegram refuses the token."""
+    bot = app.bot
+    assert isinstance(bot, JournalingBot)
+    coach: TelegramCoach = app.bot_data["coach"]
+    try:
+        await app.initialize()
+    except (InvalidToken, EndPointNotFound) as exc:
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", 2) from exc
+    except NetworkError as exc:
+        raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
+    try:
+        await _register_commands(bot)
+        leftovers = await asyncio.to_thread(bot.unanswered)
+        coach.recovered.update(u.update_id for u in leftovers)
+        await app.start()
+        for update in leftovers:
+            await app.update_queue.put(update)
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=5, error_callback=_log_polling_error)
+        log.info("DebtCoach is running as @%s (%d updates from before the restart)", bot.username, len(leftovers))
+        housekeeping = asyncio.create_task(_housekeeping(bot, stop))
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()
+        housekeeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await housekeeping
+        await bot.flush()
+    finally:
+        await app.shutdown()
+
+
+def run(settings: Settings) -> int:
+    """The command line's entry: one line and status 2 for a token problem, 1 for others."""
+    if not settings.telegram_bot_token:
+        return _refuse(StartupError(NOT_CONFIGURED, 2))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL carries the token.
+    for noisy in ("httpx", "telegram", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    store = Store(settings.database_url)
+    try:
+        return asyncio.run(_main(build_application(settings, store)))
+    except StartupError as exc:
+        return _refuse(exc)
+    finally:
+        store.close()
+
+
+def _refuse(exc: StartupError) -> int:
+    print(f"debtcoach run: {exc}", file=sys.stderr, flush=True)
+    return exc.status
+
+
+async def _main(app: Application) -> int:  # type: ignore[type-arg]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(app, stop)
+    return 0
+
+
+async def _register_commands(bot: JournalingBot) -> None:
+    """The menu beside the text field, in each language we speak; Telegram picks by the
+    person's app language and falls back to the default (English) list."""
+    for locale in available_locales():
+        commands = [BotCommand(name, label(locale, f"command_{name}")) for name in COMMANDS]
+        language = None if locale == DEFAULT_LOCALE else locale.split("_")[0]
+        await bot.set_my_commands(commands, language_code=language)
+
+
+async def _housekeeping(bot: JournalingBot, stop: asyncio.Event) -> None:
+    """Write down answered updates soon after they are answered, and prune old dedupe keys."""
+    since_prune = PRUNE_EVERY
+    while not stop.is_set():
+        try:
+            await bot.flush()
+            if since_prune >= PRUNE_EVERY:
+                since_prune = 0.0
+                await asyncio.to_thread(bot.inbox.prune_processed, bot.clock() - KEEP_PROCESSED)
+        except Exception as exc:  # a database hiccup must not end the bot; try again next time
+            log.warning("housekeeping failed: %s", type(exc).__name__)
+        await asyncio.sleep(FLUSH_EVERY)
+        since_prune += FLUSH_EVERY
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Reached only for errors outside the coach's own handling; the type is enough to act on.
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("unhandled %s (update %s)", type(error).__name__, update_id)
+
+
+def _log_polling_error(exc: TelegramError) -> None:
+    log.warning("polling failed: %s; retrying", type(exc).__name__)

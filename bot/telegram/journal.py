@@ -1,0 +1,71 @@
+"""A Bot that writes each fetched batch of updates to the inbox before PTB can confirm it.
+
+PTB's updater confirms a batch by asking for the next one, which it does while the batch is
+still queued. Overriding `get_updates` is the one place where a batch exists and has not yet
+been confirmed: once it has returned, the batch is on disk. Updates are forgotten when the
+coach says they were answered; those ids are written with the next batch, or by `flush` within
+a second when no batch comes, so the inbox adds no commit per update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
+
+from bot.inbox import Inbox
+
+
+class JournalingBot(ExtBot[None]):
+    def __init__(self, *args: Any, inbox: Inbox, clock: Callable[[], datetime], **kwargs: Any) -> None:
+        # Underscored attributes may be set on PTB's frozen objects at any time.
+        self._inbox = inbox
+        self._clock = clock
+        self._answered: set[int] = set()
+        super().__init__(*args, **kwargs)
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        answered = self._take_answered()
+        if rows or answered:
+            try:
+                await asyncio.to_thread(self._inbox.record, rows, answered, self._clock())
+            except BaseException:
+                # Not written, so not returned either: PTB polls again without confirming.
+                self._answered |= answered
+                raise
+        return updates
+
+    @property
+    def inbox(self) -> Inbox:
+        return self._inbox
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
+    def answered(self, update_id: int) -> None:
+        self._answered.add(update_id)
+
+    async def flush(self) -> None:
+        answered = self._take_answered()
+        if answered:
+            try:
+                await asyncio.to_thread(self._inbox.forget, answered)
+            except BaseException:
+                self._answered |= answered
+                raise
+
+    def unanswered(self) -> list[Update]:
+        """What a previous process fetched and did not finish answering, oldest first."""
+        return [Update.de_json(json.loads(payload), self) for _, payload in self._inbox.unanswered()]
+
+    def _take_answered(self) -> set[int]:
+        answered, self._answered = self._answered, set()
+        return answered
