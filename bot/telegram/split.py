@@ -74,24 +74,20 @@ def _track(stack: list[tuple[str, str]], token: str) -> None:
 
 
 def _cut(paragraph: str, limit: int) -> list[str]:
-    """Cut one long paragraph at the last line break or space that fits (anywhere outside a tag
-    or an entity when there is none); each part closes the tags it leaves open, and the next
-    opens them again."""
+    """Cut one long paragraph at the last line break that leaves the part at least half full,
+    else at the last space, else anywhere outside a tag or an entity. Each part closes the tags
+    it leaves open, and the next opens them again."""
     budget = limit - _MARGIN
-    tokens: list[str] = []
-    for token in _TOKEN.findall(paragraph):
-        # A single word longer than half a message is cut by characters.
-        step = budget // 2
-        tokens.extend(token[i : i + step] for i in range(0, len(token), step))
+    step = budget // 4  # a single word longer than this is cut by characters
+    tokens = [t[i : i + step] for t in _TOKEN.findall(paragraph) for i in range(0, len(t), step)]
     parts: list[str] = []
     current: list[str] = []
     stack: list[tuple[str, str]] = []
     used = 0
-    last_break = 0  # how many tokens of `current` precede the latest break
     for token in tokens:
         closers = sum(size(f"</{name}>") for name, _ in stack)
-        if current and used + size(token) + closers > budget:
-            cut = last_break or len(current)
+        while current and used + size(token) + closers > budget:
+            cut = _best_break(current)
             head, tail = current[:cut], current[cut:]
             left_open = _open_tags("".join(head))
             parts.append("".join(head).rstrip() + "".join(f"</{name}>" for name, _ in reversed(left_open)))
@@ -100,12 +96,26 @@ def _cut(paragraph: str, limit: int) -> list[str]:
             current = [opener for _, opener in left_open] + tail
             stack = _open_tags("".join(current))
             used = sum(size(t) for t in current)
-            last_break = 0
+            closers = sum(size(f"</{name}>") for name, _ in stack)
+            if len(current) == len(left_open):
+                break  # only the reopened tags are left: the token fits after them
         current.append(token)
         used += size(token)
         _track(stack, token)
-        if token.isspace():
-            last_break = len(current)
     if current:
         parts.append("".join(current))
     return parts
+
+
+def _best_break(pieces: list[str]) -> int:
+    """How many pieces go into this part: up to the last line break in its second half by
+    size, else the last space there, else all of them."""
+    total = sum(size(t) for t in pieces)
+    seen = 0
+    lines: list[int] = []
+    spaces: list[int] = []
+    for index, piece in enumerate(pieces, start=1):
+        seen += size(piece)
+        if seen * 2 >= total and piece.isspace():
+            (lines if piece == "\n" else spaces).append(index)
+    return (lines or spaces or [len(pieces)])[-1]

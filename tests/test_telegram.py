@@ -1,0 +1,206 @@
+"""The bot in Telegram: the real PTB Application, started as `debtcoach run` starts it, talking
+HTTP to a fake Bot API server on 127.0.0.1 that refuses whatever Telegram refuses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from dialogs.commands import COMMANDS
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot, text_of
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
+    yield opened
+    opened.close()
+
+
+def stored(store: Store, user_id: int) -> str:
+    """Everything stored about one Telegram user, as the export would show it."""
+    with store.user("telegram", str(user_id)) as user:
+        return json.dumps(user.export(), ensure_ascii=False)
+
+
+async def test_a_whole_negotiation_by_buttons_and_text(server: FakeTelegram, store: Store, tmp_path: Path) -> None:
+    alex = Person(server, 101)
+    async with running_bot(server, store, tmp_path):
+        got = await alex.does(WHOLE_NEGOTIATION)
+
+    said = text_of(got)
+    assert said.startswith("Hi, I'm DebtCoach")
+    assert "open at $1,000 (20%)" in said
+    assert "$1,800 to Capital One, in 3 monthly instalments" in said
+    assert "Paid so far: $600 of $1,800. Next: $600 due" in said
+    documents = server.documents(101)
+    names = [m.document.filename for m in documents if m.document]
+    assert names == ["debt1-offer-letter.pdf", "debt1-settlement-agreement.pdf"]
+    for message in documents:
+        assert message.document is not None and message.document.content.startswith(b"%PDF-")
+        assert "Fill in the blanks" in message.text  # the short summary beside the file
+    assert all(m.choices or m.document or m.text for m in got)
+    assert server.errors == []
+    # Every button press got its spinner stopped.
+    assert server.issued_callbacks == set(server.answered_callbacks)
+    # The menu beside the text field lists every command.
+    assert [c["command"] for c in server.commands[None]] == list(COMMANDS)
+
+
+async def test_export_sends_the_json_and_delete_erases_after_confirming(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    alex, sam = Person(server, 201), Person(server, 202)
+    async with running_bot(server, store, tmp_path):
+        await alex.does(WHOLE_NEGOTIATION[:13])
+        await sam.does([("say", "/start"), ("say", "Other Bank")])
+        await alex.says("/export")
+        export = server.documents(201)[-1]
+        assert export.document is not None and export.document.filename == "debtcoach-export.json"
+        document = json.loads(export.document.content)
+        dumped = json.dumps(document)
+        assert "Capital One" in dumped and "I lost my job in June." in dumped and "Other Bank" not in dumped
+
+        asked = await alex.says("/delete")
+        assert asked[-1].choices, "deletion asks with buttons first"
+        assert "Capital One" in stored(store, 201)  # nothing erased by asking
+        await alex.presses(asked[-1].choices[0][0])
+        assert "Capital One" not in stored(store, 201)
+        assert "Other Bank" in stored(store, 202)
+        fresh = await alex.says("/status")
+    assert "We were working on" not in text_of(fresh) and "$5,000" not in text_of(fresh)
+    assert server.errors == []
+
+
+def debts_of(store: Store, user_id: int) -> list[dict[str, object]]:
+    debts = json.loads(stored(store, user_id))["debts"]
+    assert isinstance(debts, list)
+    return debts
+
+
+async def test_the_same_update_delivered_twice_gets_one_reply_and_one_change(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    alex = Person(server, 401)
+    async with running_bot(server, store, tmp_path):
+        await alex.does(WHOLE_NEGOTIATION[:3])  # now asked for the balance
+        before = len(alex.inbox)
+        update_id = server.user_says(401, "$5,000")
+        answer = await alex.answer_since(before)
+        assert "in writing" in text_of(answer)
+        # Read again at the next question, "$5,000" would be refused with a yes/no hint.
+        server.redeliver(update_id)
+        server.redeliver(update_id)
+        await server.wait_for(lambda: server.pending_updates() == 0)
+        assert await alex.settled(before) == answer
+
+        # And twice before the first copy is handled: still one answer.
+        before = len(alex.inbox)
+        update_id = server.user_says(401, "yes")
+        server.redeliver(update_id)
+        once = await alex.answer_since(before)
+    assert len(once) == 1 and "How long have you been behind" in once[0].text
+    [debt] = debts_of(store, 401)
+    assert debt["state"] == "delinquency" and debt["balance"] == {"amount": "5000.00", "currency": "USD"}
+    assert server.errors == []
+
+
+async def test_two_quick_presses_and_a_burst_are_handled_in_order_once(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    alex = Person(server, 501)
+    async with running_bot(server, store, tmp_path):
+        await alex.does(WHOLE_NEGOTIATION[:2])  # asked what kind of debt
+        credit_card = alex.button("Credit card")
+        before = len(alex.inbox)
+        server.user_presses(501, credit_card)
+        server.user_presses(501, credit_card)
+        got = await alex.answer_since(before)
+        assert "How much do you owe" in got[0].text
+        assert "belongs to an earlier question" in got[-2].text
+        assert [debt["kind"] for debt in debts_of(store, 501)] == ["credit_card"]
+
+        before = len(alex.inbox)
+        for text in ("$5,000", "yes", "8 months"):  # typed faster than the bot answers
+            server.user_says(501, text)
+        await server.wait_messages(501, before + 3)
+        burst = await alex.settled(before)
+    assert "in writing" in burst[0].text
+    assert "How long have you been behind" in burst[1].text
+    assert "Who is asking you to pay" in burst[2].text
+    assert len(burst) == 3
+    [debt] = debts_of(store, 501)
+    assert (debt["state"], debt["months_delinquent"]) == ("holder", 8)
+    assert debt["balance"] == {"amount": "5000.00", "currency": "USD"}
+    assert server.issued_callbacks == set(server.answered_callbacks)
+    assert server.errors == []
+
+
+async def test_forged_button_data_naming_another_users_debt_is_refused(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    alex, sam = Person(server, 601), Person(server, 602)
+    async with running_bot(server, store, tmp_path):
+        await alex.does([("say", "/start"), ("say", "Capital One"), ("say", "/new"), ("say", "Chase")])
+        await sam.does([("say", "/start"), ("say", "Other Bank")])
+        alex_before, sam_before = debts_of(store, 601), debts_of(store, 602)
+        alex_data = alex.button("Credit card")
+        assert alex_data.startswith("2:")  # Alex's second debt: Sam has only one
+        for forged in (alex_data, "g:debt:2", "2:holder:original", "1:nowhere:x", "x" * 200, "g:lang:../../etc"):
+            refused = await sam.sends_data(forged)
+            assert "Nothing was changed" in refused[0].text or "left everything as it was" in refused[0].text
+            assert "Capital One" not in text_of(refused) and "Chase" not in text_of(refused)
+    assert debts_of(store, 601) == alex_before
+    assert debts_of(store, 602) == sam_before
+    assert server.issued_callbacks == set(server.answered_callbacks)
+    assert server.errors == []
+
+
+async def test_flood_control_is_waited_out_and_nothing_is_lost_or_doubled(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    steps = WHOLE_NEGOTIATION[:9]
+    calm, flooded = Person(server, 701), Person(server, 702)
+    async with running_bot(server, store, tmp_path):
+        expected = [m.text for m in await calm.does(steps)]
+        got: list[str] = []
+        for number, (kind, value) in enumerate(steps):
+            if number in (2, 5, 6):
+                server.fail_with_429(2, retry_after=1)
+            got += [m.text for m in await (flooded.says(value) if kind == "say" else flooded.presses(value))]
+    assert server.injected == 6
+    assert got == expected
+    assert server.errors == []
+
+
+async def test_a_reply_longer_than_telegram_allows_is_split_at_paragraphs(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    """Thirty debts with long names full of "&" and "<", each five characters once escaped for
+    HTML: the list is far over 4,096 characters as sent."""
+    names = [f"#{n:02} A&B <Holdings> & Sons & Daughters & Co <Collections> & Recoveries & Ltd" for n in range(30)]
+    alex = Person(server, 801)
+    async with running_bot(server, store, tmp_path):
+        await alex.says("/start")
+        for number, name in enumerate(names):
+            await alex.says(name)
+            if number < len(names) - 1:
+                await alex.says("/new")
+        listing = await alex.says("/debts")
+    assert len(listing) >= 2, "the list does not fit one message"
+    assert all(len(m.html) <= 4096 for m in listing)
+    said = text_of(listing)
+    assert all(name in said for name in names)  # shown exactly as typed, escaped once
+    assert listing[-1].choices, "the buttons stay on the last part"
+    assert server.errors == []
