@@ -32,7 +32,7 @@ from dialogs.render import DEFAULT_LOCALE, available_locales, label
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = timedelta(seconds=10)
-FLUSH_EVERY = 0.5  # seconds between writing down which updates were answered
+RETRY_AFTER_FAILURE = 1.0
 PRUNE_EVERY = 3600.0
 KEEP_PROCESSED = timedelta(days=7)  # Telegram redelivers for a day at most
 CONCURRENT_UPDATES = 64
@@ -148,18 +148,20 @@ async def _register_commands(bot: JournalingBot) -> None:
 
 
 async def _housekeeping(bot: JournalingBot, stop: asyncio.Event) -> None:
-    """Write down answered updates soon after they are answered, and prune old dedupe keys."""
-    since_prune = PRUNE_EVERY
+    """Write down answered updates as soon as there are any (a group commit: whatever was
+    answered while the last write ran goes in the next), and prune old dedupe keys hourly."""
+    loop = asyncio.get_running_loop()
+    next_prune = loop.time()
     while not stop.is_set():
         try:
             await bot.flush()
-            if since_prune >= PRUNE_EVERY:
-                since_prune = 0.0
+            if loop.time() >= next_prune:
+                next_prune = loop.time() + PRUNE_EVERY
                 await asyncio.to_thread(bot.inbox.prune_processed, bot.clock() - KEEP_PROCESSED)
-        except Exception as exc:  # a database hiccup must not end the bot; try again next time
+        except Exception as exc:  # a database hiccup must not end the bot; try again soon
             log.warning("housekeeping failed: %s", type(exc).__name__)
-        await asyncio.sleep(FLUSH_EVERY)
-        since_prune += FLUSH_EVERY
+            await asyncio.sleep(RETRY_AFTER_FAILURE)
+        await bot.wait_for_answers(timeout=PRUNE_EVERY)
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -133,21 +133,29 @@ class TelegramCoach:
     async def _press(
         self, bot: JournalingBot, update: Update, query: CallbackQuery, user_id: int, language: str | None
     ) -> None:
-        # Answer first: it stops the button's spinner, and a query from before a restart may
-        # be too old to answer at all, which must not keep the press from being handled.
-        try:
-            await query.answer()
-        except BadRequest:
-            log.info("callback query of update %d could not be answered (too old)", update.update_id)
+        # Answered first, to stop the button's spinner at once; but a press from before a
+        # restart may have been answered by the process that died, so it waits to be handled.
+        recovered = update.update_id in self.recovered
+        if not recovered:
+            await self._answer(query, update.update_id)
         data = query.data or ""
         # Data is checked against the presser's own records by the engine; anything that is not
         # one of our short ASCII values is refused the same way, without being looked at.
         inp = Input.button(data if data.isascii() and len(data.encode()) <= CALLBACK_DATA_MAX else "?")
-        await self._apply(bot, update, user_id, user_id, inp, language)
+        applied = await self._apply(bot, update, user_id, user_id, inp, language)
+        if recovered and applied:
+            await self._answer(query, update.update_id)
+
+    async def _answer(self, query: CallbackQuery, update_id: int) -> None:
+        try:
+            await query.answer()
+        except BadRequest:  # too old: the press is handled all the same
+            log.info("callback query of update %d could not be answered", update_id)
 
     async def _apply(
         self, bot: JournalingBot, update: Update, chat_id: int, user_id: int, inp: Input, language: str | None
-    ) -> None:
+    ) -> bool:
+        """Handle the input; False when it had been applied before (a redelivery)."""
         handled = await asyncio.to_thread(
             handle,
             self.store,
@@ -160,10 +168,13 @@ class TelegramCoach:
         )
         if handled.result is None:
             if update.update_id not in self.recovered:
-                return  # Telegram sent this update twice; it was answered the first time
+                return False  # Telegram sent this update twice; it was answered the first time
             await self._say(bot, chat_id, render(resolve_locale(language), "telegram_resumed.html"))
             handled = await asyncio.to_thread(show_current, self.store, CHANNEL, str(user_id), self.clock())
+            await self._deliver(bot, chat_id, handled)
+            return False
         await self._deliver(bot, chat_id, handled)
+        return True
 
     async def _deliver(self, bot: JournalingBot, chat_id: int, handled: Handled) -> None:
         assert handled.result is not None

@@ -3,13 +3,14 @@
 PTB's updater confirms a batch by asking for the next one, which it does while the batch is
 still queued. Overriding `get_updates` is the one place where a batch exists and has not yet
 been confirmed: once it has returned, the batch is on disk. Updates are forgotten when the
-coach says they were answered; those ids are written with the next batch, or by `flush` within
-a second when no batch comes, so the inbox adds no commit per update.
+coach says they were answered; those ids are written with the next batch or by `flush`, which
+the bot runs as soon as there are any, so under load many answers share one commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +28,7 @@ class JournalingBot(ExtBot[None]):
         self._inbox = inbox
         self._clock = clock
         self._answered: set[int] = set()
+        self._answers = asyncio.Event()
         super().__init__(*args, **kwargs)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
@@ -52,6 +54,12 @@ class JournalingBot(ExtBot[None]):
 
     def answered(self, update_id: int) -> None:
         self._answered.add(update_id)
+        self._answers.set()
+
+    async def wait_for_answers(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._answers.wait(), timeout)
+        self._answers.clear()
 
     async def flush(self) -> None:
         answered = self._take_answered()

@@ -1,0 +1,185 @@
+"""The real `debtcoach run` process: killed without warning, restarted, misconfigured.
+
+These run the bot as a separate process against the fake Bot API server, so SIGKILL means what
+it means in production: no clean shutdown, no flush, nothing but what was committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, text_of
+
+NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The same database file the bot process uses (DEBTCOACH_HOME=tmp_path)."""
+    opened = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
+    yield opened
+    opened.close()
+
+
+def environment(server: FakeTelegram, home: Path, token: str | None = TOKEN) -> dict[str, str]:
+    env = {**os.environ, "TELEGRAM_API_URL": server.url, "DEBTCOACH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return env
+
+
+class BotProcess:
+    def __init__(self, server: FakeTelegram, home: Path) -> None:
+        self.server = server
+        self.home = home
+        self.log = home / "bot.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        polls = self._polls()
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", env=environment(self.server, self.home), stderr=log
+            )
+        process = self.process
+        await self.server.wait_for(lambda: process.returncode is not None or self._polls() > polls, timeout=30)
+        assert process.returncode is None, self.log.read_text()
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        assert await self.process.wait() == -signal.SIGKILL
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(self.process.wait(), timeout=30) == 0, self.log.read_text()
+
+    def _polls(self) -> int:
+        return sum(1 for method, _ in self.server.calls if method.lower() == "getupdates")
+
+
+@pytest.fixture
+async def bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(server, tmp_path)
+    try:
+        yield process
+    finally:
+        if process.process is not None and process.process.returncode is None:
+            process.process.kill()
+            await process.process.wait()
+
+
+def debt_of(store: Store, user_id: int) -> dict[str, object]:
+    with store.user("telegram", str(user_id)) as user:
+        [debt] = user.export()["debts"]
+    assert isinstance(debt, dict)
+    return debt
+
+
+async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
+    server: FakeTelegram, store: Store, bot: BotProcess
+) -> None:
+    alex = Person(server, 901, first_name=NAME)
+    await bot.start()
+    await alex.does(WHOLE_NEGOTIATION[:8])  # up to "any lawsuit?": No
+    await bot.kill()
+    await bot.start()
+    rest = await alex.does(WHOLE_NEGOTIATION[8:15])
+    await bot.stop()
+
+    said = text_of(rest)
+    assert "open at $1,000 (20%)" in said
+    assert "Counter with $1,400" in said or "$1,400" in said
+    debt = debt_of(store, 901)
+    assert debt["state"] == "awaiting_reply"  # countered 1,400; "they said 1900" is the next round
+    rounds = debt["rounds"]
+    assert isinstance(rounds, list)
+    # Our opening $1,000, their $2,500 and our $1,400: each recorded once across the restart.
+    assert [(r["who"], r["amount"]["amount"]) for r in rounds] == [
+        ("user", "1000.00"),
+        ("creditor", "2500.00"),
+        ("user", "1400.00"),
+    ]
+    assert server.errors == []
+    logs = bot.log.read_text()
+    assert "Traceback" not in logs
+    for private in (NAME, "Capital One", "5,000", "5000", "2500", "1900", "lost my job", TOKEN):
+        assert private not in logs, f"{private!r} leaked into the log"
+
+
+async def test_killed_while_the_reply_is_on_its_way_the_answer_counts_once(
+    server: FakeTelegram, store: Store, bot: BotProcess
+) -> None:
+    """The worst moment: the answer is committed, the next poll has told Telegram the update
+    arrived, and the reply is still in flight. The inbox brings the update back after the
+    restart; the store knows it was applied, so the coach shows where we are instead."""
+    alex = Person(server, 902, first_name=NAME)
+    await bot.start()
+    await alex.does(WHOLE_NEGOTIATION[:3])  # now asked for the balance
+    server.hold("sendMessage")
+    before = len(alex.inbox)
+    server.user_says(902, "$5,000")
+    await server.wait_for(lambda: server.held >= 1 and server.pending_updates() == 0)
+    await bot.kill()
+    server.release()  # Telegram did deliver it; the bot never heard back
+    await bot.start()
+    await server.wait_messages(902, before + 3, timeout=20)
+    again = await alex.settled(before)
+    assert "in writing" in again[0].text
+    assert "restarted just as I was answering you" in again[1].text
+    assert "in writing" in again[2].text
+    assert len(again) == 3
+
+    debt = debt_of(store, 902)
+    assert (debt["state"], debt["balance"]) == ("in_writing", {"amount": "5000.00", "currency": "USD"})
+    onwards = await alex.presses("Yes")
+    assert "How long have you been behind" in onwards[0].text
+    await bot.stop()
+    assert server.errors == []
+
+
+async def run_expecting_refusal(env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, (out + err).decode()
+
+
+async def test_a_missing_or_rejected_token_is_one_clear_line_and_status_2(server: FakeTelegram, tmp_path: Path) -> None:
+    status, output = await run_expecting_refusal(environment(server, tmp_path, token=None))
+    assert status == 2
+    assert output.strip().splitlines() == [output.strip()]
+    assert "TELEGRAM_BOT_TOKEN is not set" in output
+
+    wrong = "999:not-the-right-token"
+    status, output = await run_expecting_refusal(environment(server, tmp_path, token=wrong))
+    assert status == 2, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert "rejected TELEGRAM_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in output and wrong not in output
