@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test lint bench diagram clean
+.PHONY: chat run test lint bench diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 
 chat: $(STAMP)
 	@$(BIN)/debtcoach chat
+
+run: $(STAMP)
+	@$(BIN)/debtcoach run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
