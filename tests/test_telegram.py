@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.store import Store
 from dialogs.commands import COMMANDS
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot, text_of
+from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
 
 
 @pytest.fixture
@@ -204,3 +205,40 @@ async def test_a_reply_longer_than_telegram_allows_is_split_at_paragraphs(
     assert all(name in said for name in names)  # shown exactly as typed, escaped once
     assert listing[-1].choices, "the buttons stay on the last part"
     assert server.errors == []
+
+
+async def test_a_press_too_old_to_answer_is_still_handled(store: Store, tmp_path: Path) -> None:
+    """Telegram refuses to answer a callback query after a while (or after a restart); the
+    press must still do what it says, and the refusal must not reach the person."""
+    async with FakeTelegram(callback_query_ttl=0.0) as slow:
+        alex = Person(slow, 901)
+        async with running_bot(slow, store, tmp_path) as app:
+            got = await alex.does(WHOLE_NEGOTIATION[:3])
+            assert "How much do you owe" in got[-1].text
+            assert coach_of(app).failures == 0
+        assert {e.method for e in slow.errors} == {"answerCallbackQuery"}  # refused, and shrugged off
+
+
+async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_else(
+    server: FakeTelegram, store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row no version of the coach could have written (a bad restore, a hand edit): that
+    person hears an apology and keeps their data as it was; everyone else carries on."""
+    alex, sam = Person(server, 1001, first_name="Zebulon"), Person(server, 1002)
+    async with running_bot(server, store, tmp_path) as app:
+        await alex.does(WHOLE_NEGOTIATION[:3])
+        await sam.does(WHOLE_NEGOTIATION[:3])
+        with store.engine.begin() as conn:
+            owner = "(SELECT id FROM users WHERE external_id = '1001')"
+            conn.execute(text(f"UPDATE debts SET state = 'no_such_step' WHERE user_id = {owner}"))
+        before = stored(store, 1001)
+        sorry = await alex.says("$5,000")
+        assert "something went wrong on my side" in sorry[-1].text
+        assert stored(store, 1001) == before, "nothing half-applied"
+        onwards = await sam.says("$5,000")
+        assert "in writing" in onwards[-1].text
+        assert coach_of(app).failures == 1
+    assert server.errors == []
+    failures = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failures) == 1 and "KeyError" in failures[0]
+    assert "Zebulon" not in caplog.text and "5,000" not in caplog.text and "5000" not in caplog.text

@@ -100,8 +100,12 @@ async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
     alex = Person(server, 901, first_name=NAME)
     await bot.start()
     await alex.does(WHOLE_NEGOTIATION[:8])  # up to "any lawsuit?": No
+    in_writing = next(m for m in alex.inbox if "in writing" in m.text and m.choices)
     await bot.kill()
     await bot.start()
+    # A button from before the restart, for a question long answered: explained, not applied.
+    stale = await alex.sends_data(dict(in_writing.choices)["No"], message_id=in_writing.message_id)
+    assert "belongs to an earlier question" in stale[0].text
     rest = await alex.does(WHOLE_NEGOTIATION[8:15])
     await bot.stop()
 
