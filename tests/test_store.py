@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
+from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
 from bot.store import Store
@@ -434,3 +435,33 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
     finally:
         raw.close()
     assert version == [(ScriptDirectory.from_config(config(url)).get_current_head(),)]
+
+
+class TestInbox:
+    """The journal of fetched Telegram updates, on every backend the store runs on."""
+
+    def test_a_batch_is_kept_in_order_until_answered(self, store: Store) -> None:
+        inbox = Inbox(store, "telegram")
+        inbox.record([(12, '{"update_id": 12}'), (11, '{"update_id": 11}')], (), NOW)
+        assert inbox.unanswered() == [(11, '{"update_id": 11}'), (12, '{"update_id": 12}')]
+        # Redelivered: the first copy stays, nothing fails.
+        inbox.record([(12, '{"update_id": 12, "again": true}'), (13, "{}")], {11}, NOW)
+        assert inbox.unanswered() == [(12, '{"update_id": 12}'), (13, "{}")]
+        inbox.forget({12, 13})
+        assert inbox.unanswered() == []
+
+    def test_channels_do_not_see_each_others_updates(self, store: Store) -> None:
+        Inbox(store, "telegram").record([(1, "{}")], (), NOW)
+        other = Inbox(store, "other")
+        assert other.unanswered() == []
+        other.forget({1})
+        assert Inbox(store, "telegram").unanswered() == [(1, "{}")]
+
+    def test_old_processed_keys_are_pruned_and_recent_ones_kept(self, store: Store) -> None:
+        with store.user("telegram", "1001") as user:
+            user.mark_processed("update:1", NOW - timedelta(days=10))
+            user.mark_processed("update:2", NOW)
+        assert Inbox(store, "telegram").prune_processed(NOW - timedelta(days=7)) == 1
+        with store.user("telegram", "1001") as user:
+            assert not user.already_processed("update:1")
+            assert user.already_processed("update:2")
