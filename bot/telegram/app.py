@@ -18,14 +18,15 @@ from datetime import UTC, datetime, timedelta
 from telegram import BotCommand, Update
 from telegram.error import EndPointNotFound, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.coach import CHANNEL, TelegramCoach
 from bot.telegram.journal import JournalingBot
+from bot.telegram.offload import Offload
 from bot.telegram.patience import PatientLimiter
+from bot.telegram.transport import AiohttpRequest
 from dialogs.commands import COMMANDS
 from dialogs.render import DEFAULT_LOCALE, available_locales, label
 
@@ -35,7 +36,9 @@ POLL_TIMEOUT = timedelta(seconds=10)
 RETRY_AFTER_FAILURE = 1.0
 PRUNE_EVERY = 3600.0
 KEEP_PROCESSED = timedelta(days=7)  # Telegram redelivers for a day at most
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 32
+CONNECTIONS = 8
+POOL_WAIT = 30.0  # seconds a send may wait for a free connection under load
 
 NOT_CONFIGURED = "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token."
 
@@ -60,10 +63,12 @@ def build_application(settings: Settings, store: Store, clock: Clock | None = No
         token=settings.telegram_bot_token,
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
-        request=HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES + 8),
-        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT.total_seconds() + 10),
+        # Updates waiting for their person's lock hold no connection, so a few are enough.
+        request=AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
+        get_updates_request=AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
         rate_limiter=PatientLimiter(),
         inbox=Inbox(store, CHANNEL),
+        offload=Offload(store),
         clock=clock,
     )
     coach = TelegramCoach(store, clock)
@@ -111,10 +116,10 @@ def run(settings: Settings) -> int:
     """The command line's entry: one line and status 2 for a token problem, 1 for others."""
     if not settings.telegram_bot_token:
         return _refuse(StartupError(NOT_CONFIGURED, 2))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and the URL carries the token.
-    for noisy in ("httpx", "telegram", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Libraries speak at WARNING only: httpx logs every URL (which carries the token),
+    # transitions every state change, fontTools every glyph of a letter.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bot").setLevel(logging.INFO)
     store = Store(settings.database_url)
     try:
         return asyncio.run(_main(build_application(settings, store)))

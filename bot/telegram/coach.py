@@ -35,6 +35,7 @@ from bot.pdf import letter_pdf
 from bot.service import Handled, handle, show_current
 from bot.store import Store
 from bot.telegram.journal import JournalingBot
+from bot.telegram.offload import Offload
 from bot.telegram.split import split_html
 from dialogs.contracts import Choice, Input, LetterDrafted, Reply
 from dialogs.render import render, resolve_locale
@@ -75,6 +76,7 @@ class TelegramCoach:
         self.store = store
         self.clock = clock
         self.locks = UserLocks()
+        self.offload = Offload(store)
         # Updates a previous process fetched and did not finish: if one turns out to be applied
         # already, its reply was cut off by the restart, so the current question is shown again.
         self.recovered: set[int] = set()
@@ -156,7 +158,7 @@ class TelegramCoach:
         self, bot: JournalingBot, update: Update, chat_id: int, user_id: int, inp: Input, language: str | None
     ) -> bool:
         """Handle the input; False when it had been applied before (a redelivery)."""
-        handled = await asyncio.to_thread(
+        handled = await self.offload(
             handle,
             self.store,
             CHANNEL,
@@ -170,7 +172,7 @@ class TelegramCoach:
             if update.update_id not in self.recovered:
                 return False  # Telegram sent this update twice; it was answered the first time
             await self._say(bot, chat_id, render(resolve_locale(language), "telegram_resumed.html"))
-            handled = await asyncio.to_thread(show_current, self.store, CHANNEL, str(user_id), self.clock())
+            handled = await self.offload(show_current, self.store, CHANNEL, str(user_id), self.clock())
             await self._deliver(bot, chat_id, handled)
             return False
         await self._deliver(bot, chat_id, handled)
@@ -203,7 +205,7 @@ class TelegramCoach:
         await self._say(bot, chat_id, last, _keyboard(reply.choices))
 
     async def _send_letter(self, bot: JournalingBot, chat_id: int, locale: str, letter: LetterDrafted) -> None:
-        pdf = await asyncio.to_thread(letter_pdf, letter.title, letter.text)
+        pdf = await self.offload(letter_pdf, letter.title, letter.text)
         await bot.send_document(
             chat_id,
             pdf,

@@ -20,12 +20,16 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.inbox import Inbox
+from bot.telegram.offload import Offload
 
 
 class JournalingBot(ExtBot[None]):
-    def __init__(self, *args: Any, inbox: Inbox, clock: Callable[[], datetime], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, inbox: Inbox, offload: Offload, clock: Callable[[], datetime], **kwargs: Any
+    ) -> None:
         # Underscored attributes may be set on PTB's frozen objects at any time.
         self._inbox = inbox
+        self._offload = offload
         self._clock = clock
         self._answered: set[int] = set()
         self._answers = asyncio.Event()
@@ -37,7 +41,7 @@ class JournalingBot(ExtBot[None]):
         answered = self._take_answered()
         if rows or answered:
             try:
-                await asyncio.to_thread(self._inbox.record, rows, answered, self._clock())
+                await self._offload(self._inbox.record, rows, answered, self._clock())
             except BaseException:
                 # Not written, so not returned either: PTB polls again without confirming.
                 self._answered |= answered
@@ -65,7 +69,7 @@ class JournalingBot(ExtBot[None]):
         answered = self._take_answered()
         if answered:
             try:
-                await asyncio.to_thread(self._inbox.forget, answered)
+                await self._offload(self._inbox.forget, answered)
             except BaseException:
                 self._answered |= answered
                 raise
