@@ -59,13 +59,17 @@ def build_application(settings: Settings, store: Store, clock: Clock | None = No
         raise StartupError(NOT_CONFIGURED, 2)
     clock = clock or (lambda: datetime.now(UTC))
     root = settings.telegram_api_url.rstrip("/")
+    requests = (
+        AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
+        AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
+    )
     bot = JournalingBot(
         token=settings.telegram_bot_token,
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
         # Updates waiting for their person's lock hold no connection, so a few are enough.
-        request=AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
-        get_updates_request=AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
+        request=requests[0],
+        get_updates_request=requests[1],
         rate_limiter=PatientLimiter(),
         inbox=Inbox(store, CHANNEL),
         offload=Offload(store),
@@ -76,6 +80,7 @@ def build_application(settings: Settings, store: Store, clock: Clock | None = No
     app.add_handler(TypeHandler(Update, coach.on_update))
     app.add_error_handler(_log_error)
     app.bot_data["coach"] = coach
+    app.bot_data["requests"] = requests
     return app
 
 
@@ -86,10 +91,15 @@ async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
     coach: TelegramCoach = app.bot_data["coach"]
     try:
         await app.initialize()
-    except (InvalidToken, EndPointNotFound) as exc:
-        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", 2) from exc
-    except NetworkError as exc:
-        raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
+    except BaseException as exc:
+        # PTB opened its HTTP sessions before getMe failed, and does not close them itself.
+        for request in app.bot_data["requests"]:
+            await request.shutdown()
+        if isinstance(exc, InvalidToken | EndPointNotFound):
+            raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", 2) from exc
+        if isinstance(exc, NetworkError):
+            raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
+        raise
     try:
         await _register_commands(bot)
         leftovers = await asyncio.to_thread(bot.unanswered)

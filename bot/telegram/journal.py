@@ -37,7 +37,7 @@ class JournalingBot(ExtBot[None]):
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
-        rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        rows = [(u.update_id, json.dumps(journal_form(u), ensure_ascii=False)) for u in updates]
         answered = self._take_answered()
         if rows or answered:
             try:
@@ -81,3 +81,31 @@ class JournalingBot(ExtBot[None]):
     def _take_answered(self) -> set[int]:
         answered, self._answered = self._answered, set()
         return answered
+
+
+def journal_form(update: Update) -> dict[str, Any]:
+    """What the coach reads of an update, enough to handle it again after a crash: who, in
+    which chat, what they typed or pressed. No names and no quoted messages are written down,
+    and building it costs a fraction of PTB's `to_dict`, which is paid on every update."""
+    form: dict[str, Any] = {"update_id": update.update_id}
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return form  # nothing the coach answers
+    person: dict[str, Any] = {"id": user.id, "is_bot": user.is_bot, "first_name": "-"}
+    if user.language_code:
+        person["language_code"] = user.language_code
+    place = {"id": chat.id, "type": chat.type}
+    query = update.callback_query
+    if query is not None:
+        form["callback_query"] = {"id": query.id, "from": person, "chat_instance": query.chat_instance}
+        if query.data is not None:
+            form["callback_query"]["data"] = query.data
+        return form
+    for key in ("message", "edited_message"):
+        message = getattr(update, key)
+        if message is not None:
+            form[key] = {"message_id": message.message_id, "date": int(message.date.timestamp()), "chat": place}
+            form[key]["from"] = person
+            if message.text is not None:
+                form[key]["text"] = message.text
+    return form
