@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/telegram.py
 
 diagram: $(STAMP)
 	@$(BIN)/debtcoach diagram
