@@ -4,7 +4,6 @@ HTTP to a fake Bot API server on 127.0.0.1 that refuses whatever Telegram refuse
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,6 @@ from bot.store import Store
 from dialogs.commands import COMMANDS
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
-    yield opened
-    opened.close()
 
 
 def stored(store: Store, user_id: int) -> str:

@@ -10,7 +10,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,18 +22,6 @@ from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, text_of
 NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """The same database file the bot process uses (DEBTCOACH_HOME=tmp_path)."""
-    opened = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
-    yield opened
-    opened.close()
 
 
 def environment(server: FakeTelegram, home: Path, token: str | None = TOKEN) -> dict[str, str]:
