@@ -95,8 +95,9 @@ class TelegramCoach:
             try:
                 await self._dispatch(bot, update, user.id, user.language_code)
             except TelegramError as exc:
-                # Telegram still refuses after the limiter's retries: the state is saved, and
-                # the update stays in the inbox to be shown again after a restart.
+                # A refusal (bad request, blocked bot) will not change by retrying: apologise and
+                # move on. Anything else outlasted the limiter's retries: the update stays in the
+                # inbox, to be applied (or, if it was, shown as where we are) after a restart.
                 answered = isinstance(exc, BadRequest | Forbidden)
                 self._failed(update, exc)
                 if answered:
