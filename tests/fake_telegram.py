@@ -530,6 +530,20 @@ class _Call:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+
+def _message_text(params: JsonDict) -> tuple[str, list[JsonDict]]:
+    """A message's text as Telegram checks it for sendMessage and editMessageText alike:
+    present, non-empty after parsing, at most 4096 UTF-16 units after parsing."""
+    raw = params.get("text")
+    if not isinstance(raw, str) or not raw:
+        raise _bad("message text is empty")
+    text, entities = _format(raw, _parse_mode(params))
+    if not text:
+        raise _bad("message text is empty")
+    if utf16_len(text) > MESSAGE_LIMIT:
+        raise _bad("message is too long")
+    return text, entities
+
 class FakeTelegram:
     """Telegram's Bot API over real HTTP on 127.0.0.1, with simulated users and everything the bot sent on record."""
 
@@ -1045,14 +1059,8 @@ class FakeTelegram:
     async def _send_message(self, call: _Call) -> JsonDict:
         params = call.params
         markup = _reply_markup(params.get("reply_markup"), inline_only=False)
-        raw = params.get("text")
-        if not isinstance(raw, str) or not raw:
-            raise _bad("message text is empty")
-        text, entities = _format(raw, _parse_mode(params))
-        if not text:
-            raise _bad("message text is empty")
-        if utf16_len(text) > MESSAGE_LIMIT:
-            raise _bad("message is too long")
+        text, entities = _message_text(params)
+        raw = params["text"]  # present: _message_text checked it
         chat_id = self._chat_id(params)
         self._check_reply(chat_id, params)
         message_id = self._next_message_id(chat_id)
@@ -1140,14 +1148,8 @@ class FakeTelegram:
     async def _edit_message_text(self, call: _Call) -> JsonDict:
         params = call.params
         markup = _reply_markup(params.get("reply_markup"), inline_only=True)
-        raw = params.get("text")
-        if not isinstance(raw, str) or not raw:
-            raise _bad("message text is empty")
-        text, entities = _format(raw, _parse_mode(params))
-        if not text:
-            raise _bad("message text is empty")
-        if utf16_len(text) > MESSAGE_LIMIT:
-            raise _bad("message is too long")
+        text, entities = _message_text(params)
+        raw = params["text"]  # present: _message_text checked it
         record = self._editable(params)
         if "text" not in record.payload:
             raise _bad("there is no text in the message to edit")
