@@ -14,11 +14,14 @@ import asyncio
 import contextlib
 import copy
 import json
+import math
 import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from aiohttp import web
@@ -44,6 +47,9 @@ _CONFLICT = "Conflict: terminated by other getUpdates request; make sure that on
 _FLOODABLE = frozenset(
     {"sendMessage", "sendDocument", "answerCallbackQuery", "editMessageText", "editMessageReplyMarkup"}
 )
+FLOOD_WINDOW = 1.0  # seconds: Telegram's overall limit is so many messages per second, over any sliding second
+# send* methods that deliver no message, so flood control neither counts nor refuses them
+_NOT_MESSAGES = frozenset({"sendChatAction"})
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -115,6 +121,39 @@ class ApiError:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood control for message sends, off unless asked for: the payment-reminder scheduler must pace
+    itself, and an unpaced burst has to fail in tests the way it fails in production, with 429s.
+
+    ``overall_per_second`` accepted sends at most in any sliding second, across all chats; at least
+    ``per_chat_interval`` seconds between two accepted sends to one chat.
+    """
+
+    overall_per_second: int = 30
+    per_chat_interval: float = 1.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.overall_per_second, bool) or not isinstance(self.overall_per_second, int):
+            raise TypeError("overall_per_second must be an int")
+        if self.overall_per_second < 1:
+            raise ValueError("overall_per_second must be at least 1")
+        if not self.per_chat_interval >= 0:  # also refuses NaN
+            raise ValueError("per_chat_interval must be a number >= 0")
+
+
+@dataclass(frozen=True)
+class FloodRefusal:
+    """A send refused by flood control, so a test or benchmark can assert there were none and say which were."""
+
+    method: str
+    chat_id: int | str | None  # as the request gave it
+    at: float  # time.monotonic() when the server refused it, comparable with SentMessage.sent_at
+    retry_after: int  # what the server told the client to wait, in whole seconds
+    per_chat: bool  # the chat had an accepted send less than per_chat_interval ago
+    overall: bool  # accepting it would have put more than overall_per_second sends in one sliding second
+
+
 class _MethodError(Exception):
     """Raised by method handlers; becomes Telegram's ``{"ok": false, ...}`` with the HTTP status as error_code."""
 
@@ -127,6 +166,15 @@ class _MethodError(Exception):
 
 def _bad(description: str) -> _MethodError:
     return _MethodError(400, f"Bad Request: {description}")
+
+
+def _too_many_requests(retry_after: int) -> _MethodError:
+    return _MethodError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+
+def _sends_message(method: str) -> bool:
+    """Whether a (supported, canonically named) method delivers a message and so falls under flood control."""
+    return method.startswith("send") and method not in _NOT_MESSAGES
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -370,6 +418,20 @@ def _format(raw: str, parse_mode: str | None) -> tuple[str, list[JsonDict]]:
         raise _bad(f"can't parse entities: {error}") from None
 
 
+def _message_text(params: JsonDict) -> tuple[str, list[JsonDict]]:
+    """A message's text as Telegram checks it for sendMessage and editMessageText alike: present, and non-empty
+    and at most 4096 UTF-16 units after parsing."""
+    raw = params.get("text")
+    if not isinstance(raw, str) or not raw:
+        raise _bad("message text is empty")
+    text, entities = _format(raw, _parse_mode(params))
+    if not text:
+        raise _bad("message text is empty")
+    if utf16_len(text) > MESSAGE_LIMIT:
+        raise _bad("message is too long")
+    return text, entities
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Request parameters, as PTB sends them: form fields with JSON-encoded non-strings, multipart for files
 # ---------------------------------------------------------------------------------------------------------------
@@ -530,25 +592,15 @@ class _Call:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-
-def _message_text(params: JsonDict) -> tuple[str, list[JsonDict]]:
-    """A message's text as Telegram checks it for sendMessage and editMessageText alike:
-    present, non-empty after parsing, at most 4096 UTF-16 units after parsing."""
-    raw = params.get("text")
-    if not isinstance(raw, str) or not raw:
-        raise _bad("message text is empty")
-    text, entities = _format(raw, _parse_mode(params))
-    if not text:
-        raise _bad("message text is empty")
-    if utf16_len(text) > MESSAGE_LIMIT:
-        raise _bad("message is too long")
-    return text, entities
-
 class FakeTelegram:
     """Telegram's Bot API over real HTTP on 127.0.0.1, with simulated users and everything the bot sent on record."""
 
-    def __init__(self, token: str = TOKEN, *, callback_query_ttl: float = 900.0) -> None:
+    def __init__(
+        self, token: str = TOKEN, *, callback_query_ttl: float = 900.0, flood_limits: FloodLimits | None = None
+    ) -> None:
         self.url = ""
+        # None: no flood control, so existing tests never see a 429 they did not ask for
+        self.flood_limits = flood_limits
         self.errors: list[ApiError] = []
         self.injected = 0
         self.held = 0  # requests currently waiting for release()
@@ -579,6 +631,9 @@ class FakeTelegram:
         self._held_methods: set[str] = set()
         self._release = asyncio.Event()
         self._background: set[asyncio.Task[web.Response]] = set()
+        self._window: deque[float] = deque()  # sent_at of accepted sends less than FLOOD_WINDOW ago, oldest first
+        self._last_send: dict[int, float] = {}  # chat_id -> sent_at of its latest accepted send
+        self._flood_refusals: list[FloodRefusal] = []
         self._handlers: dict[str, Callable[[_Call], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -695,6 +750,39 @@ class FakeTelegram:
         """Updates the bot has not yet confirmed with an offset."""
         return len(self._queue)
 
+    @property
+    def flood_refusals(self) -> list[FloodRefusal]:
+        """Every send flood control refused, oldest first (each is in ``errors`` as a 429 as well)."""
+        return list(self._flood_refusals)
+
+    def max_in_window(self, seconds: float = FLOOD_WINDOW, chat_id: int | None = None) -> int:
+        """The most messages delivered (to ``chat_id``, or to all chats) within any sliding window of ``seconds``.
+
+        Computed from ``sent_at`` after the fact, so a pacing test needs no flood control switched on. Two sends
+        exactly ``seconds`` apart fall in different windows, as flood control counts them.
+        """
+        if not seconds > 0:
+            raise ValueError("seconds must be positive")
+        chats = [chat_id] if chat_id is not None else list(self._sent)
+        times = sorted(message.sent_at for chat in chats for message in self._sent.get(chat, []))
+        best = 0
+        first = 0
+        for last, time_sent in enumerate(times):
+            while time_sent - times[first] >= seconds:
+                first += 1
+            best = max(best, last - first + 1)
+        return best
+
+    def min_gap(self, chat_id: int | None = None) -> float:
+        """The shortest interval in seconds between two messages delivered to ``chat_id`` (with None, to any one
+        chat); ``math.inf`` when no chat got two, so ``min_gap(chat) >= 1.0`` holds vacuously."""
+        chats = [chat_id] if chat_id is not None else list(self._sent)
+        gap = math.inf
+        for chat in chats:
+            times = sorted(message.sent_at for message in self._sent.get(chat, []))
+            gap = min(gap, min((later - earlier for earlier, later in pairwise(times)), default=math.inf))
+        return gap
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0, *, what: str = "") -> None:
         """Wait until predicate() holds, woken by every server event and re-checked every few ms for outside state."""
         loop = asyncio.get_running_loop()
@@ -717,6 +805,14 @@ class FakeTelegram:
         return self.messages(chat_id)
 
     # -- misbehaving on purpose --------------------------------------------------------------------------------
+
+    def enforce_flood_limits(self, overall_per_second: int = 30, per_chat_interval: float = 1.0) -> None:
+        """Refuse message sends over Telegram's limits with 429 from now on (``flood_limits = None`` lifts them).
+
+        Sends delivered before the call count too: the limits are about what Telegram saw, not about when the
+        test began watching.
+        """
+        self.flood_limits = FloodLimits(overall_per_second, per_chat_interval)
 
     def fail_with_429(self, times: int, *, retry_after: int = 1, method: str | None = None) -> None:
         """Refuse the next ``times`` sends (or calls of ``method``) with flood control, without performing them."""
@@ -750,15 +846,9 @@ class FakeTelegram:
             return self._fail(method, params, _MethodError(404, "Not Found"))
         retry_after = self._take_injection(method)
         if retry_after is not None:
-            self.injected += 1
+            self.injected += 1  # the test asked for it: not an error the bot provoked
             self._notify()
-            body = {
-                "ok": False,
-                "error_code": 429,
-                "description": f"Too Many Requests: retry after {retry_after}",
-                "parameters": {"retry_after": retry_after},
-            }
-            return web.json_response(body, status=429)
+            return self._error_response(_too_many_requests(retry_after))
         call = _Call(method, params, request)
         if method not in self._held_methods:
             return await self._perform(handler, call)
@@ -777,7 +867,10 @@ class FakeTelegram:
         return await self._perform(handler, call)
 
     async def _perform(self, handler: Callable[[_Call], Awaitable[Any]], call: _Call) -> web.Response:
+        """Run the method; flood control judges a send here, when it is about to be delivered (after any hold)."""
         try:
+            if _sends_message(call.method):
+                self._check_flood(call)
             result = await handler(call)
         except _MethodError as failure:
             return self._fail(call.method, call.params, failure)
@@ -787,6 +880,10 @@ class FakeTelegram:
     def _fail(self, method: str, params: JsonDict, failure: _MethodError) -> web.Response:
         self.errors.append(ApiError(method, failure.code, failure.description, params))
         self._notify()
+        return self._error_response(failure)
+
+    @staticmethod
+    def _error_response(failure: _MethodError) -> web.Response:
         body: JsonDict = {"ok": False, "error_code": failure.code, "description": failure.description}
         if failure.parameters:
             body["parameters"] = failure.parameters
@@ -847,6 +944,39 @@ class FakeTelegram:
         lines.extend(f"  error: {error.method} {error.error_code} {error.description}" for error in self.errors[-5:])
         lines.append(f"  pending updates: {len(self._queue)}, held requests: {self.held}")
         return "\n".join(lines)
+
+    def _check_flood(self, call: _Call) -> None:
+        """Raise 429 if delivering this send now would break the flood limits; the retry_after is the whole
+        seconds until it would not, at least 1, as Telegram never says 0.
+
+        Check and delivery happen with no await between them (send handlers never await), so concurrent sends
+        cannot both slip through on the same free slot.
+        """
+        now = time.monotonic()
+        self._forget_old_sends(now)
+        limits = self.flood_limits
+        if limits is None:
+            return
+        chat_id = call.params.get("chat_id")
+        wait = 0.0
+        per_chat = overall = False
+        last = self._last_send.get(chat_id) if isinstance(chat_id, int) else None
+        if last is not None and now - last < limits.per_chat_interval:
+            per_chat = True
+            wait = last + limits.per_chat_interval - now
+        if len(self._window) >= limits.overall_per_second:
+            overall = True  # it can go once the oldest sends have left the window, leaving room for one more
+            wait = max(wait, self._window[len(self._window) - limits.overall_per_second] + FLOOD_WINDOW - now)
+        if not (per_chat or overall):
+            return
+        retry_after = max(1, math.ceil(wait))
+        kept_chat = chat_id if isinstance(chat_id, int | str) else None
+        self._flood_refusals.append(FloodRefusal(call.method, kept_chat, now, retry_after, per_chat, overall))
+        raise _too_many_requests(retry_after)
+
+    def _forget_old_sends(self, now: float) -> None:
+        while self._window and now - self._window[0] >= FLOOD_WINDOW:
+            self._window.popleft()
 
     def _take_injection(self, method: str) -> int | None:
         for index, (target, retry_after) in enumerate(self._injections):
@@ -911,7 +1041,10 @@ class FakeTelegram:
             raise _bad("message to be replied not found")
 
     def _record(self, chat_id: int, sent: SentMessage, payload: JsonDict) -> JsonDict:
+        """Deliver a message: every send handler ends here, so flood control counts exactly what was delivered."""
         self._sent.setdefault(chat_id, []).append(sent)
+        self._window.append(sent.sent_at)
+        self._last_send[chat_id] = sent.sent_at
         self._records[(chat_id, sent.message_id)] = _Record(sent, payload)
         return copy.deepcopy(payload)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -19,7 +20,7 @@ import telegram
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fake_telegram import BOT_ID, TOKEN, FakeTelegram, SentDocument
+from tests.fake_telegram import BOT_ID, TOKEN, FakeTelegram, FloodLimits, FloodRefusal, SentDocument
 
 USER = 42
 
@@ -565,3 +566,174 @@ async def test_a_real_application_polls_answers_and_stops_without_errors(server:
     assert server.errors == []
     assert server.pending_updates() == 0
     assert len(server.answered_callbacks) == 1
+
+
+# -- flood control ----------------------------------------------------------------------------------------------
+
+
+def chats(server: FakeTelegram, count: int) -> list[int]:
+    """Users who have written to the bot, so it may send to them; chat ids 1001, 1002, ..."""
+    users = [1000 + n for n in range(1, count + 1)]
+    for user in users:
+        server.user_says(user, "hi")
+    return users
+
+
+async def sleep_until(moment: float) -> None:
+    """Sleep until a time.monotonic() moment, with a little slack so the server's clock is surely past it too."""
+    await asyncio.sleep(max(0.0, moment - time.monotonic()) + 0.02)
+
+
+async def test_flood_limits_are_off_by_default(server: FakeTelegram, bot: telegram.Bot) -> None:
+    assert server.flood_limits is None
+    [first, second] = chats(server, 2)
+    for n in range(5):
+        await bot.send_message(first, f"burst {n}")
+    await bot.send_document(first, telegram.InputFile(b"%PDF-1.4", filename="a.pdf"))
+    await bot.send_message(second, "also fine")
+    assert len(server.messages(first)) == 6
+    assert server.flood_refusals == []
+    assert server.errors == []
+    assert server.max_in_window() == 7
+    assert server.max_in_window(chat_id=first) == 6
+    assert server.min_gap(first) < 1.0  # the burst is on record even though nothing refused it
+
+
+async def test_a_second_quick_message_to_one_chat_is_refused_until_the_interval_passes(
+    server: FakeTelegram, bot: telegram.Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns on RetryAfter.retry_after without it
+    [chat, other] = chats(server, 2)
+    server.enforce_flood_limits(overall_per_second=30, per_chat_interval=0.2)
+    first = await bot.send_message(chat, "Your payment of £50 is due on Friday")
+    with pytest.raises(RetryAfter) as flood:
+        await bot.send_message(chat, "too soon")
+    assert flood.value.retry_after == timedelta(seconds=1)  # Telegram only speaks whole seconds, never 0
+    with pytest.raises(RetryAfter):
+        await bot.send_document(chat, telegram.InputFile(b"%PDF-1.4", filename="a.pdf"))  # documents count too
+    await bot.send_message(other, "another chat is not held up")
+    await bot.send_chat_action(chat, "typing")  # neither a message nor limited
+    await bot.edit_message_text("Your payment of £50 is due on Monday", chat_id=chat, message_id=first.message_id)
+    [delivered] = server.messages(chat)
+    assert delivered.text == "Your payment of £50 is due on Monday"
+    refusals = server.flood_refusals
+    assert [(r.method, r.chat_id, r.retry_after, r.per_chat, r.overall) for r in refusals] == [
+        ("sendMessage", chat, 1, True, False),
+        ("sendDocument", chat, 1, True, False),
+    ]
+    assert all(delivered.sent_at <= refusal.at < delivered.sent_at + 0.2 for refusal in refusals)
+    assert [(e.method, e.error_code, e.description) for e in server.errors] == [
+        ("sendMessage", 429, "Too Many Requests: retry after 1"),
+        ("sendDocument", 429, "Too Many Requests: retry after 1"),
+    ]
+
+    await sleep_until(delivered.sent_at + 0.2)  # counted from the accepted send: refused ones did not reset it
+    await bot.send_message(chat, "now it goes")
+    assert [message.text for message in server.messages(chat)][-1] == "now it goes"
+    assert server.min_gap(chat) >= 0.2
+    assert len(server.flood_refusals) == 2
+
+    server.flood_limits = None  # lifted: back to accepting anything
+    await bot.send_message(chat, "unlimited")
+    assert len(server.flood_refusals) == 2
+
+
+async def test_a_flood_refusal_has_telegrams_shape_and_a_rounded_up_retry_after(
+    server: FakeTelegram, http: httpx.AsyncClient
+) -> None:
+    server.user_says(USER, "hi")
+    server.enforce_flood_limits(per_chat_interval=2.5)
+    await ok(http, "sendMessage", chat_id=USER, text="first")
+    response = await call(http, "sendMessage", chat_id=USER, text="second")
+    assert response.status_code == 429
+    assert response.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 3",
+        "parameters": {"retry_after": 3},
+    }
+    assert [message.text for message in server.messages(USER)] == ["first"]
+    [refusal] = server.flood_refusals
+    assert isinstance(refusal, FloodRefusal)
+    assert (refusal.method, refusal.chat_id, refusal.retry_after) == ("sendMessage", USER, 3)
+
+
+async def test_the_31st_send_within_a_second_is_refused_and_goes_once_the_window_slides(
+    server: FakeTelegram, bot: telegram.Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    users = chats(server, 31)
+    server.enforce_flood_limits(overall_per_second=30, per_chat_interval=1.0)
+    for user in users[:30]:
+        await bot.send_message(user, "Reminder: a payment is due tomorrow")
+    oldest, newest = server.messages(users[0])[0], server.messages(users[29])[0]
+    assert newest.sent_at - oldest.sent_at < 1.0, "30 sends took over a second: this machine is too slow to test"
+    with pytest.raises(RetryAfter) as flood:
+        await bot.send_message(users[30], "Reminder: a payment is due tomorrow")
+    assert flood.value.retry_after == timedelta(seconds=1)
+    assert server.messages(users[30]) == []
+    [refusal] = server.flood_refusals
+    assert (refusal.chat_id, refusal.per_chat, refusal.overall) == (users[30], False, True)
+
+    await sleep_until(oldest.sent_at + 1.0)  # the oldest send leaves the window and makes room for one
+    await bot.send_message(users[30], "Reminder: a payment is due tomorrow")
+    assert len(server.messages(users[30])) == 1
+    assert len(server.flood_refusals) == 1
+    assert server.max_in_window() == 30
+    assert server.min_gap() == math.inf  # no chat got two messages
+
+
+async def test_concurrent_sends_cannot_share_a_free_slot(server: FakeTelegram, http: httpx.AsyncClient) -> None:
+    users = chats(server, 35)
+    server.enforce_flood_limits(overall_per_second=30)
+    responses = await asyncio.gather(*(call(http, "sendMessage", chat_id=user, text="due") for user in users))
+    assert sorted(response.status_code for response in responses) == [200] * 30 + [429] * 5
+    assert len(server.flood_refusals) == 5
+    assert server.max_in_window() == 30
+
+
+async def test_max_in_window_and_min_gap_measure_delivered_messages(server: FakeTelegram, bot: telegram.Bot) -> None:
+    [chat, other, lone, silent] = chats(server, 4)
+    for n in range(3):
+        await bot.send_message(chat, f"message {n}")
+    await bot.send_document(chat, telegram.InputFile(b"%PDF-1.4", filename="plan.pdf"))
+    await bot.send_message(other, "one")
+    await bot.send_message(other, "two")
+    await bot.send_message(lone, "only")
+    # Pin the delivery times (binary-exact, so the arithmetic is exact) to check the counting itself.
+    for message, moment in zip(server.messages(chat), [10.0, 10.5, 10.75, 12.0], strict=True):
+        message.sent_at = moment
+    for message, moment in zip(server.messages(other), [10.25, 11.25], strict=True):
+        message.sent_at = moment
+    server.messages(lone)[0].sent_at = 20.0
+    assert server.max_in_window() == 4  # 10.0, 10.25, 10.5, 10.75
+    assert server.max_in_window(chat_id=chat) == 3
+    assert server.max_in_window(chat_id=other) == 1  # exactly one second apart: two different windows
+    assert server.max_in_window(seconds=2.0) == 5
+    assert server.max_in_window(seconds=0.5, chat_id=chat) == 2
+    assert server.max_in_window(chat_id=silent) == 0
+    assert server.min_gap(chat) == 0.25
+    assert server.min_gap(other) == 1.0
+    assert server.min_gap() == 0.25
+    assert server.min_gap(lone) == math.inf
+    assert server.min_gap(silent) == math.inf
+    with pytest.raises(ValueError, match="positive"):
+        server.max_in_window(seconds=0)
+
+
+async def test_flood_limits_can_be_given_to_the_constructor_and_are_validated() -> None:
+    async with FakeTelegram(flood_limits=FloodLimits(overall_per_second=1, per_chat_interval=0.0)) as server:
+        [first, second] = chats(server, 2)
+        async with httpx.AsyncClient(base_url=f"{server.url}/bot{TOKEN}") as http:
+            await ok(http, "sendMessage", chat_id=first, text="one")
+            assert await refused(http, "sendMessage", 429, chat_id=second, text="two") == (
+                "Too Many Requests: retry after 1"
+            )
+    assert [refusal.overall for refusal in server.flood_refusals] == [True]
+    assert FloodLimits() == FloodLimits(overall_per_second=30, per_chat_interval=1.0)
+    with pytest.raises(ValueError):
+        FloodLimits(overall_per_second=0)
+    with pytest.raises(ValueError):
+        FloodLimits(per_chat_interval=-1.0)
+    with pytest.raises(TypeError):
+        FloodLimits(overall_per_second=2.5)  # type: ignore[arg-type]
