@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -26,7 +26,7 @@ def encode(value: Any) -> Any:
         return {"amount": str(value.amount), "currency": value.currency}
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, date):
+    if isinstance(value, date | time):  # datetime is a date
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: encode(getattr(value, f.name)) for f in _fields(type(value))}
@@ -67,6 +67,10 @@ def _decode(tp: Any, data: Any) -> Any:
         return Money(Decimal(data["amount"]), data["currency"])
     if tp is date:
         return date.fromisoformat(data)
+    if tp is datetime:
+        return datetime.fromisoformat(data)
+    if tp is time:
+        return time.fromisoformat(data)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if dataclasses.is_dataclass(tp):

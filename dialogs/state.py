@@ -9,7 +9,7 @@ time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from dialogs.money import Money
@@ -138,6 +138,8 @@ class Agreement:
     frequency: Frequency = Frequency.MONTHLY
     sign_by: date | None = None
     signed_on: date | None = None
+    # The day the agreement letter was drafted to send: the signed copy is chased 10 days on.
+    sent_on: date | None = None
 
 
 @dataclass(slots=True)
@@ -173,6 +175,28 @@ class Debt:
     # The one figure above the ceiling the user explicitly confirmed after the warning.
     confirmed_above_ceiling: Money | None = None
     validation_sent_on: date | None = None
+    # When the person said they will call this creditor (aware, UTC): the script is sent before
+    # it and "how did it go?" after it. Cleared once the creditor's answer is recorded.
+    call_at: datetime | None = None
+
+
+# Reminders wait until this hour when they fall inside the quiet hours by default.
+DEFAULT_QUIET = (time(21, 0), time(8, 0))
+
+
+@dataclass(slots=True)
+class ReminderSettings:
+    """When the coach may reach out on its own. `timezone` is an IANA name; None until the
+    person is first asked (a guess from the language stands in). Quiet hours run from
+    `quiet_start` to `quiet_end` local time, across midnight when start > end; both None means
+    the person turned them off."""
+
+    timezone: str | None = None
+    quiet_start: time | None = DEFAULT_QUIET[0]
+    quiet_end: time | None = DEFAULT_QUIET[1]
+    days_before: int = 3
+    # How long before a call the person said they would make its script arrives.
+    call_lead_minutes: int = 30
 
 
 @dataclass(slots=True)
@@ -187,6 +211,10 @@ class UserState:
     # Snapshots for "back": the active debt and the budget before each answer, newest last.
     undo: list[dict[str, object]] = field(default_factory=list)
     welcomed: bool = False
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    # A side question waiting for a typed answer, over the debt's own question: "timezone",
+    # "quiet", or "call:<debt seq>". Any button or command sets it aside.
+    asking: str | None = None
 
     def debt(self, seq: int | None) -> Debt | None:
         return next((d for d in self.debts if d.seq == seq), None)
