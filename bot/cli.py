@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from bot.settings import load_settings
 
+REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="debtcoach", description="A coach for negotiating your debts.")
@@ -44,7 +46,7 @@ def _chat(user: str) -> int:
     if interactive:
         print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))
     try:
-        console.run(sys.stdin, interactive=interactive)
+        console.run(sys.stdin, interactive=interactive, remind_every=REMIND_EVERY)
     except KeyboardInterrupt:
         print("\n" + render(DEFAULT_LOCALE, "console_bye.txt"))
     finally:

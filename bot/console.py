@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.pdf import letter_pdf
+from bot.reminders import ReminderQueue
 from bot.service import Handled, handle
 from bot.store import Store
 from dialogs.contracts import Choice, Input, LetterDrafted, Reply
 from dialogs.render import DEFAULT_LOCALE, render
 
 CHANNEL = "console"
+log = logging.getLogger(__name__)
 TAGS = re.compile(r"<[^>]+>")
 BOLD = re.compile(r"</?b>")
 
@@ -47,14 +51,30 @@ class Console:
         self.locale = DEFAULT_LOCALE
         self.choices: tuple[Choice, ...] = ()
         self.numeric = False
+        self.reminders = ReminderQueue(store, CHANNEL)
+        # Reminders arrive from another thread while the person types: one thing at a time.
+        self._lock = threading.RLock()
+        self._interactive = False
 
     @property
     def user_dir(self) -> Path:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.user) or "local"
         return self.files_dir / safe
 
-    def run(self, lines: Iterable[str], interactive: bool = False) -> None:
+    def run(self, lines: Iterable[str], interactive: bool = False, remind_every: float | None = None) -> None:
+        """`remind_every`: seconds between looks for due reminders while the session is open."""
+        self._interactive = interactive
+        stop = threading.Event()
+        if remind_every is not None:
+            threading.Thread(target=self._remind_until, args=(stop, remind_every), daemon=True).start()
+        try:
+            self._session(lines, interactive)
+        finally:
+            stop.set()
+
+    def _session(self, lines: Iterable[str], interactive: bool) -> None:
         self.send(Input.command("start"))
+        self.remind()
         if interactive:
             self.out.write("> ")
             self.out.flush()
@@ -69,6 +89,28 @@ class Console:
                 self.out.flush()
         self.out.write("\n" + render(self.locale, "console_bye.txt") + "\n")
 
+    def _remind_until(self, stop: threading.Event, every: float) -> None:
+        while not stop.wait(every):
+            try:
+                if self.remind() and self._interactive:
+                    self.out.write("> ")
+                    self.out.flush()
+            except Exception as exc:  # a locked database now and then: look again next time
+                log.warning("reminders not checked: %s", type(exc).__name__)
+
+    def remind(self) -> int:
+        """Show this person's reminders that are due; returns how many were shown."""
+        with self._lock:
+            now = self.clock()
+            shown: list[int] = []
+            for claimed in self.reminders.claim(now, 25, external_id=self.user):
+                ready = self.reminders.prepare(claimed, now)
+                if ready is not None:
+                    self._print(ready.reply)
+                    shown.append(ready.id)
+            self.reminders.finish(shown, now)
+            return len(shown)
+
     def to_input(self, text: str) -> Input:
         """Map what was typed onto a command, a button, or free text for the coach to read."""
         if text.startswith("/"):
@@ -82,8 +124,9 @@ class Console:
         return Input.text(text)
 
     def send(self, inp: Input) -> None:
-        handled = handle(self.store, CHANNEL, self.user, inp, self.clock())
-        self.deliver(handled)
+        with self._lock:
+            handled = handle(self.store, CHANNEL, self.user, inp, self.clock())
+            self.deliver(handled)
 
     def deliver(self, handled: Handled) -> None:
         if handled.result is None:
@@ -99,6 +142,11 @@ class Console:
             self._write_letter(letter)
         if handled.export is not None:
             path = self._write_file("debtcoach-export.json", json.dumps(handled.export, indent=2, ensure_ascii=False))
+            self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
+        if handled.calendar is not None:
+            path = self.user_dir / "debtcoach-payments.ics"
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(handled.calendar)
             self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
         self._print(question)
 

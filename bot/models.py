@@ -95,6 +95,14 @@ class User(Base):
     confirming: Mapped[str | None] = mapped_column(String(16))
     welcomed: Mapped[bool] = mapped_column(Boolean)
     undo: Mapped[list[Any]] = mapped_column(JSON)
+    # Reminder settings: an IANA zone (None until first asked), quiet hours as minutes after
+    # midnight (both None: off), and the leads before a payment (days) and a call (minutes).
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet_start_min: Mapped[int | None] = mapped_column(Integer)
+    quiet_end_min: Mapped[int | None] = mapped_column(Integer)
+    days_before: Mapped[int] = mapped_column(Integer, server_default="3")
+    call_lead_minutes: Mapped[int] = mapped_column(Integer, server_default="30")
+    asking: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -111,6 +119,9 @@ class User(Base):
     )
     processed_inputs: Mapped[list[ProcessedInput]] = relationship(
         order_by="ProcessedInput.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    reminders: Mapped[list[ReminderRow]] = relationship(
+        order_by="ReminderRow.id", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -140,6 +151,7 @@ class DebtRow(Base):
     pending_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     confirmed_above_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
     validation_sent_on: Mapped[date | None] = mapped_column(Date)
+    call_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -180,6 +192,7 @@ class AgreementRow(Base):
     frequency: Mapped[str] = mapped_column(String(16))
     sign_by: Mapped[date | None] = mapped_column(Date)
     signed_on: Mapped[date | None] = mapped_column(Date)
+    sent_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PaymentRow(Base):
@@ -237,3 +250,33 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderRow(Base):
+    """A reminder the person's state calls for (see dialogs/reminders.py), and its delivery.
+
+    `pending` until due; a scheduler claims it (`sending`, with `claimed_at` as a lease), sends
+    it, and marks it `sent`. A claim whose lease ran out (the process died mid-send) is claimed
+    again, so a crash can repeat a reminder but never lose one. `skipped` when a later one of
+    the same group made it moot, `failed` when the chat refused it (the bot was blocked).
+    Pending rows the state no longer calls for are deleted; sent ones stay as the history.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        # The scheduler's only query: what is due, oldest first.
+        Index(None, "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    debt_seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    # Held back past its time (the bot was down, or it waited out the quiet hours for that).
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.calendar import payment_plan_ics
 from bot.store import Store
-from dialogs.contracts import EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
+from dialogs.contracts import CalendarRequested, EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
 from dialogs.engine import step, where_we_are
+from dialogs.reminders import plan
 from dialogs.render import resolve_locale
 
 
@@ -25,6 +27,7 @@ class Handled:
     export: dict[str, Any] | None = None
     erased: bool = False
     letters: list[LetterDrafted] = field(default_factory=list)
+    calendar: bytes | None = None  # the payment plan as an .ics file
 
 
 def handle(
@@ -45,6 +48,8 @@ def handle(
         state = user.load()
         if locale_hint is not None and not state.welcomed:
             state.locale = resolve_locale(locale_hint)
+        # The step edits the state in place: what it planned before is taken first.
+        planned_before = plan(state)
         result = step(state, inp, now)
         handled = Handled(result)
         for effect in result.effects:
@@ -55,12 +60,17 @@ def handle(
             return handled
         if result.changed:
             user.save(result.state, now)
+            planned = plan(result.state)
+            if planned != planned_before:
+                user.sync_reminders(planned, now)
         for effect in result.effects:
             if isinstance(effect, LetterDrafted):
                 user.record_letter(effect.debt_seq, effect.kind, effect.title, effect.text, now)
                 handled.letters.append(effect)
             elif isinstance(effect, ExportRequested):
                 handled.export = user.export()
+            elif isinstance(effect, CalendarRequested):
+                handled.calendar = payment_plan_ics(result.state, effect.debt_seq, now=now)
         if input_key is not None:
             user.mark_processed(input_key, now)
         return handled

@@ -7,7 +7,7 @@ are always timezone-aware UTC. Everything here is pure and independent of any co
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, time
 from enum import Enum
 from typing import Any
 
@@ -24,6 +24,7 @@ from dialogs.state import (
     Outcome,
     Payment,
     PaymentStatus,
+    ReminderSettings,
     Round,
     UserState,
     Who,
@@ -112,7 +113,31 @@ def user_values(state: UserState) -> Values:
         "active_debt_seq": state.active,
         "confirming": state.confirming,
         "welcomed": state.welcomed,
+        "timezone": state.reminders.timezone,
+        "quiet_start_min": minutes(state.reminders.quiet_start),
+        "quiet_end_min": minutes(state.reminders.quiet_end),
+        "days_before": state.reminders.days_before,
+        "call_lead_minutes": state.reminders.call_lead_minutes,
+        "asking": state.asking,
     }
+
+
+def minutes(at: time | None) -> int | None:
+    return None if at is None else at.hour * 60 + at.minute
+
+
+def clock_time(minutes: int | None) -> time | None:
+    return None if minutes is None else time(minutes // 60, minutes % 60)
+
+
+def reminder_settings(v: Values) -> ReminderSettings:
+    return ReminderSettings(
+        timezone=v["timezone"],
+        quiet_start=clock_time(v["quiet_start_min"]),
+        quiet_end=clock_time(v["quiet_end_min"]),
+        days_before=v["days_before"],
+        call_lead_minutes=v["call_lead_minutes"],
+    )
 
 
 def debt_values(debt: Debt) -> Values:
@@ -137,6 +162,7 @@ def debt_values(debt: Debt) -> Values:
         "pending_amount_cents": cents(debt.pending_amount),
         "confirmed_above_ceiling_cents": cents(debt.confirmed_above_ceiling),
         "validation_sent_on": debt.validation_sent_on,
+        "call_at": debt.call_at,
     }
 
 
@@ -169,6 +195,7 @@ def agreement_values(agreement: Agreement) -> Values:
         "frequency": agreement.frequency.value,
         "sign_by": agreement.sign_by,
         "signed_on": agreement.signed_on,
+        "sent_on": agreement.sent_on,
     }
 
 
@@ -199,6 +226,7 @@ def debt(
             frequency=Frequency(a["frequency"]),
             sign_by=a["sign_by"],
             signed_on=a["signed_on"],
+            sent_on=a["sent_on"],
         )
     return Debt(
         seq=seq,
@@ -237,4 +265,5 @@ def debt(
         pending_amount=money(v["pending_amount_cents"], cur),
         confirmed_above_ceiling=money(v["confirmed_above_ceiling_cents"], cur),
         validation_sent_on=v["validation_sent_on"],
+        call_at=v["call_at"],
     )

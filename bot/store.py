@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot import shapes
+from bot import reminder_rows, shapes
 from bot.migrate import upgrade
 from bot.models import (
     CHANNEL_MAX,
@@ -62,6 +62,7 @@ from bot.models import (
     utcnow,
 )
 from dialogs.codec import encode
+from dialogs.reminders import Planned
 from dialogs.state import (
     Budget,
     Debt,
@@ -103,6 +104,12 @@ _USER_FIELDS = (
     "active_debt_seq",
     "confirming",
     "welcomed",
+    "timezone",
+    "quiet_start_min",
+    "quiet_end_min",
+    "days_before",
+    "call_lead_minutes",
+    "asking",
 )
 _DEBT_FIELDS = (
     "state",
@@ -124,6 +131,7 @@ _DEBT_FIELDS = (
     "pending_amount_cents",
     "confirmed_above_ceiling_cents",
     "validation_sent_on",
+    "call_at",
 )
 _ROUND_FIELDS = ("on", "who", "outcome", "amount_cents", "terms", "above_ceiling")
 _PAYMENT_FIELDS = ("due_on", "amount_cents", "status", "recorded_on")
@@ -135,6 +143,7 @@ _AGREEMENT_FIELDS = (
     "frequency",
     "sign_by",
     "signed_on",
+    "sent_on",
 )
 
 # Statements built once: constructing a statement costs more than running it on SQLite, and
@@ -392,6 +401,8 @@ class UserStore:
             # Parsed afresh for every load: the engine may edit the list in place.
             undo=json.loads(self._user.undo),
             welcomed=values["welcomed"],
+            reminders=shapes.reminder_settings(values),
+            asking=values["asking"],
         )
 
     def save(self, state: UserState, now: datetime) -> None:
@@ -437,6 +448,16 @@ class UserStore:
         self._debts = written
         user.values = user_values
         user.undo = undo
+
+    def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
+        """Bring the reminders table in line with the state's plan (see bot/reminder_rows.py)."""
+        if not self._erased:
+            reminder_rows.sync(self._conn, self._user.id, planned, shapes.aware(now))
+
+    def update_reminder(self, reminder_id: int, **values: Any) -> None:
+        """Change one of this person's reminders (and nobody else's)."""
+        self._check_not_erased()
+        reminder_rows.update_own(self._conn, self._user.id, reminder_id, **values)
 
     def record_letter(self, debt_seq: int | None, kind: str, title: str, body: str, now: datetime) -> int:
         self._check_not_erased()
@@ -505,6 +526,7 @@ class UserStore:
             "processed_inputs": [
                 {"input_key": key, "processed_at": processed_at.isoformat()} for key, processed_at in processed
             ],
+            "reminders": reminder_rows.export(self._conn, self._user.id),
         }
 
     def erase(self) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogs import portfolio
+from dialogs.asides import ask_call_time
 from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
-from dialogs.contracts import Choice, Reply
+from dialogs.contracts import CalendarRequested, Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.parsing import parse_count, parse_date
@@ -172,6 +173,7 @@ def take_sign_by(ctx: Ctx) -> Outcome:
     if when > agreement.first_due:
         return Invalid("e_sign_after_payment.html", (("agreement", agreement),))
     agreement.sign_by = when
+    agreement.sent_on = ctx.today
     ctx.debt.payments = payments_for(agreement)
     ctx.debt.pending_amount = None
     return "answer"
@@ -226,6 +228,7 @@ def _next_unpaid(ctx: Ctx) -> int | None:
 def start_repaying(ctx: Ctx, trigger: str) -> None:
     if trigger == "signed":
         ctx.say("signed.html", agreement=_agreement(ctx))
+        ctx.result.effects.append(CalendarRequested(ctx.debt.seq))
 
 
 def ask_repaying(ctx: Ctx) -> Reply:
@@ -237,29 +240,55 @@ def ask_repaying(ctx: Ctx) -> Reply:
             ctx.choice("paid_payment", "paid", amount=payment.amount, due=f"{payment.due_on:%b} {payment.due_on.day}"),
             ctx.choice("missed_payment", "missed"),
         )
+    if any(p.status is PaymentStatus.MISSED for p in ctx.debt.payments):
+        choices += (ctx.choice("remind_before_call", "call"),)
     return ctx.reply("q_repaying.html", choices, paid=paid_so_far(ctx.debt), agreement=_agreement(ctx), index=index)
 
 
 def take_repaying(ctx: Ctx) -> Outcome:
     low = ctx.text.lower()
-    if ctx.action == "paid" or (ctx.action is None and "paid" in low and "not" not in low):
-        return _record_paid(ctx)
-    if ctx.action == "missed" or any(w in low for w in ("miss", "can't", "cannot", "not paid", "late")):
-        index = _next_unpaid(ctx)
-        if index is None:
-            return Invalid("e_repaying.html")
-        payment = ctx.debt.payments[index]
-        payment.status, payment.recorded_on = PaymentStatus.MISSED, ctx.today
-        ctx.say("missed.html", payment=payment, overdue=payment.due_on < ctx.today)
-        return "missed"
+    action, _, which = (ctx.action or "").partition(".")
+    # A reminder's buttons name their instalment ("paid.1"); the question's mean the next one.
+    index = int(which) if which.isdigit() and int(which) < len(ctx.debt.payments) else _next_unpaid(ctx)
+    if action == "paid" or (ctx.action is None and "paid" in low and "not" not in low):
+        return _record_paid(ctx, index)
+    if action == "notyet":
+        return _not_yet(ctx, index)
+    if action in ("missed", "cant") or any(w in low for w in ("miss", "can't", "cannot", "not paid", "late")):
+        return _missed(ctx, index)
+    if action == "call":
+        return ask_call_time(ctx)
     return Invalid("e_repaying.html")
 
 
-def _record_paid(ctx: Ctx) -> Outcome:
-    index = _next_unpaid(ctx)
+def _not_yet(ctx: Ctx, index: int | None) -> Outcome:
+    """Not paid yet: before the due date there is nothing to do; after it, the payment is late
+    and the right next step is the same as for one that cannot be paid: call them now."""
+    if index is None or ctx.debt.payments[index].status is PaymentStatus.PAID:
+        return Invalid("e_repaying.html")
+    payment = ctx.debt.payments[index]
+    if payment.due_on < ctx.today:
+        return _missed(ctx, index)
+    return Stay("not_yet.html", (("payment", payment),))
+
+
+def _missed(ctx: Ctx, index: int | None) -> Outcome:
+    if index is None or ctx.debt.payments[index].status is PaymentStatus.PAID:
+        return Invalid("e_repaying.html")
+    payment = ctx.debt.payments[index]
+    payment.status, payment.recorded_on = PaymentStatus.MISSED, ctx.today
+    ctx.say("missed.html", payment=payment, overdue=payment.due_on < ctx.today)
+    return "missed"
+
+
+def _record_paid(ctx: Ctx, index: int | None = None) -> Outcome:
+    if index is None:
+        index = _next_unpaid(ctx)
     if index is None:
         return Invalid("e_repaying.html")
     payment = ctx.debt.payments[index]
+    if payment.status is PaymentStatus.PAID:
+        return Stay("already_paid.html", (("payment", payment),))
     payment.status, payment.recorded_on = PaymentStatus.PAID, ctx.today
     budget = ctx.user.budget
     if _agreement(ctx).instalments == 1 and budget.lump_sum is not None:

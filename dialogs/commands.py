@@ -8,12 +8,13 @@ leaves everything as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
-from dialogs import portfolio
+from dialogs import asides, portfolio
 from dialogs.context import Ctx
 from dialogs.contracts import Choice, EraseRequested, ExportRequested, Input, StepResult
 from dialogs.letters import draft_letter
+from dialogs.reminders import local_now
 from dialogs.render import available_locales, label, render, resolve_locale
 from dialogs.rounds import standing_offer
 from dialogs.state import Debt, UserState
@@ -49,6 +50,9 @@ COMMANDS = (
     "export",
     "delete",
     "language",
+    "reminders",
+    "timezone",
+    "calendar",
 )
 
 
@@ -69,7 +73,8 @@ def start_debt(state: UserState) -> Debt:
     return debt
 
 
-def run(state: UserState, inp: Input, today: date, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
+def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
+    today = local_now(state, now).date()
     name = inp.value
     if name != "start":
         state.confirming = None
@@ -103,14 +108,24 @@ def run(state: UserState, inp: Input, today: date, result: StepResult, *, prompt
         _script(state, today, result, prompt)
     elif name == "letter":
         _letter(state, today, result, prompt)
+    elif name == "reminders":
+        asides.overview(state, now, result)
+    elif name == "timezone":
+        asides.ask_time_zone(state, now, result, first=False)
+    elif name == "calendar":
+        asides.calendar(state, result)
+        prompt(state, today, result)
     else:
         say(state, result, "e_unknown_command.html", commands=COMMANDS)
         prompt(state, today, result)
 
 
-def press(state: UserState, action: str, today: date, result: StepResult, *, prompt: Prompt) -> None:
+def press(state: UserState, action: str, now: datetime, result: StepResult, *, prompt: Prompt) -> None:
     """Buttons that are not answers to a question: `g:<action>`."""
+    today = local_now(state, now).date()
     confirming, state.confirming = state.confirming, None
+    if asides.press(state, action, now, result, prompt):
+        return
     if action in ("yes", "no"):
         if confirming is None:
             say(state, result, "e_stale_button.html", other=None)

@@ -76,7 +76,14 @@ class EraseRequested:
     """The user confirmed deletion: the store erases every row, the channel every file."""
 
 
-Effect = LetterDrafted | ExportRequested | EraseRequested
+@dataclass(frozen=True, slots=True)
+class CalendarRequested:
+    """The payment plan as a calendar file: one debt's, or every debt's when `debt_seq` is None."""
+
+    debt_seq: int | None = None
+
+
+Effect = LetterDrafted | ExportRequested | EraseRequested | CalendarRequested
 
 
 @dataclass(slots=True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, budget, commands, rounds, statement
+from dialogs import agreement, asides, budget, commands, rounds, statement
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Question, Stay
 from dialogs.contracts import Input, InputKind, StepResult
 from dialogs.machine import STATES, fire
 from dialogs.parsing import parse_yes_no
+from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
 
 MAX_TEXT = 2000
@@ -32,12 +33,15 @@ assert set(QUESTIONS) == set(STATES), set(STATES) ^ set(QUESTIONS)
 
 
 def step(state: UserState, inp: Input, now: datetime) -> StepResult:
+    """`now` is aware; "today" is the person's own date, in their time zone."""
     result = StepResult(state)
-    today = now.date()
-    confirming = state.confirming
-    _dispatch(state, inp, today, result)
-    if result.state.confirming != confirming:
+    confirming, asking = state.confirming, state.asking
+    _dispatch(state, inp, now, result)
+    after = result.state
+    if after.confirming != confirming or after.asking != asking:
         result.changed = True
+    if asides.wants_time_zone(after):
+        asides.ask_time_zone(after, now, result, first=True)
     return result
 
 
@@ -45,22 +49,27 @@ def where_we_are(state: UserState, now: datetime) -> StepResult:
     """The current question and nothing else, for a channel that must show it again (after a
     restart cut off its reply); it applies no answer, so it is safe to repeat."""
     result = StepResult(state)
-    prompt(state, now.date(), result)
+    prompt(state, local_now(state, now).date(), result)
     return result
 
 
-def _dispatch(state: UserState, inp: Input, today: date, result: StepResult) -> None:
+def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -> None:
+    today = local_now(state, now).date()
     if not state.welcomed:
         commands.welcome(state, result)
         if inp.kind is not InputKind.COMMAND or inp.value in ("start", "help"):
             prompt(state, today, result)
             return
+    text = inp.value.strip()[:MAX_TEXT]
+    if state.asking and inp.kind is InputKind.TEXT and asides.answer(state, text, now, result, prompt):
+        return
+    state.asking = None  # a button or a command sets a side question aside
     if inp.kind is InputKind.COMMAND:
-        commands.run(state, inp, today, result, prompt=prompt, undo=undo)
+        commands.run(state, inp, now, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON and inp.value.startswith("g:"):
-        commands.press(state, inp.value[2:], today, result, prompt=prompt)
+        commands.press(state, inp.value[2:], now, result, prompt=prompt)
     elif state.confirming and inp.kind is InputKind.TEXT and (said := parse_yes_no(inp.value)) is not None:
-        commands.press(state, "yes" if said else "no", today, result, prompt=prompt)
+        commands.press(state, "yes" if said else "no", now, result, prompt=prompt)
     else:
         state.confirming = None
         answer(state, inp, today, result)

@@ -8,7 +8,7 @@ Button labels live in `labels.toml` beside the messages so a translator finds th
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ def _environment(locale: str) -> Environment:
     )
     env.filters["money"] = lambda m: format_money(m, locale) if isinstance(m, Money) else ""
     env.filters["day"] = _format_day
+    env.filters["clock"] = lambda t: _format_clock(t, locale)
+    env.filters["when"] = lambda t: f"{t:%a} {t.day} {t:%b}, {_format_clock(t, locale)}" if t else ""
     env.globals["label"] = lambda key, **fields: label(locale, key, **fields)
     return env
 
@@ -58,6 +60,17 @@ def _format_day(value: date | None) -> str:
     if value is None:
         return ""
     return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _format_clock(value: time | datetime | None, locale: str) -> str:
+    """A wall-clock time as people of the locale write it: 9:00 AM in English."""
+    if value is None:
+        return ""
+    from babel.dates import format_time
+
+    moment = value.time() if isinstance(value, datetime) else value
+    # CLDR puts a narrow no-break space before AM/PM; a plain one reads the same everywhere.
+    return str(format_time(moment, "short", locale=locale.replace("-", "_"))).replace("\u202f", " ")
 
 
 def render(locale: str, name: str, **context: Any) -> str:

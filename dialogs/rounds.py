@@ -7,6 +7,7 @@ Going above the walk-away ceiling is allowed, but only after a warning and an ex
 from __future__ import annotations
 
 from dialogs import offer as figures
+from dialogs.asides import ask_call_time
 from dialogs.budget import redraft
 from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
 from dialogs.contracts import Choice, Reply
@@ -79,6 +80,7 @@ def ask_awaiting_reply(ctx: Ctx) -> Reply:
             ctx.choice("reply_countered", "countered"),
             ctx.choice("reply_rejected", "rejected"),
             ctx.choice("show_script", "script"),
+            ctx.choice("remind_before_call", "call"),
         ),
         figure=standing_offer(ctx),
     )
@@ -91,6 +93,10 @@ def take_awaiting_reply(ctx: Ctx) -> Outcome:
         assert ctx.debt.offer is not None
         ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
         return Stay()
+    if ctx.action == "call":
+        return ask_call_time(ctx)
+    if said is not None or amount is not None:
+        ctx.debt.call_at = None  # the answer is in: no "how did it go?" needed
     # A figure other than our own offer is theirs ("they want 2500", "no, they said 2500");
     # our own figure repeated is about our offer ("they rejected my $1,000").
     if amount is not None and said != "accepted" and amount != standing_offer(ctx):

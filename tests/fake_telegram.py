@@ -985,6 +985,11 @@ class FakeTelegram:
                 return retry_after
         return None
 
+    def knows(self, user_id: int, first_name: str = "Alex", language_code: str | None = "en") -> None:
+        """A person who started the bot in an earlier run: their chat exists, so the bot may
+        write to them first (a reminder) without a new update from them."""
+        self._remember(user_id, first_name, language_code)
+
     def _remember(self, user_id: int, first_name: str, language_code: str | None) -> JsonDict:
         user: JsonDict = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code is not None:

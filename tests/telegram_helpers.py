@@ -68,9 +68,13 @@ def settings_for(server: FakeTelegram, home: Path, database_url: str | None = No
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    server: FakeTelegram, store: Store, home: Path, clock: Callable[[], datetime] = lambda: FIXED_NOW
+    server: FakeTelegram,
+    store: Store,
+    home: Path,
+    clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    reminder_tick: float = 0.05,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = build_application(settings_for(server, home), store, clock=clock)
+    app = build_application(settings_for(server, home), store, clock=clock, reminder_tick=reminder_tick)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(app, stop))
     polls = sum(1 for method, _ in server.calls if method.lower() == "getupdates")

@@ -4,9 +4,11 @@ HTTP to a fake Bot API server on 127.0.0.1 that refuses whatever Telegram refuse
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import text
 
 from bot.store import Store
@@ -33,10 +35,15 @@ async def test_a_whole_negotiation_by_buttons_and_text(server: FakeTelegram, sto
     assert "Paid so far: $600 of $1,800. Next: $600 due" in said
     documents = server.documents(101)
     names = [m.document.filename for m in documents if m.document]
-    assert names == ["debt1-offer-letter.pdf", "debt1-settlement-agreement.pdf"]
-    for message in documents:
+    assert names == ["debt1-offer-letter.pdf", "debt1-settlement-agreement.pdf", "debtcoach-payments.ics"]
+    *letters, calendar = documents
+    for message in letters:
         assert message.document is not None and message.document.content.startswith(b"%PDF-")
         assert "Fill in the blanks" in message.text  # the short summary beside the file
+    # Once the signed copy is back, the plan comes as a calendar file, one event per payment.
+    assert calendar.document is not None
+    events = Calendar.from_ical(calendar.document.content).walk("VEVENT")
+    assert [e.decoded("DTSTART") for e in events] == [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
     assert all(m.choices or m.document or m.text for m in got)
     assert server.errors == []
     # Every button press got its spinner stopped.

@@ -20,12 +20,14 @@ from telegram.error import EndPointNotFound, InvalidToken, NetworkError, Telegra
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.inbox import Inbox
+from bot.reminders import ReminderQueue
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.coach import CHANNEL, TelegramCoach
 from bot.telegram.journal import JournalingBot
 from bot.telegram.offload import Offload
 from bot.telegram.patience import PatientLimiter
+from bot.telegram.reminders import TICK, ReminderDispatcher
 from bot.telegram.transport import AiohttpRequest
 from dialogs.commands import COMMANDS
 from dialogs.render import DEFAULT_LOCALE, available_locales, label
@@ -54,7 +56,9 @@ class StartupError(Exception):
         self.status = status
 
 
-def build_application(settings: Settings, store: Store, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, store: Store, clock: Clock | None = None, reminder_tick: float = TICK
+) -> Application:  # type: ignore[type-arg]
     if not settings.telegram_bot_token:
         raise StartupError(NOT_CONFIGURED, 2)
     clock = clock or (lambda: datetime.now(UTC))
@@ -80,6 +84,7 @@ def build_application(settings: Settings, store: Store, clock: Clock | None = No
     app.add_handler(TypeHandler(Update, coach.on_update))
     app.add_error_handler(_log_error)
     app.bot_data["coach"] = coach
+    app.bot_data["reminders"] = ReminderDispatcher(ReminderQueue(store, CHANNEL), coach, clock, tick=reminder_tick)
     app.bot_data["requests"] = requests
     return app
 
@@ -111,7 +116,10 @@ async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
         await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=5, error_callback=_log_polling_error)
         log.info("DebtCoach is running as @%s (%d updates from before the restart)", bot.username, len(leftovers))
         housekeeping = asyncio.create_task(_housekeeping(bot, stop))
+        dispatcher: ReminderDispatcher = app.bot_data["reminders"]
+        reminding = asyncio.create_task(dispatcher.run(bot, stop))
         await stop.wait()
+        await reminding
         await app.updater.stop()
         await app.stop()
         housekeeping.cancel()

@@ -197,13 +197,21 @@ class TelegramCoach:
                 caption=render(locale, "telegram_export_caption.html"),
                 parse_mode=ParseMode.HTML,
             )
+        if handled.calendar is not None:
+            await bot.send_document(
+                chat_id,
+                handled.calendar,
+                filename="debtcoach-payments.ics",
+                caption=render(locale, "telegram_calendar_caption.html"),
+                parse_mode=ParseMode.HTML,
+            )
         await self._send_reply(bot, chat_id, question)
 
     async def _send_reply(self, bot: JournalingBot, chat_id: int, reply: Reply) -> None:
         *parts, last = split_html(reply.text) or ["…"]
         for part in parts:
             await self._say(bot, chat_id, part)
-        await self._say(bot, chat_id, last, _keyboard(reply.choices))
+        await self._say(bot, chat_id, last, keyboard(reply.choices))
 
     async def _send_letter(self, bot: JournalingBot, chat_id: int, locale: str, letter: LetterDrafted) -> None:
         pdf = await self.offload(letter_pdf, letter.title, letter.text)
@@ -250,7 +258,7 @@ def _input_of(message: Message) -> Input | None:
     return Input.text(text)
 
 
-def _keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     rows = [
         [InlineKeyboardButton(choice.label, callback_data=choice.value)]
         for choice in choices

@@ -1,0 +1,83 @@
+"""The scheduler's work, for any channel: claim what is due, decide what each becomes, record it.
+
+`claim` takes due rows in one transaction, leased; `prepare` opens the person's own transaction,
+plans their reminders again from the state as it is now and decides: send it (and with what
+words), move it (the time changed, or it would land in the quiet hours), skip it (a later
+reminder of the same instalment or call is also due), or drop it (the state no longer calls for
+it). `finish` records what was sent, in one transaction for a batch. A process that dies between
+sending and `finish` leaves the rows leased; the lease runs out and they are sent again: a
+reminder may repeat after a crash, but it is never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import reminder_rows
+from bot.reminder_rows import FAILED, PENDING, SENT, SKIPPED, Claimed
+from bot.store import Store
+from dialogs.contracts import Reply
+from dialogs.reminder_messages import compose
+from dialogs.reminders import in_quiet_hours, local_now, out_of_quiet, plan, superseded, to_utc, zone
+
+LEASE = timedelta(minutes=2)
+# A reminder sent this long after its time is worded as late.
+LATE_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A reminder to send now: to whom, and what."""
+
+    id: int
+    external_id: str
+    reply: Reply
+    late: bool
+
+
+class ReminderQueue:
+    def __init__(self, store: Store, channel: str, lease: timedelta = LEASE) -> None:
+        self.store = store
+        self.channel = channel
+        self.lease = lease
+
+    def claim(self, now: datetime, limit: int, external_id: str | None = None) -> list[Claimed]:
+        with self.store.engine.begin() as conn:
+            return reminder_rows.claim(conn, self.channel, now, limit, self.lease, external_id)
+
+    def prepare(self, claimed: Claimed, now: datetime) -> Ready | None:
+        """The message for a claimed reminder, or None when it is not to be sent now (and the
+        row has been moved, skipped or dropped accordingly)."""
+        with self.store.user(self.channel, claimed.external_id) as user:
+            state = user.load()
+            every = plan(state)
+            planned = next((p for p in every if p.key == claimed.key), None)
+            if planned is None:
+                user.sync_reminders(every, now)  # deletes it, with anything else outdated
+                return None
+            if planned.due_at > now:
+                user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=planned.due_at)
+                return None
+            if superseded(planned, every, now):
+                user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
+                return None
+            local = local_now(state, now).replace(tzinfo=None)
+            if in_quiet_hours(state.reminders, local.time()):
+                # Held back (the bot was down) into the quiet hours: wait for them to end.
+                later = to_utc(zone(state), out_of_quiet(state.reminders, local))
+                user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=later, late=True)
+                return None
+            late = claimed.late or now - planned.due_at > LATE_AFTER
+            return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late), late)
+
+    def finish(self, sent: Sequence[int], now: datetime, failed: Sequence[int] = ()) -> None:
+        with self.store.engine.begin() as conn:
+            reminder_rows.mark(conn, sent, SENT, now)
+            reminder_rows.mark(conn, failed, FAILED, now)
+
+    def release(self, reminder_ids: Sequence[int], now: datetime) -> None:
+        """Back to pending at once (a send that failed for a reason that may pass)."""
+        with self.store.engine.begin() as conn:
+            reminder_rows.mark(conn, reminder_ids, PENDING, now)

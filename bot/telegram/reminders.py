@@ -1,0 +1,149 @@
+"""The reminder scheduler inside `debtcoach run`: every tick, claim what is due and send it, paced.
+
+Telegram limits a bot that reaches out on its own to about 30 messages a second overall and one
+a second per chat; the pacer keeps under that by construction (24.2 a second, and a second
+between the end of one send to a chat and the start of the next) instead of waiting for 429s,
+and a 429 that comes anyway is waited out by the bot's rate limiter, so nothing is lost. Each
+reminder is composed and sent holding its person's lock, so it never lands in the middle of the
+coach's answer to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.reminder_rows import Claimed
+from bot.reminders import ReminderQueue
+from bot.telegram.coach import TelegramCoach, keyboard
+from bot.telegram.journal import JournalingBot
+from bot.telegram.split import split_html
+
+log = logging.getLogger(__name__)
+
+# Messages a second, overall: Telegram allows 30 and we promise at most 25 in any second, as
+# Telegram counts them on arrival; 24.2 leaves room for two messages of network jitter.
+RATE = 24.2
+PER_CHAT = 1.0  # seconds between two messages to one chat
+TICK = 1.0
+BATCH = 25
+IN_FLIGHT = 50
+
+
+class Pacer:
+    """Hands out send slots: one every 1/rate seconds overall, and per chat one a `per_chat`.
+    A chat that must wait does not hold a slot meanwhile, so other chats keep the pace."""
+
+    def __init__(self, rate: float = RATE, per_chat: float = PER_CHAT) -> None:
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+        self._next_slot = 0.0
+        self._chat_free: dict[int, float] = {}
+
+    def sent(self, chat_id: int) -> None:
+        """The send to the chat is answered: Telegram has it, so the chat's second runs from now
+        (a slot time alone would let network jitter bring two messages closer than a second)."""
+        self._chat_free[chat_id] = asyncio.get_running_loop().time() + self.per_chat
+
+    async def wait(self, chat_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        while (free := self._chat_free.get(chat_id, 0.0)) > loop.time():
+            await asyncio.sleep(free - loop.time())
+        now = loop.time()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self.interval
+        self._chat_free[chat_id] = slot + self.per_chat
+        if len(self._chat_free) > 10_000:
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class ReminderDispatcher:
+    def __init__(
+        self,
+        queue: ReminderQueue,
+        coach: TelegramCoach,
+        clock: Callable[[], datetime],
+        tick: float = TICK,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.queue = queue
+        self.coach = coach
+        self.clock = clock
+        self.tick = tick
+        self.pacer = pacer or Pacer()
+        self.sent = 0  # for tests and the benchmark
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._done: list[int] = []
+        self._failed: list[int] = []
+
+    async def run(self, bot: JournalingBot, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            full = False
+            try:
+                if len(self._tasks) < IN_FLIGHT:
+                    claimed = await self.coach.offload(self.queue.claim, self.clock(), BATCH)
+                    for item in claimed:
+                        task = asyncio.create_task(self._deliver(bot, item))
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
+                    full = len(claimed) == BATCH
+                await self._record()
+            except Exception as exc:  # a database hiccup must not end the scheduler
+                log.warning("reminder tick failed: %s", type(exc).__name__)
+            if full and len(self._tasks) < IN_FLIGHT:
+                await asyncio.sleep(0)  # more are due: claim again at once
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.tick if not full else self.pacer.interval * BATCH)
+        # Let what was started finish (a few seconds at most), then write it down.
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+        await self._record()
+
+    async def _record(self) -> None:
+        done, self._done = self._done, []
+        failed, self._failed = self._failed, []
+        if done or failed:
+            try:
+                await self.coach.offload(self.queue.finish, done, self.clock(), failed)
+            except Exception:
+                self._done.extend(done)
+                self._failed.extend(failed)
+                raise
+
+    async def _deliver(self, bot: JournalingBot, claimed: Claimed) -> None:
+        chat_id = int(claimed.external_id)
+        try:
+            async with self.coach.locks.hold(chat_id):
+                ready = await self.coach.offload(self.queue.prepare, claimed, self.clock())
+                if ready is None:
+                    return
+                *parts, last = split_html(ready.reply.text) or ["…"]
+                for part in parts:
+                    await self.pacer.wait(chat_id)
+                    await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+                    self.pacer.sent(chat_id)
+                await self.pacer.wait(chat_id)
+                await bot.send_message(
+                    chat_id, last, parse_mode=ParseMode.HTML, reply_markup=keyboard(ready.reply.choices)
+                )
+                self.pacer.sent(chat_id)
+            self._done.append(claimed.id)
+            self.sent += 1
+        except (Forbidden, BadRequest) as exc:
+            # Blocked by the person, or refused: sending again will not change it.
+            log.warning("reminder %d refused: %s", claimed.id, type(exc).__name__)
+            self._failed.append(claimed.id)
+        except TelegramError as exc:
+            # Outlasted the limiter's retries: the lease runs out and it is tried again.
+            log.warning("reminder %d not sent: %s", claimed.id, type(exc).__name__)
+        except Exception as exc:
+            log.error("reminder %d failed: %s", claimed.id, type(exc).__name__)
