@@ -26,9 +26,11 @@ from sqlalchemy.pool import NullPool
 from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
+from bot.reminders import ReminderQueue
 from bot.store import Store
 from dialogs.codec import encode
 from dialogs.money import Money
+from dialogs.reminders import Planned, plan
 from dialogs.state import (
     Agreement,
     Basis,
@@ -59,6 +61,7 @@ USER_ROWS = {
     "payments": "SELECT count(*) FROM payments JOIN debts ON debts.id = payments.debt_id WHERE debts.user_id = :uid",
     "letters": "SELECT count(*) FROM letters WHERE user_id = :uid",
     "processed_inputs": "SELECT count(*) FROM processed_inputs WHERE user_id = :uid",
+    "reminders": "SELECT count(*) FROM reminders WHERE user_id = :uid",
 }
 
 
@@ -332,6 +335,7 @@ class TestStore:
                 us.save(sample_state(), NOW)
                 us.record_letter(1, "offer", "Offer", "Body", NOW)
                 us.mark_processed("update:1", NOW)
+                us.sync_reminders(plan(sample_state()), datetime(2025, 1, 1, tzinfo=UTC))
         gone, kept = user_id(store, "1001"), user_id(store, "2002")
 
         with store.user("telegram", "1001") as us:
@@ -465,3 +469,64 @@ class TestInbox:
         with store.user("telegram", "1001") as user:
             assert not user.already_processed("update:1")
             assert user.already_processed("update:2")
+
+
+class TestReminders:
+    """The reminders table on every backend: reconciled with the plan, claimed with a lease."""
+
+    NOW = datetime(2025, 1, 21, 12, 0, tzinfo=UTC)
+
+    def _planned(self, store: Store, external_id: str = "7") -> list[Planned]:
+        state = sample_state()
+        state.reminders.timezone = "America/New_York"
+        with store.user("telegram", external_id) as user:
+            user.save(state, self.NOW)
+            user.sync_reminders(plan(state), self.NOW)
+        return plan(state)
+
+    def test_every_planned_reminder_is_stored_once_and_paid_ones_go(self, store: Store) -> None:
+        planned = self._planned(store)
+        queue = ReminderQueue(store, "telegram")
+        # Payments 2 and 3 of the card are due: 3 reminders each.
+        assert len(planned) == 6
+        with store.user("telegram", "7") as user:
+            state = user.load()
+            state.debts[0].payments[1].status = PaymentStatus.PAID
+            user.save(state, self.NOW)
+            user.sync_reminders(plan(state), self.NOW)
+            user.sync_reminders(plan(state), self.NOW)  # again: nothing doubles
+            assert len(user.export()["reminders"]) == 3
+        far = datetime(2026, 1, 1, tzinfo=UTC)
+        assert len(queue.claim(far, 100)) == 3
+
+    def test_a_claim_that_was_never_finished_is_claimed_again_after_its_lease(self, store: Store) -> None:
+        self._planned(store)
+        queue = ReminderQueue(store, "telegram", lease=timedelta(minutes=2))
+        due = datetime(2025, 2, 27, 15, 0, tzinfo=UTC)  # the 3-days-before reminder of 1 March
+        first = queue.claim(due, 10)
+        assert [c.key for c in first] == ["soon:1:1:20250301"]
+        # The process died before sending (or before recording the send): not lost, not doubled.
+        assert queue.claim(due + timedelta(minutes=1), 10) == []
+        again = queue.claim(due + timedelta(minutes=3), 10)
+        assert [c.id for c in again] == [first[0].id]
+        ready = queue.prepare(again[0], due + timedelta(minutes=3))
+        assert ready is not None and "Coming up: $400 to Big Bank Visa" in ready.reply.text
+        queue.finish([ready.id], due + timedelta(minutes=3))
+        assert queue.claim(due + timedelta(hours=1), 10) == []
+
+    def test_one_persons_reminders_are_not_anothers(self, store: Store) -> None:
+        self._planned(store, "7")
+        self._planned(store, "8")
+        queue = ReminderQueue(store, "telegram")
+        due = datetime(2025, 3, 1, 15, 0, tzinfo=UTC)
+        mine = queue.claim(due, 10, external_id="8")
+        assert mine and {c.external_id for c in mine} == {"8"}
+        # A row id of someone else's cannot be changed through this person's transaction.
+        theirs = queue.claim(due, 10, external_id="7")
+        with store.user("telegram", "8") as user:
+            user.update_reminder(theirs[0].id, status="skipped")
+        with store.user("telegram", "7") as user:
+            statuses = {r["status"] for r in user.export()["reminders"] if r["due_at"] <= due.isoformat()}
+        assert "skipped" not in statuses
+        # Another channel's scheduler sees none of them.
+        assert ReminderQueue(store, "console").claim(datetime(2026, 1, 1, tzinfo=UTC), 10) == []
