@@ -94,7 +94,6 @@ class User(Base):
     active_debt_seq: Mapped[int | None] = mapped_column(Integer)
     confirming: Mapped[str | None] = mapped_column(String(16))
     welcomed: Mapped[bool] = mapped_column(Boolean)
-    undo: Mapped[list[Any]] = mapped_column(JSON)
     # Reminder settings: an IANA zone (None until first asked), quiet hours as minutes after
     # midnight (both None: off), and the leads before a payment (days) and a call (minutes).
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -119,6 +118,9 @@ class User(Base):
     )
     processed_inputs: Mapped[list[ProcessedInput]] = relationship(
         order_by="ProcessedInput.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    undo_steps: Mapped[list[UndoStep]] = relationship(
+        order_by="UndoStep.id", cascade="all, delete-orphan", passive_deletes=True
     )
     reminders: Mapped[list[ReminderRow]] = relationship(
         order_by="ReminderRow.id", cascade="all, delete-orphan", passive_deletes=True
@@ -221,6 +223,19 @@ class LetterRow(Base):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UndoStep(Base):
+    """One "back" snapshot (the active debt and the budget before an answer); a user's snapshots
+    in id order, newest last. A row each, so an answer writes the one it adds and the one that
+    falls off the end, rather than the whole list."""
+
+    __tablename__ = "undo_steps"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class ProcessedInput(Base):

@@ -58,6 +58,7 @@ from bot.models import (
     PaymentRow,
     ProcessedInput,
     RoundRow,
+    UndoStep,
     User,
     utcnow,
 )
@@ -90,6 +91,7 @@ _AGREEMENTS = _table(AgreementRow)
 _PAYMENTS = _table(PaymentRow)
 _LETTERS = _table(LetterRow)
 _PROCESSED = _table(ProcessedInput)
+_UNDO = _table(UndoStep)
 
 # One row's column values, by column name.
 Values = shapes.Values
@@ -149,14 +151,8 @@ _AGREEMENT_FIELDS = (
 # Statements built once: constructing a statement costs more than running it on SQLite, and
 # SQLAlchemy caches each one's compiled form (per set of parameter names for the UPDATEs below,
 # which have no values() and so SET exactly the columns passed to execute()).
-#
-# The undo column is read as its JSON text: load() parses it for the state, and save() compares
-# the new list's serialization with that text, which is immune to the engine editing the loaded
-# list (or the snapshots in it) in place, and is also the text written when it changed. The
-# column is JSON, which both backends return as written; a JSONB column (which normalises the
-# text) would still be correct, but would be rewritten by every save().
 _SELECT_USER = (
-    select(_USERS.c.id, *(_USERS.c[k] for k in _USER_FIELDS), cast(_USERS.c.undo, Text))
+    select(_USERS.c.id, *(_USERS.c[k] for k in _USER_FIELDS))
     .where(_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id"))
     .with_for_update()
 )
@@ -176,6 +172,14 @@ _SELECT_PROCESSED = (
     .where(_PROCESSED.c.user_id == bindparam("uid"))
     .order_by(_PROCESSED.c.id)
 )
+
+# "Back" snapshots are read as their JSON text and parsed only if the engine looks inside one
+# (see _Snapshot); the column is JSON, which both backends return as written.
+_SELECT_UNDO = (
+    select(_UNDO.c.id, cast(_UNDO.c.snapshot, Text)).where(_UNDO.c.user_id == bindparam("uid")).order_by(_UNDO.c.id)
+)
+_INSERT_UNDO = insert(_UNDO)
+_DELETE_UNDO = delete(_UNDO).where(_UNDO.c.id.in_(bindparam("ids", expanding=True)))
 
 _INSERT_LETTER = insert(_LETTERS)
 _SELECT_LETTERS = (
@@ -296,7 +300,50 @@ class _UserRow:
 
     id: int
     values: Values
-    undo: str  # the undo column's JSON text
+
+
+class _Snapshot(Mapping[str, object]):
+    """A stored "back" snapshot, parsed on first look. Most answers only add a snapshot and never
+    read the twenty before it, so they are neither parsed on load nor written again on save: save()
+    recognises them by identity in the state's list. Read-only, so that identity means "as stored"."""
+
+    __slots__ = ("_value", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: dict[str, object] | None = None
+
+    def _parsed(self) -> dict[str, object]:
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value
+
+    def __getitem__(self, key: str) -> object:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __repr__(self) -> str:
+        return f"_Snapshot({self._parsed()!r})"
+
+
+@dataclass(slots=True, eq=False)
+class _UndoRow:
+    """One row of undo_steps as it is in this transaction, and the object in the state's list that
+    it was read as (a _Snapshot) or written from (a dict, kept with its text to detect edits)."""
+
+    id: int
+    snapshot: Mapping[str, object]
+    text: str
+
+    def holds(self, snapshot: Mapping[str, object]) -> bool:
+        if snapshot is not self.snapshot:
+            return False
+        return isinstance(snapshot, _Snapshot) or _ENCODER.encode(snapshot) == self.text
 
 
 @dataclass(slots=True)
@@ -360,8 +407,9 @@ class UserStore:
         self._channel = channel
         self._external_id = external_id
         self._user = user
-        # The user's debts as last read or written in this transaction; None until needed.
+        # The user's debts and undo rows as last read or written in this transaction; None until needed.
         self._debts: dict[int, _DebtRows] | None = None
+        self._undo: list[_UndoRow] | None = None
         # Set when a save() failed part-way: what it had written is unknown, so read it again.
         self._stale = False
         self._erased = False
@@ -398,8 +446,8 @@ class UserStore:
             debts=self._read_debts()[0],
             active=values["active_debt_seq"],
             confirming=values["confirming"],
-            # Parsed afresh for every load: the engine may edit the list in place.
-            undo=json.loads(self._user.undo),
+            # A fresh list for every load: the engine may edit it in place.
+            undo=[row.snapshot for row in self._read_undo()],
             welcomed=values["welcomed"],
             reminders=shapes.reminder_settings(values),
             asking=values["asking"],
@@ -429,16 +477,16 @@ class UserStore:
             )
             for debt in state.debts
         ]
-        undo = _ENCODER.encode(state.undo)
         self._refresh()
         loaded = self._debts if self._debts is not None else self._read_debts()[1]
+        undo_rows = self._undo if self._undo is not None else self._read_undo()
+        kept, added = _undo_plan(undo_rows, state.undo)
         user = self._user
         try:
             written, changed = self._write_debts(loaded, wanted, now)
+            undo_written = self._write_undo(undo_rows, kept, added)
             columns = _changes(user.values, user_values)
-            if undo != user.undo:
-                columns["undo"] = _JSONText(undo)
-            if columns or changed:
+            if columns or changed or undo_written is not undo_rows:
                 columns["updated_at"] = now
                 self._conn.execute(_UPDATE_USER, {"w_id": user.id, **columns})
         except BaseException:
@@ -446,8 +494,8 @@ class UserStore:
             raise
         # What a second save() in this transaction diffs against.
         self._debts = written
+        self._undo = undo_written
         user.values = user_values
-        user.undo = undo
 
     def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
         """Bring the reminders table in line with the state's plan (see bot/reminder_rows.py)."""
@@ -499,7 +547,7 @@ class UserStore:
                 "active_debt_seq": state.active,
                 "confirming": state.confirming,
                 "welcomed": state.welcomed,
-                "undo": state.undo,
+                "undo": [dict(snapshot) for snapshot in state.undo],
                 "created_at": created_at.isoformat(),
                 "updated_at": updated_at.isoformat(),
             },
@@ -535,6 +583,7 @@ class UserStore:
         self._conn.execute(_DELETE_USER, {"uid": self._user.id})
         self._erased = True
         self._debts = None
+        self._undo = None
 
     # -- internals ------------------------------------------------------------------------
 
@@ -547,6 +596,7 @@ class UserStore:
             row = self._conn.execute(_SELECT_USER, {"channel": self._channel, "external_id": self._external_id}).one()
             self._user = _user_row(row)
             self._debts = None
+            self._undo = None
             self._stale = False
 
     def _read_debts(self) -> tuple[list[Debt], dict[int, _DebtRows]]:
@@ -579,6 +629,28 @@ class UserStore:
                 loaded[seq] = _DebtRows(debt_id, values, debt_rounds, debt_payments, agreement)
         self._debts = loaded
         return debts, loaded
+
+    def _read_undo(self) -> list[_UndoRow]:
+        rows = self._conn.execute(_SELECT_UNDO, {"uid": self._user.id})
+        self._undo = [_UndoRow(row_id, _Snapshot(text), text) for row_id, text in rows]
+        return self._undo
+
+    def _write_undo(
+        self, rows: list[_UndoRow], kept: list[_UndoRow], added: list[tuple[Mapping[str, object], str]]
+    ) -> list[_UndoRow]:
+        """Delete the rows the list no longer holds, insert the snapshots it gained (ids only
+        grow, so they sort after the kept ones); returns `rows` itself when nothing changed."""
+        if len(kept) == len(rows) and not added:
+            return rows
+        keep = {row.id for row in kept}
+        gone = [row.id for row in rows if row.id not in keep]
+        if gone:
+            self._conn.execute(_DELETE_UNDO, {"ids": gone})
+        written = list(kept)
+        for snapshot, text in added:
+            result = self._conn.execute(_INSERT_UNDO, {"user_id": self._user.id, "snapshot": _JSONText(text)})
+            written.append(_UndoRow(_new_id(result), snapshot, text))
+        return written
 
     def _write_debts(
         self, loaded: dict[int, _DebtRows], wanted: list[_WantedDebt], now: datetime
@@ -676,6 +748,28 @@ def _write_agreement(
     return True
 
 
+def _undo_plan(
+    rows: list[_UndoRow], undo: list[Mapping[str, object]]
+) -> tuple[list[_UndoRow], list[tuple[Mapping[str, object], str]]]:
+    """Which stored rows the state's list still begins with, in their order (the engine drops
+    snapshots from either end and adds at the end), and the snapshots after them, serialized:
+    those are new. Serializing first means a list that cannot be stored raises before any write."""
+    kept: list[_UndoRow] = []
+    position = 0
+    for index, snapshot in enumerate(undo):
+        while position < len(rows) and not rows[position].holds(snapshot):
+            position += 1
+        if position == len(rows):
+            return kept, [(s, _undo_text(s)) for s in undo[index:]]
+        kept.append(rows[position])
+        position += 1
+    return kept, []
+
+
+def _undo_text(snapshot: Mapping[str, object]) -> str:
+    return snapshot.text if isinstance(snapshot, _Snapshot) else _ENCODER.encode(snapshot)
+
+
 def _changes(before: Mapping[str, object], after: Values) -> Values:
     """The columns of `after` whose values differ from `before`."""
     if before == after:
@@ -701,7 +795,7 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 
 def _user_row(row: Sequence[Any]) -> _UserRow:
-    return _UserRow(row[0], dict(zip(_USER_FIELDS, row[1:-1], strict=True)), row[-1])
+    return _UserRow(row[0], dict(zip(_USER_FIELDS, row[1:], strict=True)))
 
 
 def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow:
@@ -711,17 +805,14 @@ def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow:
         return _user_row(row)
     values = shapes.user_values(UserState())
     now = utcnow()
-    undo = _JSONText("[]")
     try:
         with conn.begin_nested():
-            result = conn.execute(
-                _INSERT_USER, {**params, **values, "undo": undo, "created_at": now, "updated_at": now}
-            )
+            result = conn.execute(_INSERT_USER, {**params, **values, "created_at": now, "updated_at": now})
     except IntegrityError:
         # Another process inserted this person between our SELECT and INSERT and has
         # committed (PostgreSQL made our INSERT wait for it): lock and use its row.
         return _user_row(conn.execute(_SELECT_USER, params).one())
-    return _UserRow(_new_id(result), values, str(undo))
+    return _UserRow(_new_id(result), values)
 
 
 def _make_sqlite_folder(database: str | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -32,7 +33,7 @@ def encode(value: Any) -> Any:
         return {f.name: encode(getattr(value, f.name)) for f in _fields(type(value))}
     if isinstance(value, list):
         return [encode(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: encode(v) for k, v in value.items()}
     return value
 

@@ -8,6 +8,7 @@ time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -209,7 +210,8 @@ class UserState:
     # A destructive command waiting for its confirmation: "cancel" or "delete".
     confirming: str | None = None
     # Snapshots for "back": the active debt and the budget before each answer, newest last.
-    undo: list[dict[str, object]] = field(default_factory=list)
+    # Read-only once taken (the store hands back stored ones as read-only mappings).
+    undo: list[Mapping[str, object]] = field(default_factory=list)
     welcomed: bool = False
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # A side question waiting for a typed answer, over the debt's own question: "timezone",

@@ -12,15 +12,17 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import JSON, bindparam, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from bot.inbox import Inbox
@@ -401,6 +403,75 @@ class TestStore:
         assert errors == []
         assert len(load(store, "race").debts[0].rounds) == 2 * per_worker
         assert count(store, "SELECT count(*) FROM users WHERE external_id = 'race'") == 1
+
+    def test_undo_snapshots_load_back_as_the_list_was_saved(self, store: Store) -> None:
+        """Snapshots are rows that save() adds and deletes by comparing lists: every way the
+        engine edits the list (add, drop the oldest, pop, filter, edit a new one before a second
+        save in the same transaction) loads back exactly as saved."""
+
+        def edit(change: Callable[[list[Mapping[str, object]]], None], saves: int = 1) -> list[object]:
+            with store.user("telegram", "1001") as us:
+                state = us.load()
+                for _ in range(saves):
+                    change(state.undo)
+                    us.save(state, NOW)
+                expected = [dict(s) for s in state.undo]
+            assert [dict(s) for s in load(store).undo] == expected
+            return expected
+
+        for n in range(4):
+            edit(lambda undo, n=n: undo.append({"n": n}))
+        edit(lambda undo: undo.__delitem__(0))  # the oldest falls off the end
+        edit(lambda undo: undo.pop())  # back
+        edit(lambda undo: undo.append({"n": 9}), saves=2)
+        assert edit(lambda undo: undo.__setitem__(slice(None), [s for s in undo if s.get("n") != 2])) == [
+            {"n": 1},
+            {"n": 9},
+            {"n": 9},
+        ]
+        with store.user("telegram", "1001") as us:
+            state = us.load()
+            state.undo.append({"n": 11})
+            us.save(state, NOW)
+            cast(dict[str, object], state.undo[-1])["n"] = 12  # edited in place after a save
+            us.save(state, NOW)
+        assert [dict(s) for s in load(store).undo][-1] == {"n": 12}
+
+    def test_undo_lists_move_to_their_own_table_and_back(self, store_url: str) -> None:
+        """Migration 0003 moves each user's "back" list from users.undo into undo_steps, in
+        order; its downgrade puts the lists back."""
+        if store_url.startswith("sqlite:///"):
+            Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        command.upgrade(config(store_url), "0002")
+        snapshots = [{"active": 1, "budget": {"lump_sum": None}}, {"active": 2, "debt": {"creditor": "Ünï & co"}}]
+        engine = create_engine(store_url, poolclass=NullPool)
+        with engine.begin() as conn:
+            for external_id, undo in (("1001", snapshots), ("1002", []), ("1003", snapshots[:1])):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (channel, external_id, locale, welcomed, undo, created_at, updated_at)"
+                        " VALUES ('telegram', :e, 'en', true, :undo, :now, :now)"
+                    ).bindparams(bindparam("undo", type_=JSON)),
+                    {"e": external_id, "undo": undo, "now": NOW},
+                )
+        store = Store(store_url)
+        try:
+            assert [list(map(dict, load(store, e).undo)) for e in ("1001", "1002", "1003")] == [
+                snapshots,
+                [],
+                snapshots[:1],
+            ]
+        finally:
+            store.close()
+        command.downgrade(config(store_url), "0002")
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT external_id, undo FROM users ORDER BY external_id")).all()
+        engine.dispose()
+        assert [(e, json.loads(u) if isinstance(u, str) else u) for e, u in rows] == [
+            ("1001", snapshots),
+            ("1002", []),
+            ("1003", snapshots[:1]),
+        ]
 
     def test_schema_is_at_head_and_matches_the_models(self, store: Store, store_url: str) -> None:
         head = ScriptDirectory.from_config(config(store_url)).get_current_head()

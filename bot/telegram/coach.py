@@ -225,8 +225,8 @@ class TelegramCoach:
 
     async def _say(
         self, bot: JournalingBot, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None = None
-    ) -> Message:
-        return await bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    ) -> None:
+        await bot.send_html(chat_id, html, keyboard)
 
     async def _apologise(self, bot: JournalingBot, chat_id: int, language: str | None) -> None:
         try:

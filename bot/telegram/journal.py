@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import ExtBot
 
 from bot.inbox import Inbox
@@ -47,6 +48,14 @@ class JournalingBot(ExtBot[None]):
                 self._answered |= answered
                 raise
         return updates
+
+    async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+        """`send_message(chat_id, html, parse_mode=HTML, reply_markup=...)` without turning
+        Telegram's answer into a `Message`, which the coach never reads: PTB's de_json of it was
+        the largest single cost of sending. The call takes the same road as `send_message`
+        (`_post`: the rate limiter, the request, PTB's mapping of errors such as RetryAfter)."""
+        data = {"chat_id": chat_id, "text": html, "parse_mode": ParseMode.HTML, "reply_markup": reply_markup}
+        await self._post("sendMessage", data)
 
     @property
     def inbox(self) -> Inbox:
