@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/telegram.py
+	$(BIN)/python bench/reminders.py
 
 diagram: $(STAMP)
 	@$(BIN)/debtcoach diagram
