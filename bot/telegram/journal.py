@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
 
@@ -56,6 +56,17 @@ class JournalingBot(ExtBot[None]):
         (`_post`: the rate limiter, the request, PTB's mapping of errors such as RetryAfter)."""
         data = {"chat_id": chat_id, "text": html, "parse_mode": ParseMode.HTML, "reply_markup": reply_markup}
         await self._post("sendMessage", data)
+
+    async def send_file(self, chat_id: int, content: bytes, filename: str, caption_html: str) -> None:
+        """`send_document(chat_id, content, filename=..., caption=..., parse_mode=HTML)` the same
+        way, without the Message."""
+        data = {
+            "chat_id": chat_id,
+            "document": InputFile(content, filename=filename),
+            "caption": caption_html,
+            "parse_mode": ParseMode.HTML,
+        }
+        await self._post("sendDocument", data)
 
     @property
     def inbox(self) -> Inbox:
