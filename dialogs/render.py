@@ -47,6 +47,9 @@ def _environment(locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Templates ship with the code and never change under a running process; reloading
+        # would stat the file on every render.
+        auto_reload=False,
     )
     env.filters["money"] = lambda m: format_money(m, locale) if isinstance(m, Money) else ""
     env.filters["day"] = _format_day

@@ -27,7 +27,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -190,21 +190,10 @@ class TelegramCoach:
             await self._send_letter(bot, chat_id, locale, letter)
         if handled.export is not None:
             body = json.dumps(handled.export, indent=2, ensure_ascii=False).encode()
-            await bot.send_document(
-                chat_id,
-                body,
-                filename="debtcoach-export.json",
-                caption=render(locale, "telegram_export_caption.html"),
-                parse_mode=ParseMode.HTML,
-            )
+            await bot.send_file(chat_id, body, "debtcoach-export.json", render(locale, "telegram_export_caption.html"))
         if handled.calendar is not None:
-            await bot.send_document(
-                chat_id,
-                handled.calendar,
-                filename="debtcoach-payments.ics",
-                caption=render(locale, "telegram_calendar_caption.html"),
-                parse_mode=ParseMode.HTML,
-            )
+            caption = render(locale, "telegram_calendar_caption.html")
+            await bot.send_file(chat_id, handled.calendar, "debtcoach-payments.ics", caption)
         await self._send_reply(bot, chat_id, question)
 
     async def _send_reply(self, bot: JournalingBot, chat_id: int, reply: Reply) -> None:
@@ -215,13 +204,8 @@ class TelegramCoach:
 
     async def _send_letter(self, bot: JournalingBot, chat_id: int, locale: str, letter: LetterDrafted) -> None:
         pdf = await self.offload(letter_pdf, letter.title, letter.text)
-        await bot.send_document(
-            chat_id,
-            pdf,
-            filename=f"{letter.filename}.pdf",
-            caption=render(locale, "telegram_letter_caption.html", title=letter.title),
-            parse_mode=ParseMode.HTML,
-        )
+        caption = render(locale, "telegram_letter_caption.html", title=letter.title)
+        await bot.send_file(chat_id, pdf, f"{letter.filename}.pdf", caption)
 
     async def _say(
         self, bot: JournalingBot, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None = None

@@ -1,10 +1,14 @@
 """A Bot that writes each fetched batch of updates to the inbox before PTB can confirm it.
 
 PTB's updater confirms a batch by asking for the next one, which it does while the batch is
-still queued. Overriding `get_updates` is the one place where a batch exists and has not yet
-been confirmed: once it has returned, the batch is on disk. Updates are forgotten when the
-coach says they were answered; those ids are written with the next batch or by `flush`, which
-the bot runs as soon as there are any, so under load many answers share one commit.
+still queued. The getUpdates call itself is the one place where a batch exists and has not yet
+been confirmed: once it has returned, the batch is on disk. What is written, and what PTB then
+turns into `Update` objects, is each update's journal form: what the coach reads of it, and no
+more (no names, no quoted messages, not the keyboard a button was pressed on). So a live update
+and the same update replayed after a crash look alike to the coach, and PTB parses a fraction of
+each one. Updates are forgotten when the coach says they were answered; those ids are written
+with the next batch or by `flush`, which the bot runs as soon as there are any, so under load
+many answers share one commit.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
+from telegram.request import BaseRequest
 
 from bot.inbox import Inbox
 from bot.telegram.offload import Offload
+
+JSONDict = dict[str, Any]
+DEFAULT_NONE: Any = BaseRequest.DEFAULT_NONE
 
 
 class JournalingBot(ExtBot[None]):
@@ -36,9 +44,32 @@ class JournalingBot(ExtBot[None]):
         self._answers = asyncio.Event()
         super().__init__(*args, **kwargs)
 
-    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        updates = await super().get_updates(*args, **kwargs)
-        rows = [(u.update_id, json.dumps(journal_form(u), ensure_ascii=False)) for u in updates]
+    async def _post(
+        self,
+        endpoint: str,
+        data: JSONDict | None = None,
+        *,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+        api_kwargs: JSONDict | None = None,
+    ) -> Any:
+        """Every call, as PTB makes it; getUpdates' batch is cut to its journal form and written
+        down before `get_updates` parses it (PTB's own timeouts and offsets are untouched)."""
+        result = await super()._post(
+            endpoint,
+            data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        forms = [journal_form(raw) for raw in result]
+        rows = [(form["update_id"], json.dumps(form, ensure_ascii=False)) for form in forms]
         answered = self._take_answered()
         if rows or answered:
             try:
@@ -47,7 +78,7 @@ class JournalingBot(ExtBot[None]):
                 # Not written, so not returned either: PTB polls again without confirming.
                 self._answered |= answered
                 raise
-        return updates
+        return forms
 
     async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
         """`send_message(chat_id, html, parse_mode=HTML, reply_markup=...)` without turning
@@ -56,6 +87,17 @@ class JournalingBot(ExtBot[None]):
         (`_post`: the rate limiter, the request, PTB's mapping of errors such as RetryAfter)."""
         data = {"chat_id": chat_id, "text": html, "parse_mode": ParseMode.HTML, "reply_markup": reply_markup}
         await self._post("sendMessage", data)
+
+    async def send_file(self, chat_id: int, content: bytes, filename: str, caption_html: str) -> None:
+        """`send_document(chat_id, content, filename=..., caption=..., parse_mode=HTML)` the same
+        way, without the Message."""
+        data = {
+            "chat_id": chat_id,
+            "document": InputFile(content, filename=filename),
+            "caption": caption_html,
+            "parse_mode": ParseMode.HTML,
+        }
+        await self._post("sendDocument", data)
 
     @property
     def inbox(self) -> Inbox:
@@ -92,29 +134,42 @@ class JournalingBot(ExtBot[None]):
         return answered
 
 
-def journal_form(update: Update) -> dict[str, Any]:
-    """What the coach reads of an update, enough to handle it again after a crash: who, in
-    which chat, what they typed or pressed. No names and no quoted messages are written down,
-    and building it costs a fraction of PTB's `to_dict`, which is paid on every update."""
-    form: dict[str, Any] = {"update_id": update.update_id}
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return form  # nothing the coach answers
-    person: dict[str, Any] = {"id": user.id, "is_bot": user.is_bot, "first_name": "-"}
-    if user.language_code:
-        person["language_code"] = user.language_code
-    place = {"id": chat.id, "type": chat.type}
-    query = update.callback_query
+def journal_form(update: JSONDict) -> JSONDict:
+    """What the coach reads of an update (as the Bot API sends it), enough to handle it again
+    after a crash: who, in which chat, what they typed or pressed. Anything else, or an update
+    without a person and a chat, is its id alone: the coach answers nothing to it."""
+    form: JSONDict = {"update_id": update["update_id"]}
+    query = update.get("callback_query")
     if query is not None:
-        form["callback_query"] = {"id": query.id, "from": person, "chat_instance": query.chat_instance}
-        if query.data is not None:
-            form["callback_query"]["data"] = query.data
+        message = query.get("message")
+        if message is None or "from" not in query:
+            return form  # a button on an inline message: no chat to answer in
+        pressed: JSONDict = {"id": query["id"], "from": _person(query["from"]), "chat_instance": query["chat_instance"]}
+        # The message the button was on, as far as its chat: not its text nor its keyboard.
+        pressed["message"] = {"message_id": message["message_id"], "date": message["date"], "chat": _place(message)}
+        if query.get("data") is not None:
+            pressed["data"] = query["data"]
+        form["callback_query"] = pressed
         return form
     for key in ("message", "edited_message"):
-        message = getattr(update, key)
-        if message is not None:
-            form[key] = {"message_id": message.message_id, "date": int(message.date.timestamp()), "chat": place}
-            form[key]["from"] = person
-            if message.text is not None:
-                form[key]["text"] = message.text
+        message = update.get(key)
+        if message is not None and "from" in message:
+            kept: JSONDict = {"message_id": message["message_id"], "date": message["date"], "chat": _place(message)}
+            kept["from"] = _person(message["from"])
+            if message.get("text") is not None:
+                kept["text"] = message["text"]
+            form[key] = kept
+            return form
     return form
+
+
+def _person(user: JSONDict) -> JSONDict:
+    person: JSONDict = {"id": user["id"], "is_bot": user["is_bot"], "first_name": "-"}
+    if user.get("language_code"):
+        person["language_code"] = user["language_code"]
+    return person
+
+
+def _place(message: JSONDict) -> JSONDict:
+    chat = message["chat"]
+    return {"id": chat["id"], "type": chat["type"]}
