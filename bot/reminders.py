@@ -55,7 +55,9 @@ class ReminderQueue:
             every = plan(state)
             planned = next((p for p in every if p.key == claimed.key), None)
             if planned is None:
-                user.sync_reminders(every, now)  # deletes it, with anything else outdated
+                # No longer called for (paid meanwhile): done with, or its lease would bring it back.
+                user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
+                user.sync_reminders(every, now)
                 return None
             if planned.due_at > now:
                 user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=planned.due_at)
