@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from time import perf_counter
+from typing import Protocol
 
 from telegram import (
     CallbackQuery,
@@ -44,6 +45,14 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CALLBACK_DATA_MAX = 64
+
+
+class Pace(Protocol):
+    """Spacing for messages the bot sends on its own (see bot/telegram/reminders.py)."""
+
+    async def wait(self, chat_id: int) -> None: ...
+
+    def sent(self, chat_id: int) -> None: ...
 
 
 class UserLocks:
@@ -184,7 +193,7 @@ class TelegramCoach:
         locale = handled.result.state.locale
         *messages, question = handled.result.replies
         for reply in messages:
-            await self._send_reply(bot, chat_id, reply)
+            await self.send_reply(bot, chat_id, reply)
         # Documents right after the message that announces them, before the next question.
         for letter in handled.letters:
             await self._send_letter(bot, chat_id, locale, letter)
@@ -194,13 +203,19 @@ class TelegramCoach:
         if handled.calendar is not None:
             caption = render(locale, "telegram_calendar_caption.html")
             await bot.send_file(chat_id, handled.calendar, "debtcoach-payments.ics", caption)
-        await self._send_reply(bot, chat_id, question)
+        await self.send_reply(bot, chat_id, question)
 
-    async def _send_reply(self, bot: JournalingBot, chat_id: int, reply: Reply) -> None:
+    async def send_reply(self, bot: JournalingBot, chat_id: int, reply: Reply, pace: Pace | None = None) -> None:
+        """One reply, split where Telegram needs it, the buttons on its last part; `pace` (the
+        reminder scheduler's) is asked before each part and told when Telegram has it."""
         *parts, last = split_html(reply.text) or ["…"]
-        for part in parts:
-            await self._say(bot, chat_id, part)
-        await self._say(bot, chat_id, last, keyboard(reply.choices))
+        for html, markup in [*((part, None) for part in parts), (last, keyboard(reply.choices))]:
+            if pace is not None:
+                await pace.wait(chat_id)
+            await self._say(bot, chat_id, html, markup)
+            if pace is not None:
+                pace.sent(chat_id)
+
 
     async def _send_letter(self, bot: JournalingBot, chat_id: int, locale: str, letter: LetterDrafted) -> None:
         pdf = await self.offload(letter_pdf, letter.title, letter.text)

@@ -16,14 +16,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.reminder_rows import Claimed
 from bot.reminders import ReminderQueue
-from bot.telegram.coach import TelegramCoach, keyboard
+from bot.telegram.coach import TelegramCoach
 from bot.telegram.journal import JournalingBot
-from bot.telegram.split import split_html
 
 log = logging.getLogger(__name__)
 
@@ -126,16 +124,7 @@ class ReminderDispatcher:
                 ready = await self.coach.offload(self.queue.prepare, claimed, self.clock())
                 if ready is None:
                     return
-                *parts, last = split_html(ready.reply.text) or ["…"]
-                for part in parts:
-                    await self.pacer.wait(chat_id)
-                    await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-                    self.pacer.sent(chat_id)
-                await self.pacer.wait(chat_id)
-                await bot.send_message(
-                    chat_id, last, parse_mode=ParseMode.HTML, reply_markup=keyboard(ready.reply.choices)
-                )
-                self.pacer.sent(chat_id)
+                await self.coach.send_reply(bot, chat_id, ready.reply, pace=self.pacer)
             self._done.append(claimed.id)
             self.sent += 1
         except (Forbidden, BadRequest) as exc:
