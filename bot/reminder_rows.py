@@ -9,22 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from bot.models import ReminderRow, User
+from bot.models import ReminderRow, User, table_of
 from dialogs.reminders import Planned
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
 
 
-def _table(model: type[ReminderRow] | type[User]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-REMINDERS = _table(ReminderRow)
-_USERS = _table(User)
+REMINDERS = table_of(ReminderRow)
+_USERS = table_of(User)
 
 _OF_USER = (
     select(REMINDERS.c.id, REMINDERS.c.key, REMINDERS.c.status, REMINDERS.c.due_at)
@@ -121,15 +115,19 @@ _EXPIRED = (
 )
 
 
-def _due(channel_filter: Any, limit_by_user: bool, postgres: bool) -> Any:
+def _due(by_user: bool, postgres: bool) -> Any:
     query = (
         select(REMINDERS.c.id, _USERS.c.external_id, REMINDERS.c.key, REMINDERS.c.due_at, REMINDERS.c.late)
         .join(_USERS, _USERS.c.id == REMINDERS.c.user_id)
-        .where(REMINDERS.c.status == PENDING, REMINDERS.c.due_at <= bindparam("now"), channel_filter)
+        .where(
+            REMINDERS.c.status == PENDING,
+            REMINDERS.c.due_at <= bindparam("now"),
+            _USERS.c.channel == bindparam("channel"),
+        )
         .order_by(REMINDERS.c.due_at, REMINDERS.c.id)
         .limit(bindparam("limit"))
     )
-    if limit_by_user:
+    if by_user:
         query = query.where(_USERS.c.external_id == bindparam("external_id"))
     if postgres:
         # Several bot processes claim side by side, each skipping rows another has locked.
@@ -137,11 +135,7 @@ def _due(channel_filter: Any, limit_by_user: bool, postgres: bool) -> Any:
     return query
 
 
-_DUE = {
-    (by_user, pg): _due(_USERS.c.channel == bindparam("channel"), by_user, pg)
-    for by_user in (False, True)
-    for pg in (False, True)
-}
+_DUE = {(by_user, pg): _due(by_user, pg) for by_user in (False, True) for pg in (False, True)}
 _MARK = (
     update(REMINDERS)
     .where(REMINDERS.c.id == bindparam("w_id"))

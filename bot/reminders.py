@@ -34,7 +34,6 @@ class Ready:
     id: int
     external_id: str
     reply: Reply
-    late: bool
 
 
 class ReminderQueue:
@@ -72,14 +71,9 @@ class ReminderQueue:
                 user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=later, late=True)
                 return None
             late = claimed.late or now - planned.due_at > LATE_AFTER
-            return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late), late)
+            return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late))
 
     def finish(self, sent: Sequence[int], now: datetime, failed: Sequence[int] = ()) -> None:
         with self.store.engine.begin() as conn:
             reminder_rows.mark(conn, sent, SENT, now)
             reminder_rows.mark(conn, failed, FAILED, now)
-
-    def release(self, reminder_ids: Sequence[int], now: datetime) -> None:
-        """Back to pending at once (a send that failed for a reason that may pass)."""
-        with self.store.engine.begin() as conn:
-            reminder_rows.mark(conn, reminder_ids, PENDING, now)

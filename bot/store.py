@@ -52,7 +52,6 @@ from bot.models import (
     CHANNEL_MAX,
     KEY_MAX,
     AgreementRow,
-    Base,
     DebtRow,
     LetterRow,
     PaymentRow,
@@ -60,6 +59,7 @@ from bot.models import (
     RoundRow,
     UndoStep,
     User,
+    table_of,
     utcnow,
 )
 from dialogs.codec import encode
@@ -77,21 +77,14 @@ EXPORT_FORMAT = "debtcoach-export/1"
 SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    if not isinstance(table, Table):  # pragma: no cover - every model maps one table
-        raise TypeError(f"{model.__name__} is not mapped to a table")
-    return table
-
-
-_USERS = _table(User)
-_DEBTS = _table(DebtRow)
-_ROUNDS = _table(RoundRow)
-_AGREEMENTS = _table(AgreementRow)
-_PAYMENTS = _table(PaymentRow)
-_LETTERS = _table(LetterRow)
-_PROCESSED = _table(ProcessedInput)
-_UNDO = _table(UndoStep)
+_USERS = table_of(User)
+_DEBTS = table_of(DebtRow)
+_ROUNDS = table_of(RoundRow)
+_AGREEMENTS = table_of(AgreementRow)
+_PAYMENTS = table_of(PaymentRow)
+_LETTERS = table_of(LetterRow)
+_PROCESSED = table_of(ProcessedInput)
+_UNDO = table_of(UndoStep)
 
 # One row's column values, by column name.
 Values = shapes.Values
