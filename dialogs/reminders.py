@@ -109,7 +109,15 @@ def to_utc(tz: ZoneInfo, local: datetime) -> datetime:
     return local.replace(tzinfo=tz).astimezone(UTC)
 
 
+def _may_remind(debt: Debt) -> bool:
+    return debt.state in PAYING_STATES or debt.state == "awaiting_validation" or debt.call_at is not None
+
+
 def plan(state: UserState) -> list[Planned]:
+    """Runs for every input (the service compares the plans before and after an answer), and
+    most inputs come from people still negotiating: for them it returns before the time zone."""
+    if not any(_may_remind(debt) for debt in state.debts):
+        return []
     tz = zone(state)
     settings = state.reminders
     planned: list[Planned] = []
