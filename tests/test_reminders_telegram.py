@@ -60,7 +60,7 @@ async def _arrives(person: Person) -> list[SentMessage]:
 async def _agree_plan(person: Person, zone_typed: str) -> None:
     got = await person.does(UP_TO_THE_PLAN)
     # Asked once, by the way, with the guess from the language.
-    assert "Your time zone: America/New_York" in got[-2].text or any("Your time zone" in m.text for m in got)
+    assert sum("Your time zone: America/New_York" in m.text for m in got) == 1
     reply = await person.says(zone_typed)
     assert "Time zone set" in reply[0].text
     await person.presses("The signed copy came back")
@@ -92,9 +92,6 @@ async def test_a_three_payment_plan_is_reminded_at_local_times_in_two_zones_acro
             got = await _arrives(person)
             assert len(got) == 1 and words in got[0].text, (when, got)
             assert "Sorry this is late" not in got[0].text
-    # The same wall-clock time on both sides of each zone's own daylight-saving change.
-    assert datetime(2027, 3, 15, 9, tzinfo=CHICAGO).astimezone(UTC).hour == 14
-    assert datetime(2027, 2, 15, 9, tzinfo=CHICAGO).astimezone(UTC).hour == 15
     assert server.errors == []
 
 
@@ -209,7 +206,7 @@ async def test_a_scheduled_call_gets_its_script_half_an_hour_before_with_current
         assert "How did the call with Capital One go?" in got[0].text
         # Straight into recording the creditor's answer.
         got = await alex.presses("They named another figure")
-        assert "What figure did they name" in got[-1].text or got[-1].choices == () or "figure" in got[-1].text
+        assert got[-1].text.startswith("What figure did they name?")
 
 
 async def test_many_due_at_once_are_paced_within_telegrams_limits(tmp_path: Path) -> None:
