@@ -210,10 +210,13 @@ class TelegramCoach:
         reminder scheduler's) is asked before each part and told when Telegram has it."""
         *parts, last = split_html(reply.text) or ["…"]
         for html, markup in [*((part, None) for part in parts), (last, keyboard(reply.choices))]:
-            if pace is not None:
-                await pace.wait(chat_id)
-            await self._say(bot, chat_id, html, markup)
-            if pace is not None:
+            if pace is None:
+                await self._say(bot, chat_id, html, markup)
+                continue
+            await pace.wait(chat_id)
+            try:
+                await self._say(bot, chat_id, html, markup)
+            finally:
                 pace.sent(chat_id)
 
 
