@@ -491,12 +491,14 @@ def check(
 
 
 def check_story(recorded: list[list[SentMessage]]) -> None:
-    """The recording must really be a settlement: the agreement and the paid-in-full letter as PDFs."""
+    """The recording must really be a settlement: the agreement and the paid-in-full letter as PDFs
+    (the signing step also sends the payment plan as a calendar file, which is not a letter)."""
     documents = [m.document.filename for reply in recorded for m in reply if m.document is not None]
     texts = " ".join(m.text for reply in recorded for m in reply)
     if not any(name.endswith("settlement-agreement.pdf") for name in documents) or "Settled." not in texts:
         raise SystemExit(f"the story did not reach a signed settlement; documents sent: {documents}")
-    if not all(m.document.content.startswith(b"%PDF-") for r in recorded for m in r if m.document is not None):
+    files = [m.document for reply in recorded for m in reply if m.document is not None]
+    if not all(f.content.startswith(b"%PDF-") for f in files if f.filename.endswith(".pdf")):
         raise SystemExit("a letter is not a PDF")
 
 
