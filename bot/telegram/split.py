@@ -22,6 +22,8 @@ def size(text: str) -> int:
 
 
 def split_html(text: str, limit: int = LIMIT) -> list[str]:
+    if size(text) <= limit:  # nearly every message: nothing to cut, no tags to track
+        return [text] if text.strip() else []
     parts: list[str] = []
     current = ""
     for paragraph in _balanced_paragraphs(text):
