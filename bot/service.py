@@ -43,7 +43,7 @@ def handle(
     """`locale_hint` is the language the channel reports (Telegram's language_code); it sets
     the locale of someone new, and never overrides a language the person chose."""
     with store.user(channel, external_id) as user:
-        if input_key is not None and user.already_processed(input_key):
+        if input_key is not None and not user.claim(input_key, now):
             return Handled(None)
         state = user.load()
         if locale_hint is not None and not state.welcomed:
@@ -71,8 +71,6 @@ def handle(
                 handled.export = user.export()
             elif isinstance(effect, CalendarRequested):
                 handled.calendar = payment_plan_ics(result.state, effect.debt_seq, now=now)
-        if input_key is not None:
-            user.mark_processed(input_key, now)
         return handled
 
 

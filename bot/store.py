@@ -1,7 +1,7 @@
 """The store: one database transaction per input, holding one person's whole `UserState`.
 
-The adapter opens `Store.user(channel, id)` for each input, checks `already_processed`, loads
-the state, runs the pure engine, saves the new state and marks the input processed; it all
+The adapter opens `Store.user(channel, id)` for each input, claims the input's key (false if it
+was processed before), loads the state, runs the pure engine and saves the new state; it all
 commits together or not at all, so a crash never half-applies an answer and a redelivered
 update is recognised. The user's row is locked for the transaction (SELECT ... FOR UPDATE on
 PostgreSQL, BEGIN IMMEDIATE on SQLite), so several processes serialise on one person instead
@@ -43,6 +43,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -154,12 +155,11 @@ _UPDATE_USER = update(_USERS).where(_USERS.c.id == bindparam("w_id"))
 _DELETE_USER = delete(_USERS).where(_USERS.c.id == bindparam("uid"))
 _USER_TIMES = select(_USERS.c.created_at, _USERS.c.updated_at).where(_USERS.c.id == bindparam("uid"))
 
-_IS_PROCESSED = (
-    select(_PROCESSED.c.id)
-    .where(_PROCESSED.c.user_id == bindparam("uid"), _PROCESSED.c.input_key == bindparam("key"))
-    .limit(1)
-)
-_INSERT_PROCESSED = insert(_PROCESSED)
+# Returns the new row's id, or nothing on a duplicate (RETURNING: SQLite 3.35 or later).
+_CLAIM = {
+    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
+    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
+}
 _SELECT_PROCESSED = (
     select(_PROCESSED.c.input_key, _PROCESSED.c.processed_at)
     .where(_PROCESSED.c.user_id == bindparam("uid"))
@@ -407,21 +407,19 @@ class UserStore:
         self._stale = False
         self._erased = False
 
-    def already_processed(self, input_key: str) -> bool:
-        if self._erased:
-            return False
-        found = self._conn.execute(_IS_PROCESSED, {"uid": self._user.id, "key": input_key}).first()
-        return found is not None
+    def claim(self, input_key: str, now: datetime) -> bool:
+        """Record the input as processed; False when it already was (a redelivery). One INSERT
+        that does nothing on a duplicate key, instead of a lookup and then an insert: it is
+        undone with everything else if the input fails, so a failed input can be tried again.
 
-    def mark_processed(self, input_key: str, now: datetime) -> None:
-        # After erase() this is a no-op: keeping the key would keep a row about a person who
-        # asked to be forgotten; a redelivered update then meets an empty state, harmlessly.
+        After erase() nothing is written and the answer is True: keeping the key would keep a
+        row about a person who asked to be forgotten; a redelivery then meets an empty state,
+        harmlessly."""
         shapes.check_length("input_key", input_key, KEY_MAX)
         if self._erased:
-            return
-        self._conn.execute(
-            _INSERT_PROCESSED, {"user_id": self._user.id, "input_key": input_key, "processed_at": shapes.aware(now)}
-        )
+            return True
+        row = {"user_id": self._user.id, "input_key": input_key, "processed_at": shapes.aware(now)}
+        return self._conn.execute(_CLAIM[self._conn.dialect.name], row).first() is not None
 
     def load(self) -> UserState:
         if self._erased:
@@ -452,7 +450,7 @@ class UserStore:
         Debts are matched by seq, rounds and payments by their index in the list, so undo and
         "start over" delete what they removed. A state that cannot be stored (mixed currencies,
         two debts with one seq) raises before anything is written. After erase() this is a
-        no-op (see mark_processed).
+        no-op (see claim).
         """
         if self._erased:
             return

@@ -269,20 +269,19 @@ class TestStore:
 
     def test_processed_inputs_are_deduplicated(self, store: Store) -> None:
         with store.user("telegram", "1001") as us:
-            assert not us.already_processed("update:1")
-            us.mark_processed("update:1", NOW)
-            assert us.already_processed("update:1")
+            assert us.claim("update:1", NOW)
+            assert not us.claim("update:1", NOW)
         with store.user("telegram", "1001") as us:
-            assert us.already_processed("update:1")
-            assert not us.already_processed("update:2")
+            assert not us.claim("update:1", NOW)
+            assert us.claim("update:2", NOW)
         with store.user("telegram", "2002") as other:
-            assert not other.already_processed("update:1")
+            assert other.claim("update:1", NOW)
 
     def test_an_exception_rolls_the_input_back(self, store: Store) -> None:
         def failing_input() -> None:
             with store.user("telegram", "1001") as us:
                 us.save(sample_state(), NOW)
-                us.mark_processed("update:7", NOW)
+                assert us.claim("update:7", NOW)
                 us.record_letter(1, "offer", "Offer", "Dear Sir", NOW)
                 raise RuntimeError("boom")
 
@@ -290,8 +289,8 @@ class TestStore:
             failing_input()
         with store.user("telegram", "1001") as us:
             assert encode(us.load()) == encode(UserState())
-            assert not us.already_processed("update:7")
             assert us.letters() == []
+            assert us.claim("update:7", NOW), "the failed input's key went with it"
 
     def test_letters_are_recorded_in_order(self, store: Store) -> None:
         with store.user("telegram", "1001") as us:
@@ -309,12 +308,12 @@ class TestStore:
         with store.user("telegram", "1001") as us:
             us.save(sample_state(), NOW)
             us.record_letter(1, "offer", "Settlement offer", "I can pay 842.07 in total.", NOW)
-            us.mark_processed("update:1", NOW)
+            us.claim("update:1", NOW)
         other = UserState(currency="EUR", debts=[Debt(seq=1, creditor="Secret Lender")])
         with store.user("telegram", "2002") as us:
             us.save(other, NOW)
             us.record_letter(1, "offer", "Other", "Private text of someone else", NOW)
-            us.mark_processed("update:999", NOW)
+            us.claim("update:999", NOW)
 
         with store.user("telegram", "1001") as us:
             doc = us.export()
@@ -336,7 +335,7 @@ class TestStore:
             with store.user("telegram", external_id) as us:
                 us.save(sample_state(), NOW)
                 us.record_letter(1, "offer", "Offer", "Body", NOW)
-                us.mark_processed("update:1", NOW)
+                us.claim("update:1", NOW)
                 us.sync_reminders(plan(sample_state()), datetime(2025, 1, 1, tzinfo=UTC))
         gone, kept = user_id(store, "1001"), user_id(store, "2002")
 
@@ -345,7 +344,7 @@ class TestStore:
             us.erase()
             assert encode(us.load()) == encode(UserState())
             us.save(sample_state(), NOW)  # ignored: nothing may come back after an erase
-            us.mark_processed("update:2", NOW)
+            us.claim("update:2", NOW)
 
         for table, sql in USER_ROWS.items():
             assert count(store, sql, uid=gone) == 0, table
@@ -366,11 +365,11 @@ class TestStore:
 
     def test_overlong_keys_are_refused_on_every_backend(self, store: Store) -> None:
         with pytest.raises(ValueError, match="input_key"), store.user("t", "1") as us:
-            us.mark_processed("k" * 256, NOW)
+            us.claim("k" * 256, NOW)
 
     def test_naive_times_are_refused(self, store: Store) -> None:
         with pytest.raises(ValueError, match="naive"), store.user("t", "1") as us:
-            us.mark_processed("k", datetime(2025, 1, 1))
+            us.claim("k", datetime(2025, 1, 1))
 
     def test_concurrent_inputs_for_one_user_do_not_lose_updates(self, store: Store, store_url: str) -> None:
         """Two more stores stand in for two processes: each input appends one round, so a lost
@@ -534,12 +533,12 @@ class TestInbox:
 
     def test_old_processed_keys_are_pruned_and_recent_ones_kept(self, store: Store) -> None:
         with store.user("telegram", "1001") as user:
-            user.mark_processed("update:1", NOW - timedelta(days=10))
-            user.mark_processed("update:2", NOW)
+            user.claim("update:1", NOW - timedelta(days=10))
+            user.claim("update:2", NOW)
         assert Inbox(store, "telegram").prune_processed(NOW - timedelta(days=7)) == 1
         with store.user("telegram", "1001") as user:
-            assert not user.already_processed("update:1")
-            assert user.already_processed("update:2")
+            assert not user.claim("update:2", NOW)
+            assert user.claim("update:1", NOW)
 
 
 class TestReminders:
