@@ -146,7 +146,7 @@ class Console:
         if handled.calendar is not None:
             path = self.user_dir / "debtcoach-payments.ics"
             self.user_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(handled.calendar)
+            path.write_bytes(handled.calendar.content())
             self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
         self._print(question)
 

@@ -17,6 +17,21 @@ from dialogs.contracts import CalendarRequested, EraseRequested, ExportRequested
 from dialogs.engine import step, where_we_are
 from dialogs.reminders import plan
 from dialogs.render import resolve_locale
+from dialogs.state import UserState
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFile:
+    """The payment plan to send as an .ics file, made when it is sent, after the transaction:
+    icalendar takes about a millisecond, nothing of it is stored, and the answer's first
+    message need not wait for it."""
+
+    state: UserState
+    debt_seq: int | None
+    made_at: datetime
+
+    def content(self) -> bytes:
+        return payment_plan_ics(self.state, self.debt_seq, now=self.made_at)
 
 
 @dataclass(slots=True)
@@ -27,7 +42,7 @@ class Handled:
     export: dict[str, Any] | None = None
     erased: bool = False
     letters: list[LetterDrafted] = field(default_factory=list)
-    calendar: bytes | None = None  # the payment plan as an .ics file
+    calendar: CalendarFile | None = None
 
 
 def handle(
@@ -70,7 +85,7 @@ def handle(
             elif isinstance(effect, ExportRequested):
                 handled.export = user.export()
             elif isinstance(effect, CalendarRequested):
-                handled.calendar = payment_plan_ics(result.state, effect.debt_seq, now=now)
+                handled.calendar = CalendarFile(result.state, effect.debt_seq, now)
         return handled
 
 

@@ -202,7 +202,8 @@ class TelegramCoach:
             await bot.send_file(chat_id, body, "debtcoach-export.json", render(locale, "telegram_export_caption.html"))
         if handled.calendar is not None:
             caption = render(locale, "telegram_calendar_caption.html")
-            await bot.send_file(chat_id, handled.calendar, "debtcoach-payments.ics", caption)
+            ics = await self.offload(handled.calendar.content)
+            await bot.send_file(chat_id, ics, "debtcoach-payments.ics", caption)
         await self.send_reply(bot, chat_id, question)
 
     async def send_reply(self, bot: JournalingBot, chat_id: int, reply: Reply, pace: Pace | None = None) -> None:
