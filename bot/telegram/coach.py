@@ -145,24 +145,31 @@ class TelegramCoach:
     async def _press(
         self, bot: JournalingBot, update: Update, query: CallbackQuery, user_id: int, language: str | None
     ) -> None:
-        # Answered first, to stop the button's spinner at once; but a press from before a
-        # restart may have been answered by the process that died, so it waits to be handled.
+        # Answered at once, to stop the button's spinner, while the press is handled: the
+        # answer and the reply's first message travel together instead of one after the other.
+        # A press from before a restart may have been answered by the process that died, so
+        # it is answered only if it turns out not to have been applied.
         recovered = update.update_id in self.recovered
-        if not recovered:
-            await self._answer(query, update.update_id)
+        answering = None if recovered else asyncio.create_task(self._answer(query, update.update_id))
         data = query.data or ""
         # Data is checked against the presser's own records by the engine; anything that is not
         # one of our short ASCII values is refused the same way, without being looked at.
         inp = Input.button(data if data.isascii() and len(data.encode()) <= CALLBACK_DATA_MAX else "?")
-        applied = await self._apply(bot, update, user_id, user_id, inp, language)
+        try:
+            applied = await self._apply(bot, update, user_id, user_id, inp, language)
+        finally:
+            if answering is not None:
+                await answering
         if recovered and applied:
             await self._answer(query, update.update_id)
 
     async def _answer(self, query: CallbackQuery, update_id: int) -> None:
         try:
             await query.answer()
-        except BadRequest:  # too old: the press is handled all the same
-            log.info("callback query of update %d could not be answered", update_id)
+        except TelegramError as exc:
+            # Too old, or the network gave out: the spinner stops by itself after a while, and
+            # the press is handled all the same.
+            log.info("callback query of update %d could not be answered: %s", update_id, type(exc).__name__)
 
     async def _apply(
         self, bot: JournalingBot, update: Update, chat_id: int, user_id: int, inp: Input, language: str | None
