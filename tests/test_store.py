@@ -511,6 +511,32 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
     assert version == [(ScriptDirectory.from_config(config(url)).get_current_head(),)]
 
 
+def test_checkpoint_moves_committed_answers_from_the_log_into_the_database_file(tmp_path: Path) -> None:
+    """The bot checkpoints from a worker thread so that no commit on its event loop has to: what
+    was committed must then be in the database file itself, not only in the -wal log beside it."""
+    path = tmp_path / "debtcoach.sqlite3"
+    store = Store(f"sqlite:///{path}")
+
+    def users_in_file_alone() -> list[str]:
+        copy = tmp_path / f"copy-{len(list(tmp_path.glob('copy-*')))}.sqlite3"
+        copy.write_bytes(path.read_bytes())  # the file without its log, as a crash could leave it
+        raw = sqlite3.connect(copy)
+        try:
+            return [row[0] for row in raw.execute("SELECT external_id FROM users")]
+        finally:
+            raw.close()
+
+    try:
+        store.checkpoint()  # the schema, so the copy below is a readable database
+        save(store, sample_state(), "1001")
+        assert users_in_file_alone() == [], "committed, but only in the log so far"
+        store.checkpoint()
+        assert users_in_file_alone() == ["1001"]
+        assert encode(load(store, "1001")) == encode(sample_state())
+    finally:
+        store.close()
+
+
 class TestInbox:
     """The journal of fetched Telegram updates, on every backend the store runs on."""
 
