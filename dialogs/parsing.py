@@ -530,6 +530,18 @@ _RELATIVE_DAYS: dict[str, int] = {
     **dict.fromkeys(("day after tomorrow", "the day after tomorrow", "後天", "后天"),
                     2),
 }  # fmt: skip
+# "friday", "next fri", "this thurs": the next such day after today ("this" includes today).
+# dateparser reads most of these too, at a millisecond each, and not "next wed" or "thurs".
+_NEXT_WEEKDAY = re.compile(r"(?:(next|this) )?([a-z]+)")
+_WEEKDAYS: dict[str, int] = {
+    **dict.fromkeys(("monday", "mon"), 0),
+    **dict.fromkeys(("tuesday", "tue", "tues"), 1),
+    **dict.fromkeys(("wednesday", "wed"), 2),
+    **dict.fromkeys(("thursday", "thu", "thur", "thurs"), 3),
+    **dict.fromkeys(("friday", "fri"), 4),
+    **dict.fromkeys(("saturday", "sat"), 5),
+    **dict.fromkeys(("sunday", "sun"), 6),
+}
 # dateparser is slow and erratic on long text, and nobody types a date that long.
 _MAX_DATE_TEXT = 120
 
@@ -575,6 +587,11 @@ def _fast_date(s: str, today: datetime.date, order: str) -> tuple[bool, datetime
     """The common forms, without dateparser. Returns (recognised, date)."""
     if s in _RELATIVE_DAYS:
         return True, today + datetime.timedelta(days=_RELATIVE_DAYS[s])
+    if (m := _NEXT_WEEKDAY.fullmatch(s)) and m[2] in _WEEKDAYS:
+        weekday = _WEEKDAYS[m[2]]
+        if m[1] == "this" and weekday == today.weekday():
+            return True, today
+        return True, today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     if m := _ISO_DATE.fullmatch(s):
         return True, _safe_date(int(m[1]), int(m[2]), int(m[3]))
     if m := _NUMERIC_DATE.fullmatch(s):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dialogs.money import SUPPORTED_CURRENCIES, Money, format_money
 from dialogs.parsing import (
+    _date_parser,
     parse_amount,
     parse_count,
     parse_date,
@@ -289,6 +290,39 @@ def test_parse_date(text: str, locale: str, expected: datetime.date | None) -> N
     got = parse_date(text, TODAY, locale)
     assert got == expected
     assert type(got) is (datetime.date if expected is not None else type(None))
+
+
+@pytest.mark.parametrize(
+    ("text", "days_after_a_sunday"),
+    [
+        ("friday", 5),
+        ("next friday", 5),
+        ("by next Fri", 5),
+        ("next wed", 3),  # dateparser alone reads nothing here
+        ("thurs", 4),
+        ("Sunday", 7),  # strictly after today
+        ("this sunday", 0),  # "this" includes today
+        ("this tue", 2),
+    ],
+)
+def test_parse_date_reads_weekdays(text: str, days_after_a_sunday: int) -> None:
+    sunday = datetime.date(2026, 11, 22)
+    assert parse_date(text, sunday) == sunday + datetime.timedelta(days=days_after_a_sunday)
+
+
+def test_weekdays_read_as_dateparser_reads_them_wherever_it_reads_them() -> None:
+    """The weekday forms skip dateparser (a millisecond each); they must not change a date it
+    would have given, on any day of the week."""
+    names = ["monday", "tue", "wednesday", "thu", "friday", "sat", "sunday", "mon", "fri", "sun"]
+    compared = 0
+    for offset in range(7):
+        today = datetime.date(2026, 11, 22) + datetime.timedelta(days=offset)
+        for text in [f"{prefix}{name}" for name in names for prefix in ("", "next ", "this ")]:
+            found = _date_parser("en", today).get_date_data(text).date_obj
+            if found is not None:
+                compared += 1
+                assert parse_date(text, today) == found.date(), (today, text)
+    assert compared > 150
 
 
 def test_parse_date_rolls_a_past_day_of_month_into_next_month() -> None:
