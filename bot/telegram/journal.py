@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest
@@ -29,6 +29,8 @@ from bot.inbox import Inbox
 from bot.telegram.offload import Offload
 
 JSONDict = dict[str, Any]
+# An inline keyboard as the Bot API's JSON: {"inline_keyboard": [[{"text", "callback_data"}]]}.
+Keyboard = dict[str, list[list[dict[str, str]]]]
 DEFAULT_NONE: Any = BaseRequest.DEFAULT_NONE
 
 
@@ -80,7 +82,7 @@ class JournalingBot(ExtBot[None]):
                 raise
         return forms
 
-    async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    async def send_html(self, chat_id: int, html: str, reply_markup: Keyboard | None = None) -> None:
         """`send_message(chat_id, html, parse_mode=HTML, reply_markup=...)` without turning
         Telegram's answer into a `Message`, which the coach never reads: PTB's de_json of it was
         the largest single cost of sending. The call takes the same road as `send_message`
