@@ -2,8 +2,9 @@
 
 With long polling Telegram forgets an update as soon as the next getUpdates confirms it, and
 python-telegram-bot sends that next request while the update is still waiting to be handled.
-The Telegram adapter therefore records every fetched batch here before handing it on, and
-forgets an update only after its replies went out. Whatever is still here at start-up was
+The Telegram adapter therefore writes every fetched update here before that request goes out,
+or earlier, together with the answer it produced (see bot/telegram/journal.py), and forgets
+an update only after its replies went out. Whatever is still here at start-up was
 fetched by a process that died: it is handled again, and the store's processed-input keys make
 sure that an answer already applied is not applied twice.
 """
@@ -49,6 +50,11 @@ class Inbox:
                         for uid, payload in updates
                     ],
                 )
+
+    def keep(self, conn: Connection, update_id: int, payload: str, now: datetime) -> None:
+        """Write one update in the caller's transaction (the one that handles it)."""
+        row = {"channel": self._channel, "update_id": update_id, "payload": payload, "received_at": shapes.aware(now)}
+        conn.execute(self._insert, row)
 
     def forget(self, answered: Collection[int]) -> None:
         if answered:

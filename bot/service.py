@@ -7,9 +7,12 @@ and a crash anywhere rolls the whole input back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 from bot.calendar import payment_plan_ics
 from bot.store import Store
@@ -54,10 +57,15 @@ def handle(
     *,
     input_key: str | None = None,
     locale_hint: str | None = None,
+    alongside: Callable[[Connection], None] | None = None,
 ) -> Handled:
     """`locale_hint` is the language the channel reports (Telegram's language_code); it sets
-    the locale of someone new, and never overrides a language the person chose."""
+    the locale of someone new, and never overrides a language the person chose. `alongside`
+    writes what the channel needs committed with the input, or not at all (Telegram: the
+    update's inbox row)."""
     with store.user(channel, external_id) as user:
+        if alongside is not None:
+            user.write_alongside(alongside)
         if input_key is not None and not user.claim(input_key, now):
             return Handled(None)
         state = user.load()

@@ -17,7 +17,7 @@ only the rows and columns that differ.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -438,6 +438,11 @@ class UserStore:
             return True
         row = {"user_id": self._user.id, "input_key": input_key, "processed_at": shapes.aware(now)}
         return self._conn.execute(_CLAIM[self._conn.dialect.name], row).first() is not None
+
+    def write_alongside(self, write: Callable[[Connection], None]) -> None:
+        """Let the channel write, in this transaction, a row that must commit with the input
+        or not at all (the Telegram update's inbox row: see bot/telegram/journal.py)."""
+        write(self._conn)
 
     def load(self) -> UserState:
         if self._erased:

@@ -148,6 +148,45 @@ async def test_killed_while_the_reply_is_on_its_way_the_answer_counts_once(
     assert server.errors == []
 
 
+@pytest.mark.parametrize("kill_after", [0.0, 0.004, 0.02])
+async def test_killed_at_any_moment_of_a_burst_every_answer_counts_once_and_gets_its_reply(
+    server: FakeTelegram, store: Store, bot: BotProcess, kill_after: float
+) -> None:
+    """Six people answer twice in a row, all at once, and the bot dies a moment later: before
+    fetching, while handling, or while replying (each person's second answer waits for the
+    first, so some are fetched and not yet handled when the bot polls again). After the restart
+    every answer is applied exactly once and every person's last message asks the question
+    that comes after both; none is left waiting."""
+    people = [Person(server, 930 + n) for n in range(6)]
+    await bot.start()
+    for person in people:
+        await person.does(WHOLE_NEGOTIATION[:3])  # asked for the balance
+    bursts = [
+        (("$5,000", "yes"), "How long have you been behind", "delinquency"),
+        (("8 months",), "Who is asking you to pay now", "holder"),
+    ]
+    for answers, next_question, next_state in bursts:
+        for text in answers:
+            for person in people:
+                server.user_says(person.user_id, text)
+        await asyncio.sleep(kill_after)
+        await bot.kill()
+        await bot.start()
+
+        def all_asked(question: str = next_question) -> bool:
+            return all(p.inbox and question in p.inbox[-1].text for p in people)
+
+        await server.wait_for(all_asked, timeout=20, what=f"every person asked {next_question!r}")
+        await asyncio.gather(*(p.settled(0) for p in people))
+        assert all(next_question in p.inbox[-1].text for p in people)
+        for person in people:
+            debt = debt_of(store, person.user_id)
+            assert (debt["state"], debt["balance"]) == (next_state, {"amount": "5000.00", "currency": "USD"})
+            assert debt["in_writing"] is True
+    await bot.stop()
+    assert server.errors == []
+
+
 async def run_expecting_refusal(env: dict[str, str]) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,

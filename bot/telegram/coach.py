@@ -18,6 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from time import perf_counter
 from typing import Protocol
 
@@ -168,17 +169,24 @@ class TelegramCoach:
     async def _apply(
         self, bot: JournalingBot, update: Update, chat_id: int, user_id: int, inp: Input, language: str | None
     ) -> bool:
-        """Handle the input; False when it had been applied before (a redelivery)."""
+        """Handle the input; False when it had been applied before (a redelivery). An update
+        not yet on disk is written in the same transaction (see bot/telegram/journal.py)."""
+        now = self.clock()
+        form = bot.unwritten(update.update_id)
+        keep = None if form is None else partial(bot.inbox.keep, update_id=update.update_id, payload=form, now=now)
         handled = await self.offload(
             handle,
             self.store,
             CHANNEL,
             str(user_id),
             inp,
-            self.clock(),
+            now,
             input_key=f"update:{update.update_id}",
             locale_hint=language,
+            alongside=keep,
         )
+        if form is not None:
+            bot.written(update.update_id)
         if handled.result is None:
             if update.update_id not in self.recovered:
                 return False  # Telegram sent this update twice; it was answered the first time

@@ -1,14 +1,20 @@
-"""A Bot that writes each fetched batch of updates to the inbox before PTB can confirm it.
+"""A Bot that keeps each fetched update on disk from before Telegram forgets it until answered.
 
-PTB's updater confirms a batch by asking for the next one, which it does while the batch is
-still queued. The getUpdates call itself is the one place where a batch exists and has not yet
-been confirmed: once it has returned, the batch is on disk. What is written, and what PTB then
-turns into `Update` objects, is each update's journal form: what the coach reads of it, and no
-more (no names, no quoted messages, not the keyboard a button was pressed on). So a live update
-and the same update replayed after a crash look alike to the coach, and PTB parses a fraction of
-each one. Updates are forgotten when the coach says they were answered; those ids are written
-with the next batch or by `flush`, which the bot runs as soon as there are any, so under load
-many answers share one commit.
+Telegram forgets a batch of updates when the next getUpdates confirms it, and PTB's updater
+asks for the next batch while this one is still queued. So no getUpdates goes out before
+every update fetched so far is on disk or answered. An update gets there in one of two ways:
+its own handling writes it, in the same transaction as the answer it produces (the coach
+does that; see `unwritten`), or, if it has not been handled by the time the next poll is
+due, the poll writes it first, with the others in the same position, in one transaction. At
+a hundred updates a second every update is handled before the next poll and no poll writes
+anything; under load, the poll writes what is still queued.
+
+What is written, and what PTB then turns into `Update` objects, is each update's journal
+form: what the coach reads of it, and no more (no names, no quoted messages, not the keyboard
+a button was pressed on). So a live update and the same update replayed after a crash look
+alike to the coach, and PTB parses a fraction of each one. Updates are forgotten when the
+coach says they were answered; those ids are deleted with the next batch or by `flush`,
+which the bot runs as soon as there are any, so under load many answers share one commit.
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ class JournalingBot(ExtBot[None]):
         self._inbox = inbox
         self._offload = offload
         self._clock = clock
-        self._answered: set[int] = set()
+        self._unwritten: dict[int, str] = {}  # fetched, neither on disk nor answered: id -> journal form
+        self._answered: set[int] = set()  # answered and on disk: to delete from the inbox
         self._answers = asyncio.Event()
         super().__init__(*args, **kwargs)
 
@@ -57,8 +64,11 @@ class JournalingBot(ExtBot[None]):
         pool_timeout: Any = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
     ) -> Any:
-        """Every call, as PTB makes it; getUpdates' batch is cut to its journal form and written
-        down before `get_updates` parses it (PTB's own timeouts and offsets are untouched)."""
+        """Every call, as PTB makes it (its own timeouts and offsets untouched). A getUpdates
+        first writes down what it is about to confirm; its batch is cut to the journal form
+        before `get_updates` parses it."""
+        if endpoint == "getUpdates":
+            await self._write_unwritten()
         result = await super()._post(
             endpoint,
             data,
@@ -71,16 +81,44 @@ class JournalingBot(ExtBot[None]):
         if endpoint != "getUpdates" or not isinstance(result, list):
             return result
         forms = [journal_form(raw) for raw in result]
-        rows = [(form["update_id"], json.dumps(form, ensure_ascii=False)) for form in forms]
-        answered = self._take_answered()
-        if rows or answered:
-            try:
-                await self._offload(self._inbox.record, rows, answered, self._clock())
-            except BaseException:
-                # Not written, so not returned either: PTB polls again without confirming.
-                self._answered |= answered
-                raise
+        for form in forms:
+            self._unwritten[form["update_id"]] = json.dumps(form, ensure_ascii=False)
         return forms
+
+    async def _write_unwritten(self) -> None:
+        """Before a getUpdates confirms them: the updates fetched so far that are neither
+        answered nor written by their own handling, in one transaction with the deletion of
+        the answered ones. If it fails, the getUpdates does not go out (PTB retries it)."""
+        if not self._unwritten and not self._answered:
+            return
+        # The last batch's handlers were queued just before this poll: let them go first, so
+        # that their answers need not wait for this write and their rows need no write of it.
+        await asyncio.sleep(0)
+        rows = list(self._unwritten.items())
+        answered = self._take_answered()
+        if not rows and not answered:
+            return
+        # On disk from here, as far as `answered` is concerned: one answered during the write
+        # is deleted after it.
+        self._unwritten.clear()
+        try:
+            await self._offload(self._inbox.record, rows, answered, self._clock())
+        except BaseException:
+            self._answered |= answered
+            for update_id, form in rows:
+                if update_id in self._answered:
+                    self._answered.discard(update_id)  # answered meanwhile, and never written
+                else:
+                    self._unwritten[update_id] = form
+            raise
+
+    def unwritten(self, update_id: int) -> str | None:
+        """The update's journal form, if it is not on disk yet: the coach writes it in the
+        transaction that handles the update, then calls `written`."""
+        return self._unwritten.get(update_id)
+
+    def written(self, update_id: int) -> None:
+        self._unwritten.pop(update_id, None)
 
     async def send_html(self, chat_id: int, html: str, reply_markup: Keyboard | None = None) -> None:
         """`send_message(chat_id, html, parse_mode=HTML, reply_markup=...)` without turning
@@ -110,6 +148,8 @@ class JournalingBot(ExtBot[None]):
         return self._clock
 
     def answered(self, update_id: int) -> None:
+        if self._unwritten.pop(update_id, None) is not None:
+            return  # never written, so nothing to delete
         self._answered.add(update_id)
         self._answers.set()
 
