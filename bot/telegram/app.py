@@ -39,6 +39,7 @@ POLL_TIMEOUT = timedelta(seconds=10)
 RETRY_AFTER_FAILURE = 1.0
 PRUNE_EVERY = 3600.0
 CHECKPOINT_EVERY = 0.1  # seconds
+FLUSH_YIELDS = 3  # event-loop turns the flush lets pass first (see _housekeeping)
 KEEP_PROCESSED = timedelta(days=7)  # Telegram redelivers for a day at most
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
@@ -176,8 +177,13 @@ async def _register_commands(bot: JournalingBot) -> None:
 
 
 async def _housekeeping(bot: JournalingBot, stop: asyncio.Event) -> None:
-    """Write down answered updates as soon as there are any (a group commit: whatever was
-    answered while the last write ran goes in the next), and prune old dedupe keys hourly."""
+    """Write down answered updates as soon as there are any, and prune old dedupe keys hourly.
+
+    A group commit: whatever was answered while the last write ran goes in the next, and the
+    flush first lets a few turns of the event loop pass, so that under load the answers
+    finishing in those turns share its commit (or ride with the next poll's write) instead
+    of each taking one: 824 -> 497 such commits for 3,232 updates in the closed loop. When
+    the bot is idle those turns take microseconds."""
     loop = asyncio.get_running_loop()
     next_prune = loop.time()
     while not stop.is_set():
@@ -190,6 +196,8 @@ async def _housekeeping(bot: JournalingBot, stop: asyncio.Event) -> None:
             log.warning("housekeeping failed: %s", type(exc).__name__)
             await asyncio.sleep(RETRY_AFTER_FAILURE)
         await bot.wait_for_answers(timeout=PRUNE_EVERY)
+        for _ in range(FLUSH_YIELDS):
+            await asyncio.sleep(0)
 
 
 async def _checkpoints(store: Store, stop: asyncio.Event) -> None:
