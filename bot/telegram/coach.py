@@ -2,8 +2,9 @@
 
 Every update takes its user's lock before anything else, so one person's messages are handled
 strictly in the order Telegram numbered them while other people are served concurrently. The
-store call runs in a worker thread (it is synchronous SQLAlchemy) and commits the new state
-together with the update's id, so a redelivered update is recognised and changes nothing.
+store call (on the event loop for SQLite, in a worker thread for PostgreSQL: see offload.py)
+commits the new state together with the update's id, and with the update itself if it is not
+on disk yet, so a redelivered update is recognised and changes nothing.
 
 Whatever happens, the person hears something: an unreadable message gets the current
 question's hint, a failure gets an apology, and a callback query is always answered. Logs name
