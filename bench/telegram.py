@@ -611,8 +611,12 @@ async def bench(args: argparse.Namespace) -> int:
         check_story(ours_closed.recorded)
         counts = [len(reply) for reply in ours_closed.recorded]
         last = ours_closed.recorded[-1][-1].text
-        documents = sum(m.document is not None for reply in ours_closed.recorded for m in reply)
-        print(f"recorded: {sum(counts)} messages ({documents} PDF letters) per negotiation; per step {counts}\n")
+        files = [m.document.filename for reply in ours_closed.recorded for m in reply if m.document is not None]
+        letters = sum(name.endswith(".pdf") for name in files)
+        print(
+            f"recorded: {sum(counts)} messages ({letters} PDF letters, {len(files) - letters} other files)"
+            f" per negotiation; per step {counts}\n"
+        )
         base_bot = baseline(write_steps(ours_closed.recorded, steps, Path(folder)))
         base_closed = await run(base_bot, steps, counts, closed, pins, last)
         ours_open = await run(DEBTCOACH, steps, counts, opened, pins, last)
