@@ -165,6 +165,19 @@ def claim(
     return [Claimed(r.id, r.external_id, r.key, r.due_at, r.late) for r in rows]
 
 
+_RENEW = (
+    update(REMINDERS)
+    .where(REMINDERS.c.id.in_(bindparam("ids", expanding=True)), REMINDERS.c.status == SENDING)
+    .values(claimed_at=bindparam("now"))
+)
+
+
+def renew(conn: Connection, reminder_ids: Sequence[int], now: datetime) -> None:
+    """Start the leases of reminders still being sent again from `now`."""
+    if reminder_ids:
+        conn.execute(_RENEW, {"ids": list(reminder_ids), "now": now})
+
+
 def mark(conn: Connection, reminder_ids: Sequence[int], status: str, now: datetime) -> None:
     if reminder_ids:
         sent = now if status == SENT else None

@@ -73,6 +73,12 @@ class ReminderQueue:
             late = claimed.late or now - planned.due_at > LATE_AFTER
             return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late))
 
+    def renew(self, reminder_ids: Sequence[int], now: datetime) -> None:
+        """Keep the leases of reminders that are taking long to send (Telegram asked to wait):
+        a lease that ran out meanwhile would let the reminder be claimed and sent twice."""
+        with self.store.engine.begin() as conn:
+            reminder_rows.renew(conn, reminder_ids, now)
+
     def finish(self, sent: Sequence[int], now: datetime, failed: Sequence[int] = ()) -> None:
         with self.store.engine.begin() as conn:
             reminder_rows.mark(conn, sent, SENT, now)

@@ -117,6 +117,33 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_and_marked_lat
     assert rows["due:1:0:20270215"] == "sent"
 
 
+async def test_a_reminder_held_up_longer_than_its_lease_is_still_sent_once(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    """Telegram keeps a reminder waiting (flood control) for five minutes of the coach's clock,
+    more than twice the claim's two-minute lease. The scheduler renews the lease meanwhile, so
+    no later tick claims the reminder again and the person gets it once."""
+    clock = Clock(START)
+    alex = Person(server, 321)
+    async with running_bot(server, store, tmp_path, clock=clock):
+        await _agree_plan(alex, "Chicago")
+        before = len(alex.inbox)
+        server.hold("sendMessage")
+        clock.at(CHICAGO, 2027, 2, 12, 9, 0)  # three days before the first payment
+        await server.wait_for(lambda: server.held >= 1, what="the reminder on its way")
+        for _ in range(10):  # five minutes in steps of 30 s, a few scheduler ticks each
+            clock.now += timedelta(seconds=30)
+            await asyncio.sleep(0.15)
+        server.release()
+        got = await alex.answer_since(before)
+        await _quiet(alex, 0.5)
+    assert len(alex.inbox) == before + 1
+    assert "Coming up: $600" in got[0].text
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(select(ReminderRow.key, ReminderRow.status)).all())
+    assert rows["soon:1:0:20270215"] == "sent"
+
+
 async def test_paid_stops_an_instalment_and_not_yet_and_cant_pay_lead_on(
     server: FakeTelegram, store: Store, tmp_path: Path
 ) -> None:

@@ -610,6 +610,18 @@ class TestReminders:
         queue.finish([ready.id], due + timedelta(minutes=3))
         assert queue.claim(due + timedelta(hours=1), 10) == []
 
+    def test_a_renewed_lease_runs_from_its_renewal(self, store: Store) -> None:
+        self._planned(store)
+        queue = ReminderQueue(store, "telegram", lease=timedelta(minutes=2))
+        due = datetime(2025, 2, 27, 15, 0, tzinfo=UTC)
+        [claimed] = queue.claim(due, 10)
+        queue.renew([claimed.id], due + timedelta(minutes=1))
+        assert queue.claim(due + timedelta(minutes=2, seconds=30), 10) == [], "still being sent"
+        assert [c.id for c in queue.claim(due + timedelta(minutes=3, seconds=30), 10)] == [claimed.id]
+        queue.finish([claimed.id], due + timedelta(minutes=4))
+        queue.renew([claimed.id], due + timedelta(minutes=5))  # too late: it is sent, and stays so
+        assert queue.claim(due + timedelta(hours=1), 10) == []
+
     def test_one_persons_reminders_are_not_anothers(self, store: Store) -> None:
         self._planned(store, "7")
         self._planned(store, "8")

@@ -105,14 +105,19 @@ class ReminderDispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._failed: list[int] = []
+        # Claimed and not yet recorded: when each lease was last started, to renew it in time.
+        self._leased: dict[int, datetime] = {}
 
     async def run(self, bot: JournalingBot, stop: asyncio.Event) -> None:
         while not stop.is_set():
             full = False
             try:
+                await self._renew()
                 if len(self._tasks) < IN_FLIGHT:
-                    claimed = await self.coach.offload(self.queue.claim, self.clock(), BATCH)
+                    now = self.clock()
+                    claimed = await self.coach.offload(self.queue.claim, now, BATCH)
                     for item in claimed:
+                        self._leased[item.id] = now
                         task = asyncio.create_task(self._deliver(bot, item))
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
@@ -130,6 +135,19 @@ class ReminderDispatcher:
             await asyncio.wait(self._tasks, timeout=10)
         await self._record()
 
+    async def _renew(self) -> None:
+        """Renew, halfway through, the lease of every reminder still being sent or not yet
+        recorded. A send can wait out Telegram's flood control for longer than a lease (the
+        limiter obeys up to 20 retry_afters), and an expired lease would hand the reminder to
+        the next claim while the first send still goes out: the person would get it twice."""
+        now = self.clock()
+        due = [i for i, since in self._leased.items() if now - since >= self.queue.lease / 2]
+        if due:
+            await self.coach.offload(self.queue.renew, due, now)
+            for reminder_id in due:
+                if reminder_id in self._leased:
+                    self._leased[reminder_id] = now
+
     async def _record(self) -> None:
         done, self._done = self._done, []
         failed, self._failed = self._failed, []
@@ -140,9 +158,12 @@ class ReminderDispatcher:
                 self._done.extend(done)
                 self._failed.extend(failed)
                 raise
+            for reminder_id in (*done, *failed):
+                self._leased.pop(reminder_id, None)
 
     async def _deliver(self, bot: JournalingBot, claimed: Claimed) -> None:
         chat_id = int(claimed.external_id)
+        finished = False  # to be recorded as sent or failed, which ends its lease
         try:
             async with self.coach.locks.hold(chat_id):
                 ready = await self.coach.offload(self.queue.prepare, claimed, self.clock())
@@ -150,13 +171,18 @@ class ReminderDispatcher:
                     return
                 await self.coach.send_reply(bot, chat_id, ready.reply, pace=self.pacer)
             self._done.append(claimed.id)
+            finished = True
             self.sent += 1
         except (Forbidden, BadRequest) as exc:
             # Blocked by the person, or refused: sending again will not change it.
             log.warning("reminder %d refused: %s", claimed.id, type(exc).__name__)
             self._failed.append(claimed.id)
+            finished = True
         except TelegramError as exc:
             # Outlasted the limiter's retries: the lease runs out and it is tried again.
             log.warning("reminder %d not sent: %s", claimed.id, type(exc).__name__)
         except Exception as exc:
             log.error("reminder %d failed: %s", claimed.id, type(exc).__name__)
+        finally:
+            if not finished:  # prepared away (moved, skipped), or to be tried again: not renewed
+                self._leased.pop(claimed.id, None)
