@@ -865,4 +865,3 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.execute("BEGIN IMMEDIATE")
 
     engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign]
-    assert not engine._has_events, "a connection event would bring back the dispatch per statement"
