@@ -66,6 +66,12 @@ async def _agree_plan(person: Person, zone_typed: str) -> None:
     await person.presses("The signed copy came back")
 
 
+def _statuses(store: Store) -> dict[str, str]:
+    """Each stored reminder's status, by its key."""
+    with store.engine.connect() as conn:
+        return dict(conn.execute(select(ReminderRow.key, ReminderRow.status)).all())  # type: ignore[arg-type]
+
+
 def _reminders_of(person: Person, since: int) -> list[str]:
     return [m.text for m in person.inbox[since:]]
 
@@ -111,8 +117,7 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_and_marked_lat
         await _quiet(alex, 0.5)
     assert len(alex.inbox) == before + 1
     assert "Sorry this is late" in got[0].text and "Today: $600 to Capital One" in got[0].text
-    with store.engine.connect() as conn:
-        rows = dict(conn.execute(select(ReminderRow.key, ReminderRow.status)).all())
+    rows = _statuses(store)
     assert rows["soon:1:0:20270215"] == "skipped"
     assert rows["due:1:0:20270215"] == "sent"
 
@@ -139,8 +144,7 @@ async def test_a_reminder_held_up_longer_than_its_lease_is_still_sent_once(
         await _quiet(alex, 0.5)
     assert len(alex.inbox) == before + 1
     assert "Coming up: $600" in got[0].text
-    with store.engine.connect() as conn:
-        rows = dict(conn.execute(select(ReminderRow.key, ReminderRow.status)).all())
+    rows = _statuses(store)
     assert rows["soon:1:0:20270215"] == "sent"
 
 
