@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat run test lint bench diagram clean
+.PHONY: chat run test test-ahead lint bench diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The tests that type dates, again with the clock a year and three years ahead: they must mean
+# the same on any day (see tests/clock.py).
+test-ahead: $(STAMP)
+	for ahead in "1 year" "3 years"; do \
+		DEBTCOACH_NOW="$$(date -u -d "+$$ahead" +%Y-%m-%dT%H:%M)" $(BIN)/python -m pytest -q tests/test_console.py tests/test_transcripts.py || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -64,10 +64,14 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Awaitable, Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
+from bot.clock import parse_moment, system_clock  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage  # noqa: E402
+
+# One moment for the whole run, from DEBTCOACH_NOW as the product reads it, else the system clock.
+NOW = parse_moment(os.environ["DEBTCOACH_NOW"]) if os.environ.get("DEBTCOACH_NOW") else system_clock()
 
 VENV_BIN = Path(sys.executable).parent
 ANSWER_TIMEOUT = 30.0  # seconds a step may take before it counts as unanswered
@@ -256,6 +260,7 @@ def cpus() -> tuple[int, int] | None:
 
 async def start(bot: Bot, server: BenchTelegram, home: Path, bot_cpu: int | None) -> Process:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": server.url, "PTB_TIMEDELTA": "true"}
+    env["DEBTCOACH_NOW"] = NOW.isoformat()  # the bot's clock runs from the moment the story's dates come from
     env.pop("DATABASE_URL", None)  # SQLite in the run's folder
     if bot.home_variable:
         env[bot.home_variable] = str(home)
@@ -590,7 +595,7 @@ async def bench(args: argparse.Namespace) -> int:
     pins = None if args.no_pin else cpus()
     if pins is not None:
         os.sched_setaffinity(0, {pins[0]})
-    steps = story(datetime.now(UTC))
+    steps = story(NOW)
     print(
         f"{len(steps)} inputs per negotiation; closed loop: {args.users} users = {args.users * len(steps)} updates;"
         f" open loop: {args.rate:g}/s for {args.seconds:g} s over {args.slots} users at a time"

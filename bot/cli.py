@@ -7,7 +7,9 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from bot.settings import load_settings
+from pydantic import ValidationError
+
+from bot.settings import Settings, load_settings
 
 REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
 
@@ -21,28 +23,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
     args = parser.parse_args(argv)
 
-    if args.command == "run":
-        from bot.telegram.app import run
-
-        return run(load_settings())
-
     if args.command == "diagram":
         from dialogs.machine import diagram
 
         print(diagram())
         return 0
-    return _chat(args.user or _login())
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        # One line per setting that cannot be read, naming it, and no traceback.
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            print(f"debtcoach: {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        from bot.telegram.app import run
+
+        return run(settings)
+    return _chat(settings, args.user or _login())
 
 
-def _chat(user: str) -> int:
+def _chat(settings: Settings, user: str) -> int:
     from bot.console import Console
     from bot.store import Store
     from dialogs.render import DEFAULT_LOCALE, render
 
-    settings = load_settings()
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
-    console = Console(store, user, settings.data_dir / "files", color=interactive and sys.stdout.isatty())
+    console = Console(
+        store, user, settings.data_dir / "files", settings.clock(), color=interactive and sys.stdout.isatty()
+    )
     if interactive:
         print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))
     try:

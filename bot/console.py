@@ -14,11 +14,11 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.clock import Clock
 from bot.pdf import letter_pdf
 from bot.reminders import ReminderQueue
 from bot.service import Handled, handle
@@ -38,8 +38,8 @@ class Console:
         store: Store,
         user: str,
         files_dir: Path,
+        clock: Clock,
         out: TextIO = sys.stdout,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         color: bool = False,
     ) -> None:
         self.store = store

@@ -7,11 +7,14 @@ sets `DATABASE_URL` (PostgreSQL for several processes) and `TELEGRAM_BOT_TOKEN`.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.clock import Clock, ClockMode, make_clock, parse_moment
 
 
 def default_data_dir() -> Path:
@@ -38,12 +41,25 @@ class Settings(BaseSettings):
     # repr=False keeps the token out of logs and tracebacks that print the settings.
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
     telegram_api_url: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
+    # The moment the clock starts from (see bot/clock.py); None: the system clock.
+    now: datetime | None = Field(default=None, validation_alias="DEBTCOACH_NOW")
+    clock_mode: ClockMode = Field(default=ClockMode.RUNNING, validation_alias="DEBTCOACH_CLOCK")
 
     @field_validator("data_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         # A quoted "~/debts" in a unit file or .env reaches us unexpanded.
         return value.expanduser()
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _read_moment(cls, value: object) -> object:
+        # Our own reading, not pydantic's: an offset-less time means UTC, not "naive".
+        return parse_moment(value) if isinstance(value, str) else value
+
+    def clock(self) -> Clock:
+        """A new clock from these settings; a process makes one and passes it everywhere."""
+        return make_clock(self.now, self.clock_mode)
 
 
 def load_settings() -> Settings:

@@ -19,9 +19,11 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import build_application, serve
 from bot.telegram.coach import TelegramCoach
+from tests.clock import expand, today_of
 from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+TODAY = today_of(FIXED_NOW)
 QUIET = 0.08  # seconds without a new message after which an answer is taken as complete
 
 # The console test's $5,000 negotiation, as a Telegram user does it: buttons where there are
@@ -49,11 +51,11 @@ WHOLE_NEGOTIATION: list[tuple[str, str]] = [
     ("press", "Instalments"),
     ("say", "3"),
     ("press", "$600 each"),
-    ("say", "2026-12-01"),
+    ("say", expand("{date:+9d}", TODAY)),  # the first payment
     ("press", "Every month"),
-    ("say", "2026-11-27"),
+    ("say", expand("{date:+5d}", TODAY)),  # sign by
     ("press", "The signed copy came back"),
-    ("press", "Paid $600 (due Dec 1)"),
+    ("press", expand("Paid $600 (due {date:+9d|%b %-d})", TODAY)),
 ]
 
 

@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.clock import clock_now, expand, on, short, today_of
+
+NOW = clock_now()
+TODAY = today_of(NOW)
+
 WHOLE_NEGOTIATION = [
     "Capital One",  # creditor
     "1",  # kind: 1) Credit card, answered by number
@@ -30,19 +35,20 @@ WHOLE_NEGOTIATION = [
     "instalments",
     "3",
     "$600 each",
-    "2026-12-01",
+    "{date:+9d}",  # first payment
     "monthly",
-    "2026-11-27",  # sign by
+    "{date:+5d}",  # sign by
     "The signed copy came back",
 ]
 
 
 def chat(home: Path, lines: list[str], *, user: str = "tester") -> str:
-    env = {**os.environ, "DEBTCOACH_HOME": str(home)}
+    # The process reads the tests' clock, held still, so the dates typed mean what they meant.
+    env = {**os.environ, "DEBTCOACH_HOME": str(home), "DEBTCOACH_NOW": NOW.isoformat(), "DEBTCOACH_CLOCK": "frozen"}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", "--user", user],
-        input="\n".join(lines) + "\n",
+        input="\n".join(expand(line, TODAY) for line in lines) + "\n",
         capture_output=True,
         text=True,
         env=env,
@@ -59,7 +65,8 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
     assert "open at $1,000 (20%)" in out
     assert "Counter with $1,400" in out
     assert "$1,800 to Capital One, in 3 monthly instalments" in out
-    assert "Paid so far: $0 of $1,800. Next: $600 due Tue 1 Dec 2026" in out
+    first, third = on(TODAY, "+9d"), on(TODAY, "+9d+2m")
+    assert f"Paid so far: $0 of $1,800. Next: $600 due {short(first)}" in out
     assert out.rstrip().endswith("pick up where you left off.")
 
     paths = re.findall(r"^\s+(/\S+\.(?:txt|pdf))$", out, flags=re.MULTILINE)
@@ -71,8 +78,8 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
     }
     agreement = Path(next(p for p in paths if p.endswith("settlement-agreement.txt"))).read_text()
     assert "accept $1,800 as full and final settlement" in agreement
-    assert "1. Tue 1 Dec 2026: $600" in agreement
-    assert "3. Mon 1 Feb 2027: $600" in agreement
+    assert f"1. {short(first)}: $600" in agreement
+    assert f"3. {short(third)}: $600" in agreement
     assert "remaining balance of $3,200" in agreement
     assert "Signature:" in agreement and "not legal or tax advice" in agreement
     offer = Path(next(p for p in paths if p.endswith("offer-letter.txt"))).read_text()
@@ -115,3 +122,12 @@ def test_export_and_delete_are_real(tmp_path: Path) -> None:
 def test_end_of_input_right_away_is_clean(tmp_path: Path) -> None:
     out = chat(tmp_path, [])
     assert "Which creditor is this debt with?" in out
+
+
+def test_a_setting_that_cannot_be_read_is_one_line_and_status_2(tmp_path: Path) -> None:
+    env = {**os.environ, "DEBTCOACH_HOME": str(tmp_path), "DEBTCOACH_NOW": "next tuesday"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"], input="", capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("debtcoach: DEBTCOACH_NOW:") and len(done.stderr.strip().splitlines()) == 1

@@ -19,8 +19,9 @@ from dialogs.money import Money
 from dialogs.reminders import plan
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, ReminderSettings, UserState
+from tests.clock import expand
 from tests.fake_telegram import FakeTelegram, FloodLimits, SentMessage
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot
+from tests.telegram_helpers import TODAY, WHOLE_NEGOTIATION, Person, running_bot
 
 START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 # The console test's negotiation, up to the plan: three monthly $600 payments from 15 February
@@ -29,7 +30,7 @@ UP_TO_THE_PLAN = [
     *WHOLE_NEGOTIATION[:22],
     ("say", "2027-02-15"),
     ("press", "Every month"),
-    ("say", "2026-11-27"),
+    ("say", expand("{date:+5d}", TODAY)),  # sign by
 ]
 CHICAGO, BERLIN = ZoneInfo("America/Chicago"), ZoneInfo("Europe/Berlin")
 

@@ -17,7 +17,7 @@ import pytest
 
 from bot.store import Store
 from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, text_of
+from tests.telegram_helpers import FIXED_NOW, WHOLE_NEGOTIATION, Person, text_of
 
 NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
 
@@ -26,6 +26,7 @@ NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the l
 
 def environment(server: FakeTelegram, home: Path, token: str | None = TOKEN) -> dict[str, str]:
     env = {**os.environ, "TELEGRAM_API_URL": server.url, "DEBTCOACH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env["DEBTCOACH_NOW"] = FIXED_NOW.isoformat()  # the bot's clock runs on from the tests' fixed moment
     env.pop("DATABASE_URL", None)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     if token is not None:

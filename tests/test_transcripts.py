@@ -1,6 +1,7 @@
 """Conversations as stories: what the person says, where the coach goes, what it says back.
 
-Each YAML file under `transcripts/` holds stories run through the pure engine. A step gives one
+Each YAML file under `transcripts/` holds stories run through the pure engine, on the tests' clock
+(dates in them are written relative to it, `{date:+9d}`: see tests/clock.py). A step gives one
 input (`say`, `press`, `command`, `global`) and what must follow: `state` (the active debt's
 step), `says` (fragments that must appear in the replies), `not_says`, `letters` (kinds
 drafted), and `check` (values read off the state, money as "1000.00 USD").
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,14 @@ from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
 from dialogs.state import UserState
+from tests.clock import clock_now, expand, today_of
 
 HERE = Path(__file__).parent / "transcripts"
 STORIES = [(path.stem, story) for path in sorted(HERE.glob("*.yaml")) for story in yaml.safe_load(path.read_text())]
 VISITED: set[str] = set()
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+NOW = clock_now()
+# Dates in the stories are written from the person's today at the start ({date:+9d}: see tests/clock.py).
+TODAY = today_of(NOW)
 
 
 def plain(text: str) -> str:
@@ -54,7 +58,7 @@ def read(state: UserState, dotted: str) -> Any:
 
 def to_input(state: UserState, step_: dict[str, Any]) -> Input:
     if "say" in step_:
-        return Input.text(str(step_["say"]))
+        return Input.text(expand(str(step_["say"]), TODAY))
     if "command" in step_:
         return Input.command(step_["command"])
     if "global" in step_:
@@ -82,7 +86,7 @@ def test_story(story: str, steps: list[dict[str, Any]]) -> None:
             VISITED.add(debt.state)
         if "state" in step_:
             assert debt is not None and debt.state == step_["state"], f"{where}: at {debt and debt.state}\n{said}"
-        for fragment in step_.get("says", []):
+        for fragment in (expand(f, TODAY) for f in step_.get("says", [])):
             assert fragment in said, f"{where}: {fragment!r} not in\n{said}"
         for fragment in step_.get("not_says", []):
             assert fragment not in said, f"{where}: {fragment!r} should not be in\n{said}"
@@ -90,6 +94,8 @@ def test_story(story: str, steps: list[dict[str, Any]]) -> None:
             kinds = [e.kind for e in result.effects if isinstance(e, LetterDrafted)]
             assert kinds == step_["letters"], f"{where}: letters {kinds}"
         for dotted, expected in step_.get("check", {}).items():
+            if isinstance(expected, str):
+                expected = expand(expected, TODAY)
             assert read(state, dotted) == expected, f"{where}: {dotted} is {read(state, dotted)!r}"
         assert all(r.text.strip() for r in result.replies), f"{where}: an empty reply"
         assert result.replies, f"{where}: no reply at all"

@@ -13,13 +13,13 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.error import EndPointNotFound, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.clock import Clock
 from bot.inbox import Inbox
 from bot.reminders import ReminderQueue
 from bot.settings import Settings
@@ -47,8 +47,6 @@ POOL_WAIT = 30.0  # seconds a send may wait for a free connection under load
 
 NOT_CONFIGURED = "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token."
 
-Clock = Callable[[], datetime]
-
 
 class StartupError(Exception):
     """The bot cannot start; the message is one line for a person to act on. Status 2 means
@@ -64,7 +62,7 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     if not settings.telegram_bot_token:
         raise StartupError(NOT_CONFIGURED, 2)
-    clock = clock or (lambda: datetime.now(UTC))
+    clock = clock or settings.clock()
     root = settings.telegram_api_url.rstrip("/")
     requests = (
         AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
