@@ -85,10 +85,6 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
@@ -111,8 +107,8 @@ class User(Base):
     days_before: Mapped[int] = mapped_column(Integer, server_default="3")
     call_lead_minutes: Mapped[int] = mapped_column(Integer, server_default="30")
     asking: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # passive_deletes: the database's ON DELETE CASCADE removes rows the session never loaded,
     # so erasing a user does not first SELECT everything it is about to delete.
@@ -124,9 +120,6 @@ class User(Base):
     )
     letters: Mapped[list[LetterRow]] = relationship(
         order_by="LetterRow.id", cascade="all, delete-orphan", passive_deletes=True
-    )
-    processed_inputs: Mapped[list[ProcessedInput]] = relationship(
-        order_by="ProcessedInput.id", cascade="all, delete-orphan", passive_deletes=True
     )
     undo_steps: Mapped[list[UndoStep]] = relationship(
         order_by="UndoStep.id", cascade="all, delete-orphan", passive_deletes=True
@@ -163,8 +156,10 @@ class DebtRow(Base):
     confirmed_above_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
     validation_sent_on: Mapped[date | None] = mapped_column(Date)
     call_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many answers this debt has taken: its buttons carry it, so a stale one is recognised.
+    turn: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="debts")
     rounds: Mapped[list[RoundRow]] = relationship(
@@ -248,14 +243,15 @@ class UndoStep(Base):
 
 
 class ProcessedInput(Base):
-    """An input already handled, so a redelivered Telegram update is not applied twice."""
+    """An input already handled, by its channel's key (a Telegram update's id), so a redelivered
+    or replayed update is never applied twice: not even a /delete, after which the person who
+    sent it is gone. It names no one and holds nothing they said; old keys are pruned by age."""
 
     __tablename__ = "processed_inputs"
-    # processed_at is indexed because old keys are pruned by age (see Store.prune_processed).
-    __table_args__ = (UniqueConstraint("user_id", "input_key"), Index(None, "processed_at"))
+    __table_args__ = (UniqueConstraint("channel", "input_key"), Index(None, "processed_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
     input_key: Mapped[str] = mapped_column(String(KEY_MAX))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -304,3 +300,32 @@ class ReminderRow(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """Something to deliver to a person (a message, a document, a keyboard to take away), written
+    in the transaction of the answer it belongs to and deleted once the channel has it, so a
+    reply that could not go out (the API down, the process killed mid-reply) goes out later,
+    in order. Keyed by the person's channel id rather than their row: "everything is erased"
+    must still reach someone who has just been erased."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "channel", "external_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
+    external_id: Mapped[str] = mapped_column(String(KEY_MAX))
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LiveKeyboard(Base):
+    """A message of ours that still shows buttons, so they can be taken away once its question
+    is answered and no old button lingers in the chat."""
+
+    __tablename__ = "keyboards"
+
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import Connection
 
 from bot.calendar import payment_plan_ics
-from bot.store import Store
+from bot.store import PersonCreatedMeanwhile, Store
 from dialogs.contracts import CalendarRequested, EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
 from dialogs.engine import step, where_we_are
 from dialogs.reminders import plan
 from dialogs.render import resolve_locale
 from dialogs.state import UserState
+
+# Times an input is tried again when its person was created by another process meanwhile.
+CREATION_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,24 @@ def handle(
     the locale of someone new, and never overrides a language the person chose. `alongside`
     writes what the channel needs committed with the input, or not at all (Telegram: the
     update's inbox row)."""
+    for _ in range(CREATION_RETRIES):
+        try:
+            return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside)
+        except PersonCreatedMeanwhile:
+            continue  # another process saved this new person first: start again from theirs
+    return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside)
+
+
+def _handle(
+    store: Store,
+    channel: str,
+    external_id: str,
+    inp: Input,
+    now: datetime,
+    input_key: str | None,
+    locale_hint: str | None,
+    alongside: Callable[[Connection], None] | None,
+) -> Handled:
     with store.user(channel, external_id) as user:
         if alongside is not None:
             user.write_alongside(alongside)

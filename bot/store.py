@@ -55,13 +55,14 @@ from bot.models import (
     AgreementRow,
     DebtRow,
     LetterRow,
+    LiveKeyboard,
+    OutboxMessage,
     PaymentRow,
     ProcessedInput,
     RoundRow,
     UndoStep,
     User,
     table_of,
-    utcnow,
 )
 from dialogs.codec import encode
 from dialogs.reminders import Planned
@@ -86,6 +87,8 @@ _PAYMENTS = table_of(PaymentRow)
 _LETTERS = table_of(LetterRow)
 _PROCESSED = table_of(ProcessedInput)
 _UNDO = table_of(UndoStep)
+_OUTBOX = table_of(OutboxMessage)
+_KEYBOARDS = table_of(LiveKeyboard)
 
 # One row's column values, by column name.
 Values = shapes.Values
@@ -160,11 +163,6 @@ _CLAIM = {
     "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
     "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
 }
-_SELECT_PROCESSED = (
-    select(_PROCESSED.c.input_key, _PROCESSED.c.processed_at)
-    .where(_PROCESSED.c.user_id == bindparam("uid"))
-    .order_by(_PROCESSED.c.id)
-)
 
 # "Back" snapshots are read as their JSON text and parsed only if the engine looks inside one
 # (see _Snapshot); the column is JSON, which both backends return as written.
@@ -173,6 +171,13 @@ _SELECT_UNDO = (
 )
 _INSERT_UNDO = insert(_UNDO)
 _DELETE_UNDO = delete(_UNDO).where(_UNDO.c.id.in_(bindparam("ids", expanding=True)))
+
+_DELETE_OUTBOX = delete(_OUTBOX).where(
+    _OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id")
+)
+_DELETE_KEYBOARDS = delete(_KEYBOARDS).where(
+    _KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id")
+)
 
 _INSERT_LETTER = insert(_LETTERS)
 _SELECT_LETTERS = (
@@ -400,27 +405,35 @@ class Store:
 
     @contextmanager
     def user(self, channel: str, external_id: str) -> Iterator[UserStore]:
-        """One transaction for one input: loads/creates the user row (SELECT ... FOR UPDATE via
-        with_for_update(), a no-op on SQLite, a row lock on PostgreSQL so several processes
-        serialise on one user), commits on normal exit, rolls back on exception."""
+        """One transaction for one input: locks the user's row if there is one (SELECT ... FOR
+        UPDATE, a row lock on PostgreSQL so several processes serialise on one user; SQLite's
+        BEGIN IMMEDIATE serialises every writer), commits on normal exit, rolls back on
+        exception. Someone new gets a row only when something about them is saved, so an input
+        that stores nothing (a redelivered /delete) leaves no trace of them."""
         shapes.check_length("channel", channel, CHANNEL_MAX)
         shapes.check_length("external_id", external_id, KEY_MAX)
-        # The engine's "begin" listener (see _configure_sqlite) makes this BEGIN IMMEDIATE.
+        # The dialect's do_begin (see _configure_sqlite) makes this BEGIN IMMEDIATE on SQLite.
         with self._engine.begin() as conn:
             yield UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
+
+
+class PersonCreatedMeanwhile(Exception):  # noqa: N818 - it names what happened, like TimeoutError
+    """Another process saved this new person first, while this transaction worked from an empty
+    state: the input must be handled again, from what that process saved."""
 
 
 class UserStore:
     """Everything one transaction may read or write about one person, and nothing else."""
 
-    def __init__(self, conn: Connection, channel: str, external_id: str, user: _UserRow) -> None:
+    def __init__(self, conn: Connection, channel: str, external_id: str, user: _UserRow | None) -> None:
         self._conn = conn
         self._channel = channel
         self._external_id = external_id
         self._user = user
-        # The user's debts and undo rows as last read or written in this transaction; None until needed.
-        self._debts: dict[int, _DebtRows] | None = None
-        self._undo: list[_UndoRow] | None = None
+        # The user's debts and undo rows as last read or written in this transaction; None until
+        # needed, and empty for someone with no row yet.
+        self._debts: dict[int, _DebtRows] | None = None if user is not None else {}
+        self._undo: list[_UndoRow] | None = None if user is not None else []
         # Set when a save() failed part-way: what it had written is unknown, so read it again.
         self._stale = False
         self._erased = False
@@ -430,13 +443,10 @@ class UserStore:
         that does nothing on a duplicate key, instead of a lookup and then an insert: it is
         undone with everything else if the input fails, so a failed input can be tried again.
 
-        After erase() nothing is written and the answer is True: keeping the key would keep a
-        row about a person who asked to be forgotten; a redelivery then meets an empty state,
-        harmlessly."""
+        The key is the channel's and names no one, so it stays when the person is erased: a
+        /delete delivered again is recognised and cannot bring them back."""
         shapes.check_length("input_key", input_key, KEY_MAX)
-        if self._erased:
-            return True
-        row = {"user_id": self._user.id, "input_key": input_key, "processed_at": shapes.aware(now)}
+        row = {"channel": self._channel, "input_key": input_key, "processed_at": shapes.aware(now)}
         return self._conn.execute(_CLAIM[self._conn.dialect.name], row).first() is not None
 
     def write_alongside(self, write: Callable[[Connection], None]) -> None:
@@ -444,8 +454,13 @@ class UserStore:
         or not at all (the Telegram update's inbox row: see bot/telegram/journal.py)."""
         write(self._conn)
 
+    @property
+    def exists(self) -> bool:
+        """Whether anything is stored about this person (in this transaction, so far)."""
+        return self._user is not None and not self._erased
+
     def load(self) -> UserState:
-        if self._erased:
+        if self._erased or self._user is None:
             return UserState()
         self._refresh()
         values = self._user.values
@@ -492,10 +507,10 @@ class UserStore:
             for debt in state.debts
         ]
         self._refresh()
+        user = self._created(now)
         loaded = self._debts if self._debts is not None else self._read_debts()[1]
         undo_rows = self._undo if self._undo is not None else self._read_undo()
         kept, added = _undo_plan(undo_rows, state.undo)
-        user = self._user
         try:
             written, changed = self._write_debts(loaded, wanted, now)
             undo_written = self._write_undo(undo_rows, kept, added)
@@ -513,20 +528,22 @@ class UserStore:
 
     def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
         """Bring the reminders table in line with the state's plan (see bot/reminder_rows.py)."""
-        if not self._erased:
-            reminder_rows.sync(self._conn, self._user.id, planned, shapes.aware(now))
+        if self._erased or (self._user is None and not planned):
+            return
+        reminder_rows.sync(self._conn, self._created(now).id, planned, shapes.aware(now))
 
     def update_reminder(self, reminder_id: int, **values: Any) -> None:
         """Change one of this person's reminders (and nobody else's)."""
         self._check_not_erased()
-        reminder_rows.update_own(self._conn, self._user.id, reminder_id, **values)
+        if self._user is not None:  # someone with no row has no reminders
+            reminder_rows.update_own(self._conn, self._user.id, reminder_id, **values)
 
     def record_letter(self, debt_seq: int | None, kind: str, title: str, body: str, now: datetime) -> int:
         self._check_not_erased()
         result = self._conn.execute(
             _INSERT_LETTER,
             {
-                "user_id": self._user.id,
+                "user_id": self._created(now).id,
                 "debt_seq": debt_seq,
                 "kind": kind,
                 "title": title,
@@ -537,7 +554,7 @@ class UserStore:
         return _new_id(result)
 
     def letters(self) -> list[LetterRecord]:
-        if self._erased:
+        if self._erased or self._user is None:
             return []
         rows = self._conn.execute(_SELECT_LETTERS, {"uid": self._user.id})
         return [LetterRecord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
@@ -546,10 +563,12 @@ class UserStore:
         """Everything stored about this person, as one JSON-ready document (a data request)."""
         self._check_not_erased()
         state = self.load()
-        params = {"uid": self._user.id}
-        created_at, updated_at = self._conn.execute(_USER_TIMES, params).one()
-        debt_rows = self._conn.execute(_DEBT_TIMES, params).all()
-        processed = self._conn.execute(_SELECT_PROCESSED, params).all()
+        created_at = updated_at = None
+        debt_rows: list[Any] = []
+        if self._user is not None:
+            params = {"uid": self._user.id}
+            created_at, updated_at = self._conn.execute(_USER_TIMES, params).one()
+            debt_rows = list(self._conn.execute(_DEBT_TIMES, params).all())
         return {
             "format": EXPORT_FORMAT,
             "user": {
@@ -560,10 +579,12 @@ class UserStore:
                 "budget": encode(state.budget),
                 "active_debt_seq": state.active,
                 "confirming": state.confirming,
+                "asking": state.asking,
                 "welcomed": state.welcomed,
+                "reminder_settings": encode(state.reminders),
                 "undo": [dict(snapshot) for snapshot in state.undo],
-                "created_at": created_at.isoformat(),
-                "updated_at": updated_at.isoformat(),
+                "created_at": None if created_at is None else created_at.isoformat(),
+                "updated_at": None if updated_at is None else updated_at.isoformat(),
             },
             "debts": [
                 {
@@ -585,16 +606,18 @@ class UserStore:
                 }
                 for letter in self.letters()
             ],
-            "processed_inputs": [
-                {"input_key": key, "processed_at": processed_at.isoformat()} for key, processed_at in processed
-            ],
-            "reminders": reminder_rows.export(self._conn, self._user.id),
+            "reminders": [] if self._user is None else reminder_rows.export(self._conn, self._user.id),
         }
 
     def erase(self) -> None:
-        """Delete the person and every row of theirs; the database cascades the rest."""
+        """Delete the person and every row of theirs (the database cascades from their user
+        row), with what was waiting to be delivered to them and the keyboards still shown."""
         self._check_not_erased()
-        self._conn.execute(_DELETE_USER, {"uid": self._user.id})
+        if self._user is not None:
+            self._conn.execute(_DELETE_USER, {"uid": self._user.id})
+        where = {"channel": self._channel, "external_id": self._external_id}
+        self._conn.execute(_DELETE_OUTBOX, where)
+        self._conn.execute(_DELETE_KEYBOARDS, where)
         self._erased = True
         self._debts = None
         self._undo = None
@@ -604,6 +627,29 @@ class UserStore:
     def _check_not_erased(self) -> None:
         if self._erased:
             raise RuntimeError("this user was erased in this transaction")
+
+    @property
+    def _row(self) -> _UserRow:
+        if self._user is None:
+            raise RuntimeError("this person has no row yet: save() creates it")
+        return self._user
+
+    def _created(self, now: datetime) -> _UserRow:
+        """The person's row, inserted now if they have none yet (with `now` as its times)."""
+        if self._user is not None:
+            return self._user
+        params = {"channel": self._channel, "external_id": self._external_id}
+        values = shapes.user_values(UserState())
+        stamp = shapes.aware(now)
+        try:
+            with self._conn.begin_nested():
+                times = {"created_at": stamp, "updated_at": stamp}
+                result = self._conn.execute(_INSERT_USER, {**params, **values, **times})
+        except IntegrityError as exc:
+            # PostgreSQL only (SQLite's BEGIN IMMEDIATE lets one writer in at a time).
+            raise PersonCreatedMeanwhile from exc
+        self._user = _UserRow(_new_id(result), values)
+        return self._user
 
     def _refresh(self) -> None:
         if self._stale:
@@ -616,7 +662,7 @@ class UserStore:
     def _read_debts(self) -> tuple[list[Debt], dict[int, _DebtRows]]:
         """The user's debts with their agreements, rounds and payments, in one to three
         queries, and their rows by seq, which are also kept for save() to diff against."""
-        params = {"uid": self._user.id}
+        params = {"uid": self._row.id}
         rows = self._conn.execute(_SELECT_DEBTS, params).all()
         loaded: dict[int, _DebtRows] = {}
         debts: list[Debt] = []
@@ -645,7 +691,7 @@ class UserStore:
         return debts, loaded
 
     def _read_undo(self) -> list[_UndoRow]:
-        rows = self._conn.execute(_SELECT_UNDO, {"uid": self._user.id})
+        rows = self._conn.execute(_SELECT_UNDO, {"uid": self._row.id})
         self._undo = [_UndoRow(row_id, _Snapshot(text), text) for row_id, text in rows]
         return self._undo
 
@@ -662,7 +708,7 @@ class UserStore:
             self._conn.execute(_DELETE_UNDO, {"ids": gone})
         written = list(kept)
         for snapshot, text in added:
-            result = self._conn.execute(_INSERT_UNDO, {"user_id": self._user.id, "snapshot": _JSONText(text)})
+            result = self._conn.execute(_INSERT_UNDO, {"user_id": self._row.id, "snapshot": _JSONText(text)})
             written.append(_UndoRow(_new_id(result), snapshot, text))
         return written
 
@@ -685,7 +731,7 @@ class UserStore:
             before = loaded.get(debt.seq)
             if before is None:
                 values = {
-                    "user_id": self._user.id,
+                    "user_id": self._row.id,
                     "seq": debt.seq,
                     **debt.values,
                     "created_at": now,
@@ -812,21 +858,9 @@ def _user_row(row: Sequence[Any]) -> _UserRow:
     return _UserRow(row[0], dict(zip(_USER_FIELDS, row[1:], strict=True)))
 
 
-def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow:
-    params = {"channel": channel, "external_id": external_id}
-    row = conn.execute(_SELECT_USER, params).first()
-    if row is not None:
-        return _user_row(row)
-    values = shapes.user_values(UserState())
-    now = utcnow()
-    try:
-        with conn.begin_nested():
-            result = conn.execute(_INSERT_USER, {**params, **values, "created_at": now, "updated_at": now})
-    except IntegrityError:
-        # Another process inserted this person between our SELECT and INSERT and has
-        # committed (PostgreSQL made our INSERT wait for it): lock and use its row.
-        return _user_row(conn.execute(_SELECT_USER, params).one())
-    return _UserRow(_new_id(result), values)
+def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow | None:
+    row = conn.execute(_SELECT_USER, {"channel": channel, "external_id": external_id}).first()
+    return None if row is None else _user_row(row)
 
 
 def _make_sqlite_folder(database: str | None) -> None:
