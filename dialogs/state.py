@@ -179,6 +179,10 @@ class Debt:
     # When the person said they will call this creditor (aware, UTC): the script is sent before
     # it and "how did it go?" after it. Cleared once the creditor's answer is recorded.
     call_at: datetime | None = None
+    # How many answers this debt has taken (and /back and starting over count as answers): the
+    # buttons of its question carry it, so one from before the last answer is recognised as
+    # stale. It only ever grows.
+    turn: int = 0
 
 
 # Reminders wait until this hour when they fall inside the quiet hours by default.

@@ -106,6 +106,7 @@ def sample_state() -> UserState:
             Payment(date(2025, 4, 1), usd("400.00")),
         ],
         pending_amount=None,
+        turn=27,
     )
     clinic = Debt(
         seq=2,
