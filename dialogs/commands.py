@@ -61,8 +61,12 @@ def say(state: UserState, result: StepResult, template: str, choices: tuple[Choi
 
 
 def welcome(state: UserState, result: StepResult) -> None:
+    """Hello, and the first debt to work on: from here on there is always an active debt, so
+    showing where we are never has to create one (and a press that changes nothing, doesn't)."""
     state.welcomed = True
     result.changed = True
+    if state.active_debt is None:
+        start_debt(state)
     say(state, result, "welcome.html")
 
 
