@@ -211,7 +211,8 @@ class UserState:
     budget: Budget = field(default_factory=Budget)
     debts: list[Debt] = field(default_factory=list)
     active: int | None = None
-    # A destructive command waiting for its confirmation: "cancel" or "delete".
+    # A destructive command waiting for its confirmation, named exactly as its buttons name it:
+    # "cancel.<debt seq>.<debt turn>" or "delete.<when asked>" (see commands.pending_name).
     confirming: str | None = None
     # Snapshots for "back": the active debt and the budget before each answer, newest last.
     # Read-only once taken (the store hands back stored ones as read-only mappings).
