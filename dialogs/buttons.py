@@ -13,6 +13,9 @@ one changes nothing. Data is short ASCII without personal data, under Telegram's
   is what `UserState.confirming` holds while it waits;
 - everything else, `g:<name>` or `g:<name>:<value>` (`g:new:3`, `g:tz:Europe/Berlin`): each
   names its value, so a repeat does nothing new.
+
+The data of older versions (`1:kind:credit_card`, `g:yes`) is still in people's chats: it is
+read, and answered as an earlier question's, never applied.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ GLOBAL = "g"
 @dataclass(frozen=True, slots=True)
 class Answer:
     seq: int
-    turn: int
+    # None for `<seq>:<step>:<action>`, the data of older versions, which named no turn: still
+    # recognised (and answered as an earlier question's), never current.
+    turn: int | None
     step: str
     action: str
 
@@ -101,10 +106,12 @@ def read(data: str) -> Pressed | None:
     if seq is None:
         return None
     parts = rest.split(":")
-    if len(parts) == 2 and parts[0] == PAYMENT_STEP:
+    if len(parts) == 2 and parts[0] == PAYMENT_STEP and "." in parts[1]:
         verb, _, index = parts[1].partition(".")
         at = number(index)
         return Payment(seq, verb, at) if verb in PAYMENT_VERBS and at is not None else None
     if len(parts) == 3 and (turn := number(parts[0])) is not None and parts[1] and parts[2]:
         return Answer(seq, turn, parts[1], parts[2])
+    if len(parts) == 2 and all(parts):
+        return Answer(seq, None, parts[0], parts[1])
     return None

@@ -38,6 +38,8 @@ LETTER_STATES = {
 }
 SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
 CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
+# Buttons of older versions that named no value: answered as an earlier question's.
+OLDER_CONTROLS = frozenset({("new", ""), ("tz", "keep")})
 COMMANDS = (
     "start",
     "help",
@@ -154,6 +156,9 @@ def press(state: UserState, control: buttons.Control, now: datetime, result: Ste
             state.locale = resolve_locale(value)
             result.changed = True
         say(state, result, "language_set.html")
+        prompt(state, today, result)
+    elif (name, value) in OLDER_CONTROLS:
+        say(state, result, "e_stale_button.html", other=None)
         prompt(state, today, result)
     else:
         say(state, result, "e_unknown_button.html")

@@ -594,7 +594,19 @@ def test_button_data_is_ascii_without_personal_data_and_fits_telegram_in_every_c
 
 
 def test_data_that_is_not_ours_reads_as_nothing() -> None:
-    for data in ("", "garbage", "1:kind:credit_card", "01:1:kind:x", "1:01:kind:x", "١:1:kind:x", "1:-1:kind:x",
-                 "1:repaying:paid", "1:repaying:paid.-1", "1:repaying:spent.0", "1:1::x", "g:", "x" * 65):  # fmt: skip
+    for data in ("", "garbage", "01:1:kind:x", "1:01:kind:x", "١:1:kind:x", "1:-1:kind:x", "1:repaying:paid.-1",
+                 "1:repaying:spent.0", "1:1::x", "1::x", "g:", "x" * 65):  # fmt: skip
         assert buttons.read(data) is None, data
-    assert buttons.read("g:yes") == buttons.Confirmation(True, "")
+
+
+def test_the_buttons_of_older_versions_are_answered_as_earlier_questions() -> None:
+    """Keyboards sent before buttons named their turn are still in people's chats."""
+    assert buttons.read("1:kind:credit_card") == buttons.Answer(1, None, "kind", "credit_card")
+    chat = Chat()
+    for text in ("hi", "Chase"):
+        chat.say(text)
+    assert chat.debt.state == "kind"
+    for older in ("1:kind:credit_card", "1:repaying:paid", "g:yes", "g:no", "g:new", "g:tz:keep"):
+        said = chat.press_data(older)
+        assert "earlier question" in said and chat.debt.kind is None and not chat.changed(), older
+        assert len(chat.state.debts) == 1 and chat.state.reminders.timezone is None
