@@ -163,6 +163,7 @@ def debt_values(debt: Debt) -> Values:
         "confirmed_above_ceiling_cents": cents(debt.confirmed_above_ceiling),
         "validation_sent_on": debt.validation_sent_on,
         "call_at": debt.call_at,
+        "turn": debt.turn,
     }
 
 
@@ -266,4 +267,5 @@ def debt(
         confirmed_above_ceiling=money(v["confirmed_above_ceiling_cents"], cur),
         validation_sent_on=v["validation_sent_on"],
         call_at=v["call_at"],
+        turn=v["turn"],
     )

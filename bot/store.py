@@ -131,6 +131,7 @@ _DEBT_FIELDS = (
     "confirmed_above_ceiling_cents",
     "validation_sent_on",
     "call_at",
+    "turn",
 )
 _ROUND_FIELDS = ("on", "who", "outcome", "amount_cents", "terms", "above_ceiling")
 _PAYMENT_FIELDS = ("due_on", "amount_cents", "status", "recorded_on")

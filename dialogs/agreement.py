@@ -6,7 +6,7 @@ recorded too early.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from dialogs import portfolio
 from dialogs.asides import ask_call_time
@@ -17,7 +17,7 @@ from dialogs.money import Money
 from dialogs.parsing import parse_count, parse_date
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
 from dialogs.schedule import even_instalment, payments_for, split
-from dialogs.state import Agreement, Basis, Budget, Frequency, PaymentStatus
+from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
 
 MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
@@ -236,9 +236,10 @@ def ask_repaying(ctx: Ctx) -> Reply:
     choices: tuple[Choice, ...] = ()
     if index is not None:
         payment = ctx.debt.payments[index]
+        due = f"{payment.due_on:%b} {payment.due_on.day}"
         choices = (
-            ctx.choice("paid_payment", "paid", amount=payment.amount, due=f"{payment.due_on:%b} {payment.due_on.day}"),
-            ctx.choice("missed_payment", "missed"),
+            ctx.payment_choice("paid_payment", "paid", index, amount=payment.amount, due=due),
+            ctx.payment_choice("missed_payment", "missed", index),
         )
     if any(p.status is PaymentStatus.MISSED for p in ctx.debt.payments):
         choices += (ctx.choice("remind_before_call", "call"),)
@@ -248,7 +249,7 @@ def ask_repaying(ctx: Ctx) -> Reply:
 def take_repaying(ctx: Ctx) -> Outcome:
     low = ctx.text.lower()
     action, _, which = (ctx.action or "").partition(".")
-    # A reminder's buttons name their instalment ("paid.1"); the question's mean the next one.
+    # Buttons name their instalment ("paid.1"); typed words mean the next unpaid one.
     index = int(which) if which.isdigit() and int(which) < len(ctx.debt.payments) else _next_unpaid(ctx)
     if action == "paid" or (ctx.action is None and "paid" in low and "not" not in low):
         return _record_paid(ctx, index)
@@ -259,6 +260,19 @@ def take_repaying(ctx: Ctx) -> Outcome:
     if action == "call":
         return ask_call_time(ctx)
     return Invalid("e_repaying.html")
+
+
+def nothing_to_record(verb: str, payment: Payment, today: date) -> str | None:
+    """What to say when a payment button has nothing left to record for its instalment (it is
+    a repeat, or the instalment was recorded since), or None when it has. A missed instalment
+    can still be paid."""
+    if payment.status is PaymentStatus.PAID:
+        return "already_paid.html"
+    if payment.status is PaymentStatus.MISSED and verb != "paid":
+        return "already_missed.html"
+    if verb == "notyet" and payment.due_on >= today:
+        return "not_yet.html"
+    return None
 
 
 def _not_yet(ctx: Ctx, index: int | None) -> Outcome:
@@ -315,6 +329,8 @@ QUESTIONS: dict[str, Question] = {
     "first_due": Question(ask_first_due, take_first_due),
     "frequency": Question(ask_frequency, take_frequency),
     "sign_by": Question(ask_sign_by, take_sign_by),
-    "awaiting_signature": Question(ask_awaiting_signature, take_awaiting_signature, enter=draft_agreement),
+    "awaiting_signature": Question(
+        ask_awaiting_signature, take_awaiting_signature, enter=draft_agreement, follow_ups=frozenset({"paid_anyway"})
+    ),
     "repaying": Question(ask_repaying, take_repaying, enter=start_repaying),
 }

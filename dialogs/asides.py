@@ -1,17 +1,19 @@
 """Side questions that sit over a debt's own question: the time zone, the quiet hours, and when
 the person will call a creditor; and the /reminders, /timezone and /calendar commands.
 
-While one is open (`UserState.asking`), typed text answers it; a button or a command sets it
-aside, so nobody is ever stuck in it. An answer that cannot be read gets an example and the
-side question stays open.
+While one is open (`UserState.asking`), typed text answers it; a command, or a button that is
+current, sets it aside, so nobody is ever stuck in it. An answer that cannot be read gets an
+example and the side question stays open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
-from dialogs import reminders
+from dialogs import buttons, reminders
 from dialogs.context import Ctx, Outcome, Stay
 from dialogs.contracts import CalendarRequested, Choice, Reply, StepResult
 from dialogs.parsing import parse_yes_no
@@ -35,6 +37,13 @@ def _say(
     result.say(render(state.locale, template, user=state, **extra), choices)
 
 
+def set_aside(state: UserState) -> None:
+    """Something else was answered: the side question and the confirmation that waited are
+    dropped (a typed yes later must not answer a question the person has moved on from)."""
+    state.asking = None
+    state.confirming = None
+
+
 # -- the time zone -----------------------------------------------------------------------------
 def wants_time_zone(state: UserState) -> bool:
     """Asked once, when the first reminder is planned: until then nothing depends on it."""
@@ -45,15 +54,15 @@ def ask_time_zone(state: UserState, now: datetime, result: StepResult, *, first:
     if state.reminders.timezone is None:
         # The guess stands from now on: the question is asked once, answered or not.
         state.reminders.timezone = guess_timezone(state.locale)
+        result.changed = True
     # Asked the first time by the way, before the debt's own question, which stays the one to
     # answer: a zone typed next is taken, anything else answers the debt's question as usual.
     state.asking = "timezone_first" if first else "timezone"
-    result.changed = True
     current = state.reminders.timezone
     zones = [z for z in ZONE_BUTTONS.get(state.locale.split("_")[0], ()) if z != current]
     choices = (
-        Choice(label(state.locale, "zone_keep", zone=current), "g:tz:keep"),
-        *(Choice(label(state.locale, "zone_use", zone=_city(z)), f"g:tz:{z}") for z in zones),
+        Choice(label(state.locale, "zone_keep", zone=current), buttons.control("tz", current)),
+        *(Choice(label(state.locale, "zone_use", zone=_city(z)), buttons.control("tz", z)) for z in zones),
     )
     local = reminders.local_now(state, now)
     text = render(state.locale, "q_timezone.html", user=state, zone=current, local=local, first=first)
@@ -68,18 +77,24 @@ def _city(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def set_time_zone(state: UserState, zone: str, now: datetime, result: StepResult) -> None:
-    state.reminders.timezone = zone
+    if state.reminders.timezone != zone:
+        state.reminders.timezone = zone
+        result.changed = True
     state.asking = None
-    result.changed = True
     _say(state, result, "timezone_set.html", zone=zone, local=reminders.local_now(state, now))
 
 
 # -- quiet hours -------------------------------------------------------------------------------
 def ask_quiet_hours(state: UserState, result: StepResult) -> None:
     state.asking = "quiet"
-    result.changed = True
-    _say(state, result, "q_quiet_hours.html", (Choice(label(state.locale, "quiet_off"), "g:quiet:off"),))
+    off = Choice(label(state.locale, "quiet_off"), buttons.control("quiet", "off"))
+    _say(state, result, "q_quiet_hours.html", (off,))
 
 
 def _set_quiet_hours(state: UserState, text: str, result: StepResult) -> bool:
@@ -87,9 +102,11 @@ def _set_quiet_hours(state: UserState, text: str, result: StepResult) -> bool:
     if hours is None:
         return False
     settings = state.reminders
-    settings.quiet_start, settings.quiet_end = (None, None) if hours == "off" else hours
+    wanted = (None, None) if hours == "off" else hours
+    if (settings.quiet_start, settings.quiet_end) != wanted:
+        settings.quiet_start, settings.quiet_end = wanted
+        result.changed = True
     state.asking = None
-    result.changed = True
     _say(state, result, "quiet_hours_set.html", settings=settings)
     return True
 
@@ -150,27 +167,41 @@ def answer(state: UserState, text: str, now: datetime, result: StepResult, promp
     return True
 
 
-def press(state: UserState, action: str, now: datetime, result: StepResult, prompt: Prompt) -> bool:
-    """The buttons of the side questions and of /reminders (`g:tz:…`, `g:quiet:off`, …);
-    False when the action is not one of them."""
+def press(state: UserState, control: buttons.Control, now: datetime, result: StepResult, prompt: Prompt) -> bool:
+    """The buttons of the side questions and of /reminders (`g:tz:<zone>`, `g:days:7`, ...);
+    False when the control is not one of them. Each names its value: pressed again, or when
+    the setting already has it, it says so and changes nothing."""
     today = reminders.local_now(state, now).date()
-    if action == "tz:keep" and state.reminders.timezone is not None:
-        set_time_zone(state, state.reminders.timezone, now, result)
-    elif action.startswith("tz:") and action[3:] in ZONE_BUTTONS.get("en", ()):
-        set_time_zone(state, action[3:], now, result)
-    elif action == "ask:timezone":
+    name, value = control.name, control.value
+    settings = state.reminders
+    if name == "tz" and value in _zones():
+        if value != settings.timezone or state.asking in ("timezone", "timezone_first"):
+            set_aside(state)
+            set_time_zone(state, value, now, result)
+        else:
+            _say(state, result, "timezone_set.html", zone=value, local=reminders.local_now(state, now))
+    elif name == "ask" and value == "timezone":
+        state.confirming = None
         ask_time_zone(state, now, result, first=False)
         return True
-    elif action == "ask:quiet":
+    elif name == "ask" and value == "quiet":
+        state.confirming = None
         ask_quiet_hours(state, result)
         return True
-    elif action == "quiet:off":
-        _set_quiet_hours(state, "off", result)
-    elif action.startswith("days:") and action[5:].isdigit() and int(action[5:]) in DAYS_BEFORE:
-        state.reminders.days_before = int(action[5:])
-        result.changed = True
-        _say(state, result, "days_before_set.html", days=state.reminders.days_before)
-    elif action == "calendar":
+    elif name == "quiet" and value == "off":
+        if (settings.quiet_start, settings.quiet_end) != (None, None) or state.asking == "quiet":
+            set_aside(state)
+            _set_quiet_hours(state, "off", result)
+        else:
+            _say(state, result, "quiet_hours_set.html", settings=settings)
+    elif name == "days" and (days := buttons.number(value)) in DAYS_BEFORE:
+        if days != settings.days_before:
+            set_aside(state)
+            settings.days_before = days
+            result.changed = True
+        _say(state, result, "days_before_set.html", days=settings.days_before)
+    elif name == "calendar" and not value:
+        set_aside(state)
         calendar(state, result)
     else:
         return False
@@ -186,12 +217,16 @@ def overview(state: UserState, now: datetime, result: StepResult) -> None:
     rows = [(p, p.due_at.astimezone(tz), state.debt(p.debt_seq)) for p in coming[:10]]
     settings = state.reminders
     choices = [
-        Choice(label(state.locale, "change_timezone"), "g:ask:timezone"),
-        Choice(label(state.locale, "change_quiet_hours"), "g:ask:quiet"),
+        Choice(label(state.locale, "change_timezone"), buttons.control("ask", "timezone")),
+        Choice(label(state.locale, "change_quiet_hours"), buttons.control("ask", "quiet")),
     ]
-    choices += [Choice(_days_label(state.locale, d), f"g:days:{d}") for d in DAYS_BEFORE if d != settings.days_before]
+    choices += [
+        Choice(_days_label(state.locale, d), buttons.control("days", d))
+        for d in DAYS_BEFORE
+        if d != settings.days_before
+    ]
     if _has_payments(state):
-        choices.append(Choice(label(state.locale, "calendar_file"), "g:calendar"))
+        choices.append(Choice(label(state.locale, "calendar_file"), buttons.control("calendar")))
     _say(
         state,
         result,

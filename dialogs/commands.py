@@ -2,7 +2,8 @@
 several-debts commands (debts, new, script, letter).
 
 Destructive commands ask first; the confirmation is a button (or a typed yes) and anything else
-leaves everything as it was.
+leaves everything as it was. A confirmation's buttons name exactly what they confirm, so an
+old one can never confirm another question that waits now.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from dialogs import asides, portfolio
+from dialogs import asides, buttons, portfolio
 from dialogs.context import Ctx
 from dialogs.contracts import Choice, EraseRequested, ExportRequested, Input, StepResult
 from dialogs.letters import draft_letter
@@ -37,6 +38,8 @@ LETTER_STATES = {
 }
 SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
 CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
+# Buttons of older versions that named no value: answered as an earlier question's.
+OLDER_CONTROLS = frozenset({("new", ""), ("tz", "keep")})
 COMMANDS = (
     "start",
     "help",
@@ -61,8 +64,12 @@ def say(state: UserState, result: StepResult, template: str, choices: tuple[Choi
 
 
 def welcome(state: UserState, result: StepResult) -> None:
+    """Hello, and the first debt to work on: from here on there is always an active debt, so
+    showing where we are never has to create one (and a press that changes nothing, doesn't)."""
     state.welcomed = True
     result.changed = True
+    if state.active_debt is None:
+        start_debt(state)
     say(state, result, "welcome.html")
 
 
@@ -94,7 +101,7 @@ def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prom
     elif name in ("cancel", "delete"):
         if state.active_debt is None:
             start_debt(state)
-        _ask_confirmation(state, name, result)
+        _ask_confirmation(state, name, now, result)
     elif name == "export":
         result.effects.append(ExportRequested())
         say(state, result, "export.html")
@@ -120,64 +127,132 @@ def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prom
         prompt(state, today, result)
 
 
-def press(state: UserState, action: str, now: datetime, result: StepResult, *, prompt: Prompt) -> None:
-    """Buttons that are not answers to a question: `g:<action>`."""
+def press(state: UserState, control: buttons.Control, now: datetime, result: StepResult, *, prompt: Prompt) -> None:
+    """Buttons that are not answers to a debt's question (`g:<name>:<value>`). Each names its
+    value, so pressed again it changes nothing more; one that is not ours changes nothing."""
     today = local_now(state, now).date()
-    confirming, state.confirming = state.confirming, None
-    if asides.press(state, action, now, result, prompt):
+    if asides.press(state, control, now, result, prompt):
         return
-    if action in ("yes", "no"):
-        if confirming is None:
-            say(state, result, "e_stale_button.html", other=None)
-            prompt(state, today, result)
-        elif action == "yes":
-            _confirmed(state, confirming, today, result, prompt)
-        else:
-            say(state, result, "kept.html")
-            prompt(state, today, result)
-    elif action == "new":
+    name, value = control.name, control.value
+    seq = buttons.number(value)
+    if name == "new" and seq is not None and (added := state.debt(seq)) is not None:
+        say(state, result, "e_already_added.html", debt=added)
+        prompt(state, today, result)
+    elif name == "new" and seq == state.next_seq():
         _new_debt(state, today, result, prompt)
-    elif action == "debts":
+    elif name == "debts" and not value:
+        asides.set_aside(state)
         _debts(state, result)
-    elif action.startswith("debt:") and action[5:].isdigit() and state.debt(int(action[5:])) is not None:
-        state.active = int(action[5:])
-        result.changed = True
+    elif name == "debt" and seq is not None and state.debt(seq) is not None:
+        if seq != state.active:
+            asides.set_aside(state)
+            state.active = seq
+            result.changed = True
         say(state, result, "switched.html", switched_to=state.active_debt)
         prompt(state, today, result)
-    elif action.startswith("lang:") and action[5:] in available_locales():
-        state.locale = resolve_locale(action[5:])
-        result.changed = True
+    elif name == "lang" and value in available_locales():
+        if resolve_locale(value) != state.locale:
+            asides.set_aside(state)
+            state.locale = resolve_locale(value)
+            result.changed = True
         say(state, result, "language_set.html")
+        prompt(state, today, result)
+    elif (name, value) in OLDER_CONTROLS:
+        say(state, result, "e_stale_button.html", other=None)
         prompt(state, today, result)
     else:
         say(state, result, "e_unknown_button.html")
         prompt(state, today, result)
 
 
-def _ask_confirmation(state: UserState, what: str, result: StepResult) -> None:
-    state.confirming = what
+# -- confirmations ---------------------------------------------------------------------------
+def pending_name(state: UserState, what: str, now: datetime) -> str:
+    """What a confirmation confirms, exactly: its buttons carry this, and `confirming` holds
+    it while it waits. Starting over names the debt and its turn (which grows when the debt
+    starts over, so a used button cannot confirm the next /cancel); erasing names the second
+    it was asked, since an erased person has no counter left. Numbers are in base 36 so the
+    name fits its column (16 characters) whatever the turn."""
+    if what == "cancel":
+        debt = state.active_debt
+        assert debt is not None
+        return f"cancel.{debt.seq}.{_base36(debt.turn)}"
+    return f"delete.{_base36(int(now.timestamp()))}"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
+def _ask_confirmation(state: UserState, what: str, now: datetime, result: StepResult) -> None:
+    state.confirming = pending_name(state, what, now)
     result.changed = True
+    show_confirmation(state, result)
+
+
+def show_confirmation(state: UserState, result: StepResult) -> None:
+    """The confirmation that waits, asked (again) with its own buttons; changes nothing."""
+    pending = state.confirming or ""
+    what, _, rest = pending.partition(".")
+    if what not in CONFIRMATIONS:
+        return
     choices = (
-        Choice(label(state.locale, f"confirm_{what}"), "g:yes"),
-        Choice(label(state.locale, "keep_everything"), "g:no"),
+        Choice(label(state.locale, f"confirm_{what}"), buttons.confirmation(True, pending)),
+        Choice(label(state.locale, "keep_everything"), buttons.confirmation(False, pending)),
     )
-    say(state, result, CONFIRMATIONS[what], choices, debt=state.active_debt)
+    debt = _debt_to_cancel(state, rest) if what == "cancel" else None
+    say(state, result, CONFIRMATIONS[what], choices, debt=debt)
 
 
-def _confirmed(state: UserState, what: str, today: date, result: StepResult, prompt: Prompt) -> None:
+def press_confirmation(
+    state: UserState, pressed: buttons.Confirmation, today: date, result: StepResult, *, prompt: Prompt
+) -> None:
+    """A confirmation's button answers it only while it is the one waiting. Any other (used,
+    for another question, or unnamed from an older version) changes nothing, and the question
+    that waits, if any, is asked again."""
+    if not pressed.pending or pressed.pending != state.confirming:
+        say(state, result, "e_stale_button.html", other=None)
+        prompt(state, today, result)
+        return
+    answer_confirmation(state, pressed.yes, today, result, prompt=prompt)
+
+
+def answer_confirmation(state: UserState, yes: bool, today: date, result: StepResult, *, prompt: Prompt) -> None:
+    """The waiting confirmation answered, by its button or a typed yes or no."""
+    pending = state.confirming or ""
+    asides.set_aside(state)
     result.changed = True
+    what, _, rest = pending.partition(".")
+    if not yes or what not in CONFIRMATIONS:
+        say(state, result, "kept.html")
+        prompt(state, today, result)
+        return
     if what == "delete":
         fresh = UserState(locale=state.locale)
         result.state = fresh
         result.effects.append(EraseRequested())
         say(fresh, result, "erased.html")
         return
-    debt = state.active_debt
+    debt = _debt_to_cancel(state, rest)
     if debt is not None:
-        state.debts = [Debt(seq=d.seq) if d is debt else d for d in state.debts]
+        # A fresh start, with the turn still growing: the old debt's buttons stay stale.
+        state.debts = [Debt(seq=d.seq, turn=d.turn + 1) if d is debt else d for d in state.debts]
         state.undo = [s for s in state.undo if s.get("active") != debt.seq]
+        state.active = debt.seq
     say(state, result, "started_over.html")
     prompt(state, today, result)
+
+
+def _debt_to_cancel(state: UserState, named: str) -> Debt | None:
+    """The debt a `cancel.<seq>.<turn>` names (the active one for a name from an older
+    version, which named none)."""
+    seq = buttons.number(named.partition(".")[0])
+    return state.debt(seq) if seq is not None else state.active_debt
 
 
 def _status(state: UserState, result: StepResult) -> None:
@@ -185,19 +260,19 @@ def _status(state: UserState, result: StepResult) -> None:
 
 
 def _languages(state: UserState, result: StepResult) -> None:
-    choices = tuple(Choice(label(code, "language_name"), f"g:lang:{code}") for code in available_locales())
+    choices = tuple(Choice(label(code, "language_name"), buttons.control("lang", code)) for code in available_locales())
     say(state, result, "language.html", choices)
 
 
 def _debts(state: UserState, result: StepResult) -> None:
     order = portfolio.suggested_order(state)
     choices = tuple(
-        Choice(label(state.locale, "work_on", seq=d.seq, creditor=d.creditor or "…"), f"g:debt:{d.seq}")
+        Choice(label(state.locale, "work_on", seq=d.seq, creditor=d.creditor or "…"), buttons.control("debt", d.seq))
         for d in state.debts
         if d.seq != state.active
     )
     if len(state.debts) < MAX_DEBTS:
-        choices += (Choice(label(state.locale, "add_debt"), "g:new"),)
+        choices += (Choice(label(state.locale, "add_debt"), buttons.control("new", state.next_seq())),)
     say(
         state,
         result,
@@ -214,6 +289,7 @@ def _new_debt(state: UserState, today: date, result: StepResult, prompt: Prompt)
     if len(state.debts) >= MAX_DEBTS:
         say(state, result, "e_too_many_debts.html", most=MAX_DEBTS)
         return
+    asides.set_aside(state)
     start_debt(state)
     result.changed = True
     say(state, result, "new_debt.html", debt=state.active_debt)

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from dialogs import buttons
 from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.money import Money
 from dialogs.parsing import parse_amount
@@ -68,8 +69,12 @@ class Ctx:
         self.result.say(self.render(template, **extra), choices)
 
     def choice(self, key: str, action: str, **fields: Any) -> Choice:
-        """A button for this debt's current question: `<debt>:<state>:<action>`."""
-        return Choice(label(self.locale, key, **fields), f"{self.debt.seq}:{self.debt.state}:{action}")
+        """A button for this debt's current question, at its current turn."""
+        return Choice(label(self.locale, key, **fields), buttons.answer(self.debt, action))
+
+    def payment_choice(self, key: str, verb: str, index: int, **fields: Any) -> Choice:
+        """A button that records one instalment, whenever it is pressed."""
+        return Choice(label(self.locale, key, **fields), buttons.payment(self.debt, verb, index))
 
     def reply(self, template: str, choices: tuple[Choice, ...] = (), numeric: bool = False, **extra: Any) -> Reply:
         if self.buttons_only:
@@ -83,12 +88,16 @@ class Question:
 
     `enter` runs once when a debt arrives at this step (letters, explanations); `prompt` may
     run many times (after /status, /back, a stale button), so it must not change anything.
+    A pressed button is taken only if the prompt, at the debt's turn, shows it, or if it is one
+    of the `follow_ups`: actions offered by a message that `handle` sends (a warning's "do it
+    anyway").
     """
 
     prompt: Callable[[Ctx], Reply]
     handle: Callable[[Ctx], Outcome]
     # Called with the trigger that led here, since one step can be reached several ways.
     enter: Callable[[Ctx, str], None] | None = None
+    follow_ups: frozenset[str] = frozenset()
 
 
 def keyword(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:

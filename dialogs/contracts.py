@@ -39,7 +39,8 @@ class Input:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button. `value` is short ASCII with no personal data: it fits Telegram's 64 bytes."""
+    """A button. `value` is short ASCII with no personal data, under Telegram's 64 bytes; its
+    formats, and what each names, are in dialogs/buttons.py."""
 
     label: str
     value: str

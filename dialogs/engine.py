@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, asides, budget, commands, rounds, statement
+from dialogs import agreement, asides, budget, buttons, commands, rounds, statement
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Question, Stay
-from dialogs.contracts import Input, InputKind, StepResult
+from dialogs.contracts import Choice, Input, InputKind, StepResult
 from dialogs.machine import STATES, fire
 from dialogs.parsing import parse_yes_no
 from dialogs.reminders import local_now
@@ -63,20 +63,24 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
     text = inp.value.strip()[:MAX_TEXT]
     if state.asking and inp.kind is InputKind.TEXT and asides.answer(state, text, now, result, prompt):
         return
-    state.asking = None  # a button or a command sets a side question aside
     if inp.kind is InputKind.COMMAND:
+        state.asking = None  # a command sets a side question aside
         commands.run(state, inp, now, result, prompt=prompt, undo=undo)
-    elif inp.kind is InputKind.BUTTON and inp.value.startswith("g:"):
-        commands.press(state, inp.value[2:], now, result, prompt=prompt)
+    elif inp.kind is InputKind.BUTTON:
+        press(state, inp.value, now, result)
     elif state.confirming and inp.kind is InputKind.TEXT and (said := parse_yes_no(inp.value)) is not None:
-        commands.press(state, "yes" if said else "no", now, result, prompt=prompt)
+        commands.answer_confirmation(state, said, today, result, prompt=prompt)
     else:
-        state.confirming = None
+        asides.set_aside(state)
         answer(state, inp, today, result)
 
 
 def prompt(state: UserState, today: date, result: StepResult) -> None:
-    """Ask the active debt's current question (starting a first debt if there is none)."""
+    """Ask the current question: a confirmation still waiting, or else the active debt's
+    question (starting a first debt if there is none)."""
+    if state.confirming:
+        commands.show_confirmation(state, result)
+        return
     debt = state.active_debt
     if debt is None:
         debt = commands.start_debt(state)
@@ -85,30 +89,93 @@ def prompt(state: UserState, today: date, result: StepResult) -> None:
     result.replies.append(QUESTIONS[debt.state].prompt(ctx))
 
 
+def press(state: UserState, data: str, now: datetime, result: StepResult) -> None:
+    """A button, checked against the presser's own state before anything changes: one whose
+    data is not current (stale, already used, forged) changes nothing, not even the side
+    question or the confirmation waiting, and says why."""
+    today = local_now(state, now).date()
+    pressed = buttons.read(data)
+    if isinstance(pressed, buttons.Confirmation):
+        commands.press_confirmation(state, pressed, today, result, prompt=prompt)
+    elif isinstance(pressed, buttons.Control):
+        commands.press(state, pressed, now, result, prompt=prompt)
+    elif isinstance(pressed, buttons.Answer | buttons.Payment) and (debt := state.debt(pressed.seq)) is not None:
+        _press_for_debt(state, debt, pressed, today, result)
+    else:
+        commands.say(state, result, "e_unknown_button.html")
+        prompt(state, today, result)
+
+
 def answer(state: UserState, inp: Input, today: date, result: StepResult) -> None:
+    """Typed text, for the active debt's question."""
     debt = state.active_debt
     if debt is None:
         prompt(state, today, result)
         return
     ctx = Ctx(state, debt, today, result)
-    if inp.kind is InputKind.BUTTON:
-        target = _button_target(state, inp.value, ctx)
-        if target is None:
-            prompt(state, today, result)
-            return
-        debt, ctx.action = target
-        ctx.debt = debt
-    else:
-        ctx.text = inp.value.strip()[:MAX_TEXT]
-        ctx.action = _typed_label(ctx)
+    ctx.text = inp.value.strip()[:MAX_TEXT]
+    ctx.action = _typed_label(ctx)
     _apply(state, debt, ctx, today, result)
+
+
+def _press_for_debt(
+    state: UserState, debt: Debt, pressed: buttons.Answer | buttons.Payment, today: date, result: StepResult
+) -> None:
+    ctx = Ctx(state, debt, today, result)
+    if isinstance(pressed, buttons.Payment):
+        action = f"{pressed.verb}.{pressed.index}"
+        if pressed.index < len(debt.payments):
+            # Said, and nothing changes: the instalment already has what the button records.
+            payment = debt.payments[pressed.index]
+            unchanged = agreement.nothing_to_record(pressed.verb, payment, today)
+            if unchanged is not None:
+                ctx.say(unchanged, payment=payment)
+                prompt(state, today, result)
+                return
+        current = debt.state == buttons.PAYMENT_STEP and pressed.index < len(debt.payments)
+    else:
+        action = pressed.action
+        current = _is_shown(ctx, pressed)
+    if not current:
+        ctx.say("e_stale_button.html", other=debt if debt.seq != state.active else None)
+        prompt(state, today, result)
+        return
+    asides.set_aside(state)
+    if debt.seq != state.active:
+        state.active = debt.seq
+        result.changed = True
+        ctx.say("switched.html", switched_to=debt)
+    ctx.action = action
+    _apply(state, debt, ctx, today, result)
+
+
+def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
+    """The button is one the debt's question shows now, at this turn: a button from before its
+    last answer, or one it never showed, is not."""
+    debt = ctx.debt
+    if (pressed.turn, pressed.step) != (debt.turn, debt.state):
+        return False
+    question = QUESTIONS[debt.state]
+    if pressed.action in question.follow_ups:
+        return True
+    data = buttons.answer(debt, pressed.action)
+    return any(choice.value == data for choice in _shown_choices(ctx))
+
+
+def _shown_choices(ctx: Ctx) -> tuple[Choice, ...]:
+    asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
+    return QUESTIONS[ctx.debt.state].prompt(asked).choices
 
 
 def _apply(state: UserState, debt: Debt, ctx: Ctx, today: date, result: StepResult) -> None:
     question = QUESTIONS[debt.state]
     before = snapshot(state, debt)
+    # The replies to this answer (a warning's buttons included) carry the next turn, which
+    # makes every button shown before it stale.
+    debt.turn += 1
     outcome = question.handle(ctx)
     if isinstance(outcome, Invalid):
+        debt.turn -= 1
         ctx.say(outcome.template, **dict(outcome.extra))
         result.replies.append(question.prompt(ctx))
         return
@@ -129,33 +196,19 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, today: date, result: StepResu
     result.replies.append(arrived.prompt(ctx))
 
 
-def _button_target(state: UserState, value: str, ctx: Ctx) -> tuple[Debt, str] | None:
-    """Resolve `<debt>:<state>:<action>` against the presser's own debts. A button for another
-    step, or for a debt that is not theirs, changes nothing and says why."""
-    parts = value.split(":", 2)
-    seq = int(parts[0]) if len(parts) == 3 and parts[0].isdigit() else None
-    debt = state.debt(seq)
-    if debt is None:
-        ctx.say("e_unknown_button.html")
-        return None
-    if debt.state != parts[1]:
-        ctx.say("e_stale_button.html", other=debt if debt.seq != state.active else None)
-        return None
-    if debt.seq != state.active:
-        state.active = debt.seq
-        ctx.say("switched.html", switched_to=debt)
-    return debt, parts[2]
-
-
 def _typed_label(ctx: Ctx) -> str | None:
     """Someone who types a button's label means the button."""
     wanted = ctx.text.casefold()
     if not wanted:
         return None
-    asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
-    for choice in QUESTIONS[ctx.debt.state].prompt(asked).choices:
-        if choice.label.casefold() == wanted and choice.value.startswith(f"{ctx.debt.seq}:"):
-            return choice.value.split(":", 2)[2]
+    for choice in _shown_choices(ctx):
+        if choice.label.casefold() != wanted:
+            continue
+        pressed = buttons.read(choice.value)
+        if isinstance(pressed, buttons.Answer) and pressed.seq == ctx.debt.seq:
+            return pressed.action
+        if isinstance(pressed, buttons.Payment) and pressed.seq == ctx.debt.seq:
+            return f"{pressed.verb}.{pressed.index}"
     return None
 
 
@@ -175,11 +228,14 @@ def _remember(state: UserState, before: dict[str, Any]) -> None:
 
 
 def undo(state: UserState) -> bool:
-    """Put back the active debt and the budget as they were before the last answer."""
+    """Put back the active debt and the budget as they were before the last answer. The
+    debt's turn still grows: the buttons shown since, and those from before, are all stale."""
     if not state.undo:
         return False
     before = state.undo.pop()
     restored = decode(Debt, before["debt"])
+    current = state.debt(restored.seq)
+    restored.turn = max(restored.turn, current.turn if current is not None else 0) + 1
     state.debts = [restored if d.seq == restored.seq else d for d in state.debts]
     if state.debt(restored.seq) is None:
         state.debts.append(restored)

@@ -2,8 +2,10 @@
 
 A reminder row only says which reminder is due; the words come from the state as it is now, so
 a call script carries the latest figures and a payment reminder the instalment's current status.
-Its buttons are ordinary answers to the debt's current question (`<debt>:<step>:<action>`), so a
-press goes through the engine like any other and a stale one is explained, never applied twice.
+A payment reminder's buttons name their instalment (`<debt>:repaying:paid.<index>`), so they
+work whenever they are pressed and record it once; the others are the buttons of the debt's
+current question, at its turn, so a press goes through the engine like any other and a stale
+one is explained, never applied twice.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
         values.update(payment=payment, number=planned.index + 1, count=len(debt.payments), signed=signed)
         if debt.state == "repaying":
             choices = (
-                ctx.choice("reminder_paid", f"paid.{planned.index}"),
-                ctx.choice("reminder_not_yet", f"notyet.{planned.index}"),
-                ctx.choice("reminder_cant_pay", f"cant.{planned.index}"),
+                ctx.payment_choice("reminder_paid", "paid", planned.index),
+                ctx.payment_choice("reminder_not_yet", "notyet", planned.index),
+                ctx.payment_choice("reminder_cant_pay", "cant", planned.index),
             )
     elif planned.kind in (Kind.CALL_SCRIPT, Kind.CALL_FOLLOW_UP):
         assert debt.call_at is not None

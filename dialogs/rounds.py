@@ -178,9 +178,10 @@ def take_decision(ctx: Ctx) -> Outcome:
             return Invalid("e_no_room.html")
         return _counter_with(ctx, counter)
     if action == Action.SWITCH_TO_PLAN:
+        standing = ctx.debt.offer
         redraft(ctx, Basis.PAYMENT_PLAN)
         if ctx.debt.offer is None or ctx.debt.offer.basis is not Basis.PAYMENT_PLAN:
-            redraft(ctx, figures.basis_for(ctx.debt.goals))
+            ctx.debt.offer = standing  # nothing changes on an answer that cannot be taken
             return Invalid("e_no_monthly.html")
         return "switch_to_plan"
     if action in (Action.SUPERVISOR, Action.PAUSE):

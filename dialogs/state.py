@@ -179,6 +179,10 @@ class Debt:
     # When the person said they will call this creditor (aware, UTC): the script is sent before
     # it and "how did it go?" after it. Cleared once the creditor's answer is recorded.
     call_at: datetime | None = None
+    # How many answers this debt has taken (and /back and starting over count as answers): the
+    # buttons of its question carry it, so one from before the last answer is recognised as
+    # stale. It only ever grows.
+    turn: int = 0
 
 
 # Reminders wait until this hour when they fall inside the quiet hours by default.
@@ -207,7 +211,8 @@ class UserState:
     budget: Budget = field(default_factory=Budget)
     debts: list[Debt] = field(default_factory=list)
     active: int | None = None
-    # A destructive command waiting for its confirmation: "cancel" or "delete".
+    # A destructive command waiting for its confirmation, named exactly as its buttons name it:
+    # "cancel.<debt seq>.<debt turn>" or "delete.<when asked>" (see commands.pending_name).
     confirming: str | None = None
     # Snapshots for "back": the active debt and the budget before each answer, newest last.
     # Read-only once taken (the store hands back stored ones as read-only mappings).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs import buttons
 from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
@@ -83,8 +84,8 @@ def ask_closed(ctx: Ctx) -> Reply:
 
 def _next_debt_choices(ctx: Ctx) -> tuple[Choice, ...]:
     return (
-        Choice(label(ctx.locale, "add_debt"), "g:new"),
-        Choice(label(ctx.locale, "list_debts"), "g:debts"),
+        Choice(label(ctx.locale, "add_debt"), buttons.control("new", ctx.user.next_seq())),
+        Choice(label(ctx.locale, "list_debts"), buttons.control("debts")),
     )
 
 

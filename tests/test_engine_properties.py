@@ -98,6 +98,18 @@ ANSWERS_FOR = {
     "decision": ["1800", "accept"],
     "confirm_balance": ["2950.40"],
 }
+FORGED_GLOBALS = [
+    "g:yes",
+    "g:no:delete.0",
+    "g:yes:cancel.1.0",
+    "g:new:2",
+    "g:debts",
+    "g:debt:1",
+    "g:debt:9",
+    "g:lang:en",
+    "g:tz:Europe/Berlin",
+    "g:days:7",
+]
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 VISITED: set[str] = set()
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
@@ -177,10 +189,13 @@ def next_input(draw: st.DrawFn, choices: tuple[Choice, ...], state: UserState) -
         return Input.command(draw(st.sampled_from([*COMMANDS, "nonsense"])))
     if roll < 95:
         seq = draw(st.integers(0, 4))
+        turn = draw(st.integers(0, 40))
         state_name = draw(st.sampled_from(STATES))
         action = draw(st.sampled_from(["yes", "no", "paid", "accept", "counter", "same", "x" * 70]))
-        glob = draw(st.sampled_from(["g:yes", "g:no", "g:new", "g:debts", "g:debt:1", "g:debt:9", "g:lang:en"]))
-        return Input.button(draw(st.sampled_from([f"{seq}:{state_name}:{action}", glob, "garbage"])))
+        verb = draw(st.sampled_from(["paid", "missed", "notyet", "cant"]))
+        payment = f"{seq}:repaying:{verb}.{draw(st.integers(0, 4))}"
+        glob = draw(st.sampled_from(FORGED_GLOBALS))
+        return Input.button(draw(st.sampled_from([f"{seq}:{turn}:{state_name}:{action}", payment, glob, "garbage"])))
     return Input.text(draw(st.text(max_size=300)))
 
 

@@ -73,7 +73,7 @@ def test_a_crash_mid_input_loses_only_that_input(tmp_path: Path) -> None:
     handle(store, "console", "me", Input.text("Chase"), NOW)
     with pytest.raises(RuntimeError), store.user("console", "me") as user:
         state = user.load()
-        user.save(step(state, Input.button("1:kind:credit_card"), NOW).state, NOW)
+        user.save(step(state, Input.button("1:1:kind:credit_card"), NOW).state, NOW)
         raise RuntimeError("the process died here")
     store.close()
     reopened = Store(url)

@@ -172,8 +172,9 @@ class Person:
         question = inbox[-1].text if inbox else ""
         if self.confirm_next:
             self.confirm_next = False
-            if latest is not None and ("g:yes" in dict(latest.choices).values()):
-                return Sent("confirm", data="g:yes")
+            confirm = next((data for _, data in latest.choices if data.startswith("g:yes:")), None) if latest else None
+            if confirm is not None:
+                return Sent("confirm", data=confirm)
         kind = rng.choices(
             ["press", "stale", "forged", "answer", "typed", "label", "hostile", "command", "destroy"],
             weights=[34, 5, 6, 20, 10, 4, 9, 10, 2],

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
+from dialogs import buttons
 from dialogs.contracts import Input, LetterDrafted
 from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
-from dialogs.state import UserState
+from dialogs.state import PaymentStatus, UserState
 from tests.clock import clock_now, expand, today_of
 
 HERE = Path(__file__).parent / "transcripts"
@@ -62,11 +63,36 @@ def to_input(state: UserState, step_: dict[str, Any]) -> Input:
     if "command" in step_:
         return Input.command(step_["command"])
     if "global" in step_:
-        return Input.button(f"g:{step_['global']}")
+        return Input.button(global_data(state, str(step_["global"])))
+    return Input.button(press_data(state, str(step_["press"])))
+
+
+def press_data(state: UserState, value: str) -> str:
+    """`press: accepted` is the active debt's button as its question shows it now (at the
+    debt's turn; `paid` and `missed` name the next unpaid instalment); `2:awaiting_reply:accepted`
+    is debt 2's button for that step, at debt 2's turn; anything else is pressed as written."""
+    parts = value.split(":")
+    if len(parts) == 3 and parts[0].isdigit():
+        debt = state.debt(int(parts[0]))
+        return f"{parts[0]}:{debt.turn if debt else 0}:{parts[1]}:{parts[2]}"
+    if len(parts) > 1:
+        return value
     debt = state.active_debt
     assert debt is not None
-    value = str(step_["press"])
-    return Input.button(value if value.count(":") == 2 else f"{debt.seq}:{debt.state}:{value}")
+    if debt.state == buttons.PAYMENT_STEP and value in buttons.PAYMENT_VERBS:
+        unpaid = next(i for i, p in enumerate(debt.payments) if p.status is not PaymentStatus.PAID)
+        return buttons.payment(debt, value, unpaid)
+    return buttons.answer(debt, value)
+
+
+def global_data(state: UserState, value: str) -> str:
+    """`global: "yes"` and `"no"` answer the confirmation that waits (an unnamed one when none
+    does); `global: new` adds the next debt; anything else is `g:` and the value as written."""
+    if value in ("yes", "no"):
+        return buttons.confirmation(value == "yes", state.confirming or "")
+    if value == "new":
+        return buttons.control("new", state.next_seq())
+    return f"g:{value}"
 
 
 @pytest.mark.parametrize(("story", "steps"), [(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES])
