@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import files
 from bot.settings import Settings, load_settings
 
 REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
@@ -39,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.telegram.app import run
 
+        files.tighten(settings.data_dir)
         return run(settings)
     return _chat(settings, args.user or _login())
 
@@ -48,6 +50,7 @@ def _chat(settings: Settings, user: str) -> int:
     from bot.store import Store
     from dialogs.render import DEFAULT_LOCALE, render
 
+    files.private_folder(settings.data_dir)
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(

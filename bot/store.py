@@ -16,7 +16,9 @@ only the rows and columns that differ.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +49,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot import reminder_rows, shapes
+from bot import files, reminder_rows, shapes
 from bot.migrate import upgrade
 from bot.models import (
     CHANNEL_MAX,
@@ -77,6 +79,8 @@ EXPORT_FORMAT = "debtcoach-export/1"
 # Applied to every new SQLite connection. busy_timeout goes first: switching a fresh file to
 # WAL needs a lock that another starting process may hold for a moment.
 SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
+# SQLite's companions of a database file: it creates them with the database file's mode.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 _USERS = table_of(User)
@@ -368,7 +372,7 @@ class Store:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            _make_sqlite_folder(parsed.database)
+            _private_sqlite_file(parsed.database)
             self._engine: Engine = create_engine(parsed, json_serializer=_dump_json)
             _configure_sqlite(self._engine)
         else:
@@ -863,9 +867,31 @@ def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow | N
     return None if row is None else _user_row(row)
 
 
-def _make_sqlite_folder(database: str | None) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def _private_sqlite_file(database: str | None) -> None:
+    """Make the database file owner-only before SQLite opens it: SQLite creates a file 0644
+    whatever the umask, and its -wal and -shm with the database file's mode. So a new file is
+    made here, 0600, in a folder made 0700 if it is new too (an existing folder is not ours to
+    change: the data folder is tightened by whoever owns it, see bot/files.py). A file that
+    exists is tightened with chmod, as are the companions an earlier process left, and never
+    opened: closing a descriptor of it would drop every POSIX lock this process holds on it,
+    another store's included, and SQLite's locking with them."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        files.private_folder(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, files.FILE_MODE)
+    except FileExistsError:
+        path.chmod(files.FILE_MODE)
+    else:
+        try:
+            os.fchmod(descriptor, files.FILE_MODE)  # the umask may have taken bits off
+        finally:
+            os.close(descriptor)
+    for suffix in SQLITE_COMPANIONS:
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).chmod(files.FILE_MODE)
 
 
 def _configure_sqlite(engine: Engine) -> None:

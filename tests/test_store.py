@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -571,6 +572,53 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
     finally:
         raw.close()
     assert version == [(ScriptDirectory.from_config(config(url)).get_current_head(),)]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_database_and_its_log_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    """SQLite makes a new file 0644 whatever the umask, and its -wal and -shm like the file."""
+    data = tmp_path / "data"
+    previous = os.umask(0)
+    try:
+        store = Store(f"sqlite:///{data / 'debtcoach.sqlite3'}")
+        try:
+            save(store, sample_state())  # the log and its index exist while the store is open
+            modes = {path.name: _mode(path) for path in data.iterdir()}
+        finally:
+            store.close()
+    finally:
+        os.umask(previous)
+    assert modes == {"debtcoach.sqlite3": 0o600, "debtcoach.sqlite3-wal": 0o600, "debtcoach.sqlite3-shm": 0o600}
+    assert _mode(data) == 0o700
+
+
+def test_a_database_left_readable_is_tightened_with_its_log(tmp_path: Path) -> None:
+    path = tmp_path / "debtcoach.sqlite3"
+    tmp_path.chmod(0o755)
+    earlier = sqlite3.connect(path)  # an earlier release's process, still running: its log stays
+    try:
+        earlier.execute("PRAGMA journal_mode=WAL")
+        earlier.execute("CREATE TABLE scratch (x)")
+        earlier.commit()
+        for left in tmp_path.iterdir():
+            left.chmod(0o644)
+        store = Store(f"sqlite:///{path}")
+        try:
+            assert {p.name: _mode(p) for p in tmp_path.iterdir()} == {
+                "debtcoach.sqlite3": 0o600,
+                "debtcoach.sqlite3-wal": 0o600,
+                "debtcoach.sqlite3-shm": 0o600,
+            }
+            save(store, sample_state())  # and it still works, beside the other connection
+            assert earlier.execute("SELECT count(*) FROM users").fetchone() == (1,)
+        finally:
+            store.close()
+    finally:
+        earlier.close()
+    assert _mode(tmp_path) == 0o755, "a folder that was there is not the store's to change"
 
 
 def test_checkpoint_moves_committed_answers_from_the_log_into_the_database_file(tmp_path: Path) -> None:
