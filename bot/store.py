@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,8 +78,15 @@ from dialogs.state import (
 EXPORT_FORMAT = "debtcoach-export/1"
 
 # Applied to every new SQLite connection. busy_timeout goes first: switching a fresh file to
-# WAL needs a lock that another starting process may hold for a moment.
-SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
+# WAL needs a lock that another starting process may hold for a moment. secure_delete zeroes
+# what a DELETE or UPDATE frees, so an erased person's words do not linger in free pages.
+SQLITE_PRAGMAS = (
+    "busy_timeout=5000",
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    "secure_delete=ON",
+)
 # SQLite's companions of a database file: it creates them with the database file's mode.
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -378,6 +386,9 @@ class Store:
         else:
             # A long-running bot outlives database restarts; check pooled connections first.
             self._engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_dump_json)
+        # Set when an erase's rows may still be in SQLite's log (see _empty_log).
+        self._erase_lock = threading.Lock()
+        self._erased_in_log = False
         # Once per process, on the store's own connection so its SQLite setup applies.
         with self._engine.begin() as conn:
             upgrade(url, connection=conn)
@@ -394,18 +405,17 @@ class Store:
         for nor blocks readers and writers). SQLite otherwise does this inside whichever commit
         finds the log past 1,000 pages, and that commit then takes milliseconds instead of
         tens of microseconds. The bot calls this from a worker thread, often enough that the
-        log never gets there, so its commits on the event loop stay short. No-op elsewhere."""
+        log never gets there, so its commits on the event loop stay short. No-op elsewhere.
+
+        After an erase whose log could not be emptied at once (see `user`), this empties it."""
         if self._engine.dialect.name != "sqlite":
             return
-        raw = self._engine.raw_connection()  # outside any transaction: no BEGIN IMMEDIATE
-        try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                cursor.close()
-        finally:
-            raw.close()
+        with self._erase_lock:
+            truncate, self._erased_in_log = self._erased_in_log, False
+        if truncate:
+            self._empty_log()
+        else:
+            self._wal_checkpoint("PASSIVE")
 
     @contextmanager
     def user(self, channel: str, external_id: str) -> Iterator[UserStore]:
@@ -418,7 +428,35 @@ class Store:
         shapes.check_length("external_id", external_id, KEY_MAX)
         # The dialect's do_begin (see _configure_sqlite) makes this BEGIN IMMEDIATE on SQLite.
         with self._engine.begin() as conn:
-            yield UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
+            person = UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
+            yield person
+        if person.erased and self._engine.dialect.name == "sqlite":
+            self._empty_log()
+
+    def _empty_log(self) -> None:
+        """secure_delete zeroes what an erase freed, but in WAL mode it does so in new frames of
+        the log, whose older frames still hold the rows as they were until the log is reused or
+        removed (when the last connection closes, which another process may not do for weeks).
+        So after an erase the log is copied in and cut to nothing (TRUNCATE: it waits, for at
+        most the busy timeout, for the short transactions under way); if a reader still holds
+        it, the next checkpoint() tries again."""
+        if self._wal_checkpoint("TRUNCATE"):
+            with self._erase_lock:
+                self._erased_in_log = True
+
+    def _wal_checkpoint(self, mode: str) -> bool:
+        """Whether the checkpoint was blocked (SQLite's `busy`)."""
+        raw = self._engine.raw_connection()  # outside any transaction: no BEGIN IMMEDIATE
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(f"PRAGMA wal_checkpoint({mode})")
+                row = cursor.fetchone()  # (busy, frames in the log, frames copied)
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
+        return row is not None and bool(row[0])
 
 
 class PersonCreatedMeanwhile(Exception):  # noqa: N818 - it names what happened, like TimeoutError
@@ -457,6 +495,11 @@ class UserStore:
         """Let the channel write, in this transaction, a row that must commit with the input
         or not at all (the Telegram update's inbox row: see bot/telegram/journal.py)."""
         write(self._conn)
+
+    @property
+    def erased(self) -> bool:
+        """Whether this transaction erased the person."""
+        return self._erased
 
     @property
     def exists(self) -> bool:

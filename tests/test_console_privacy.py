@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,6 +191,40 @@ def test_delete_erases_exactly_that_persons_rows_and_files(tmp_path: Path, delet
         store.close()
     bob = chat(tmp_path, ["/status"], user="bob").stdout
     assert "Debt #1: Bob's Bank" in bob
+
+
+def test_an_erased_persons_words_are_not_left_in_the_database_file(tmp_path: Path) -> None:
+    creditor, hardship = "Quixotic Zebra Lending", "my ferret ate the rent money"
+    kept = "Staying Ocelot Credit"
+    files = [tmp_path / f"debtcoach.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")]
+
+    def stored() -> bytes:
+        # Read by another process: closing a file this process reads would drop the POSIX
+        # locks the open store below holds on it, and SQLite would take it for gone.
+        read = (
+            "import sys, pathlib; sys.stdout.buffer.write(b''.join(pathlib.Path(p).read_bytes() for p in sys.argv[1:]))"
+        )
+        existing = [str(path) for path in files if path.exists()]
+        return subprocess.run([sys.executable, "-c", read, *existing], capture_output=True, check=True).stdout
+
+    # Another process has the file open all along, as a running bot would: its connection
+    # keeps SQLite's log in place after each console session ends.
+    running = Store(f"sqlite:///{files[0]}")
+    try:
+        chat(tmp_path, [kept, "/status"], user="bob")
+        chat(tmp_path, up_to_the_offer(creditor, hardship), user="alice")
+        with running.engine.connect() as conn:  # stored plainly, where a grep would find it
+            sql = text("SELECT count(*) FROM letters WHERE body LIKE :words")
+            assert conn.execute(sql, {"words": f"%{hardship}%"}).scalar() == 1
+        assert creditor.encode() in stored()
+        chat(tmp_path, ["/delete", "1"], user="alice")
+        written = stored()
+        for words in (creditor, hardship, "Quixotic", "ferret"):
+            assert words.encode() not in written, words
+        assert kept.encode() in written
+    finally:
+        running.close()
+    assert b"Quixotic" not in stored() and b"ferret" not in stored()
 
 
 def _mode(path: Path) -> int:

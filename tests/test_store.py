@@ -562,6 +562,7 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     finally:
         store.close()
     assert path.is_file()
