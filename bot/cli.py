@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import sys
 from collections.abc import Sequence
 
@@ -51,6 +52,8 @@ def _chat(settings: Settings, user: str) -> int:
     from dialogs.render import DEFAULT_LOCALE, render
 
     files.private_folder(settings.data_dir)
+    _forgiving(sys.stdin)
+    _forgiving(sys.stdout)
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(
@@ -65,6 +68,13 @@ def _chat(settings: Settings, user: str) -> int:
     finally:
         store.close()
     return 0
+
+
+def _forgiving(stream: object) -> None:
+    """Bytes that are not text in the terminal's encoding (binary piped in, a letter with
+    characters the terminal cannot show) become U+FFFD or `?`, instead of ending the session."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
 
 
 def _login() -> str:

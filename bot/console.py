@@ -49,6 +49,15 @@ def console_identity(name: str) -> str:
     return name if plain else HASHED + files.name_hash(name)
 
 
+def readable(line: str) -> str:
+    """A typed line as text the coach and every database can take: control characters (NUL,
+    which PostgreSQL refuses in text; escape sequences, which would drive the terminal when the
+    coach repeats a name back) and anything undecodable left as a lone surrogate become spaces;
+    the ends are trimmed."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in line)
+    return kept.strip()
+
+
 class Console:
     def __init__(
         self,
@@ -96,11 +105,11 @@ class Console:
             self.out.write("> ")
             self.out.flush()
         for line in lines:
-            text = line.rstrip("\r\n")
-            if text.strip().lower() in ("/quit", "/exit"):
+            text = readable(line)
+            if text.lower() in ("/quit", "/exit"):
                 break
-            if text.strip():
-                self.send(self.to_input(text.strip()))
+            if text:
+                self.send(self.to_input(text))
             if interactive:
                 self.out.write("> ")
                 self.out.flush()
@@ -133,7 +142,9 @@ class Console:
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
             return Input.command(name, arg.strip())
-        if text.isdigit() and not self.numeric and 1 <= int(text) <= len(self.choices):
+        # isdecimal, not isdigit: "²" and "①" are digits int() cannot read; "١" (Arabic-Indic
+        # one) is a decimal it reads as 1, as the person meant.
+        if text.isdecimal() and not self.numeric and 1 <= int(text) <= len(self.choices):
             return Input.button(self.choices[int(text) - 1].value)
         for choice in self.choices:
             if choice.label.casefold() == text.casefold():
