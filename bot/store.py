@@ -17,6 +17,7 @@ only the rows and columns that differ.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import threading
@@ -76,6 +77,9 @@ from dialogs.state import (
 )
 
 EXPORT_FORMAT = "debtcoach-export/1"
+# UserState fields the export names as the columns do; the debts have a section of their own.
+_EXPORTED_AS = {"active": "active_debt_seq", "reminders": "reminder_settings"}
+_SET_ASIDE_BY_A_COMMAND = ("confirming", "asking")
 
 # Applied to every new SQLite connection. busy_timeout goes first: switching a fresh file to
 # WAL needs a lock that another starting process may hold for a moment. secure_delete zeroes
@@ -186,6 +190,16 @@ _DELETE_UNDO = delete(_UNDO).where(_UNDO.c.id.in_(bindparam("ids", expanding=Tru
 
 _DELETE_OUTBOX = delete(_OUTBOX).where(
     _OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id")
+)
+_SELECT_OUTBOX = (
+    select(_OUTBOX.c.kind, _OUTBOX.c.payload, _OUTBOX.c.created_at)
+    .where(_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id"))
+    .order_by(_OUTBOX.c.id)
+)
+_SELECT_KEYBOARDS = (
+    select(_KEYBOARDS.c.message_id)
+    .where(_KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id"))
+    .order_by(_KEYBOARDS.c.message_id)
 )
 _DELETE_KEYBOARDS = delete(_KEYBOARDS).where(
     _KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id")
@@ -472,6 +486,8 @@ class UserStore:
         self._channel = channel
         self._external_id = external_id
         self._user = user
+        # The user's row as this input found it (save() replaces the dict, never edits it).
+        self._arrived = None if user is None else user.values
         # The user's debts and undo rows as last read or written in this transaction; None until
         # needed, and empty for someone with no row yet.
         self._debts: dict[int, _DebtRows] | None = None if user is not None else {}
@@ -607,7 +623,12 @@ class UserStore:
         return [LetterRecord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def export(self) -> dict[str, Any]:
-        """Everything stored about this person, as one JSON-ready document (a data request)."""
+        """Everything stored about this person, as one JSON-ready document (a data request).
+
+        The person's settings are every field of their `UserState` (see _EXPORTED_AS), so a
+        field added there is exported without anyone remembering to. The request for an export
+        is itself a command, and a command sets a pending question or confirmation aside
+        (dialogs/engine.py): those two are reported as they stood when this input arrived."""
         self._check_not_erased()
         state = self.load()
         created_at = updated_at = None
@@ -616,20 +637,20 @@ class UserStore:
             params = {"uid": self._user.id}
             created_at, updated_at = self._conn.execute(_USER_TIMES, params).one()
             debt_rows = list(self._conn.execute(_DEBT_TIMES, params).all())
+        settings = {
+            _EXPORTED_AS.get(f.name, f.name): encode(getattr(state, f.name))
+            for f in dataclasses.fields(UserState)
+            if f.name != "debts"
+        }
+        arrived = self._arrived or {}
+        settings.update({name: arrived.get(name) for name in _SET_ASIDE_BY_A_COMMAND})
+        where = {"channel": self._channel, "external_id": self._external_id}
         return {
             "format": EXPORT_FORMAT,
             "user": {
                 "channel": self._channel,
                 "external_id": self._external_id,
-                "locale": state.locale,
-                "currency": state.currency,
-                "budget": encode(state.budget),
-                "active_debt_seq": state.active,
-                "confirming": state.confirming,
-                "asking": state.asking,
-                "welcomed": state.welcomed,
-                "reminder_settings": encode(state.reminders),
-                "undo": [dict(snapshot) for snapshot in state.undo],
+                **settings,
                 "created_at": None if created_at is None else created_at.isoformat(),
                 "updated_at": None if updated_at is None else updated_at.isoformat(),
             },
@@ -654,6 +675,13 @@ class UserStore:
                 for letter in self.letters()
             ],
             "reminders": [] if self._user is None else reminder_rows.export(self._conn, self._user.id),
+            # What the channel keeps for them by their id: messages still to deliver, and the
+            # messages whose buttons are still shown.
+            "outbox": [
+                {"kind": kind, "payload": payload, "created_at": at.isoformat()}
+                for kind, payload, at in self._conn.execute(_SELECT_OUTBOX, where)
+            ],
+            "keyboards": [message_id for (message_id,) in self._conn.execute(_SELECT_KEYBOARDS, where)],
         }
 
     def erase(self) -> None:

@@ -14,7 +14,8 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -48,12 +49,15 @@ from dialogs.state import (
     Outcome,
     Payment,
     PaymentStatus,
+    ReminderSettings,
     Round,
     UserState,
     Who,
 )
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+# UserState fields the export names after their columns.
+EXPORTED_AS = {"active": "active_debt_seq", "reminders": "reminder_settings"}
 PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
 # Every table holding a user's data, with the SQL that finds that user's rows in it.
 USER_ROWS = {
@@ -128,6 +132,28 @@ def sample_state() -> UserState:
         undo=[{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],
         welcomed=True,
     )
+
+
+# A value other than the default for every field of a person's settings (see the export test).
+NOT_DEFAULT_REMINDERS: dict[str, object] = {
+    "timezone": "Asia/Taipei",
+    "quiet_start": time(22, 30),
+    "quiet_end": time(6, 45),
+    "days_before": 7,
+    "call_lead_minutes": 90,
+}
+NOT_DEFAULT_USER: dict[str, object] = {
+    "locale": "zh_TW",
+    "currency": "USD",
+    "budget": sample_state().budget,
+    "debts": sample_state().debts,
+    "active": 2,
+    "confirming": "delete",
+    "undo": [{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],
+    "welcomed": True,
+    "reminders": ReminderSettings(**NOT_DEFAULT_REMINDERS),  # type: ignore[arg-type]
+    "asking": "quiet",
+}
 
 
 def _drop_everything(url: str) -> None:
@@ -345,6 +371,33 @@ class TestStore:
         assert "processed_inputs" not in doc  # the channel's keys, not this person's
         for foreign in ("2002", "Secret Lender", "Private text", "update:999", "EUR"):
             assert foreign not in dumped
+
+    def test_export_holds_every_field_of_the_persons_settings(self, store: Store) -> None:
+        """A field added to UserState or ReminderSettings fails here until it has a value below:
+        the export is derived from the dataclasses, and this proves each field arrives."""
+        assert set(NOT_DEFAULT_USER) == {f.name for f in fields(UserState)}
+        assert set(NOT_DEFAULT_REMINDERS) == {f.name for f in fields(ReminderSettings)}
+        state = UserState(**NOT_DEFAULT_USER)  # type: ignore[arg-type]
+        for kind, value in ((UserState, state), (ReminderSettings, state.reminders)):
+            default = kind()
+            for f in fields(kind):
+                assert getattr(value, f.name) != getattr(default, f.name), f"{f.name} is its default"
+        with store.user("telegram", "1001") as us:
+            us.save(state, NOW)
+        with store.user("telegram", "1001") as us:
+            doc = us.export()
+        for f in fields(UserState):
+            if f.name == "debts":
+                assert [d["creditor"] for d in doc["debts"]] == [d.creditor for d in state.debts]
+            else:
+                assert doc["user"][EXPORTED_AS.get(f.name, f.name)] == encode(getattr(state, f.name)), f.name
+        assert doc["user"]["reminder_settings"] == {
+            "timezone": "Asia/Taipei",
+            "quiet_start": "22:30:00",
+            "quiet_end": "06:45:00",
+            "days_before": 7,
+            "call_lead_minutes": 90,
+        }
 
     def test_erase_removes_every_row_and_only_that_users(self, store: Store) -> None:
         for external_id in ("1001", "2002"):
