@@ -32,10 +32,13 @@ from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
 from bot.reminders import ReminderQueue
+from bot.service import handle
 from bot.store import PersonCreatedMeanwhile, Store
 from dialogs.codec import encode
+from dialogs.contracts import Input
 from dialogs.money import Money
 from dialogs.reminders import Planned, plan
+from dialogs.render import label
 from dialogs.state import (
     Agreement,
     Basis,
@@ -398,6 +401,43 @@ class TestStore:
             "days_before": 7,
             "call_lead_minutes": 90,
         }
+
+    def test_times_stored_are_the_callers_now_never_the_wall_clock(self, store: Store) -> None:
+        later = NOW + timedelta(days=400)
+        save(store, sample_state())
+        changed = sample_state()
+        changed.debts[1].creditor = "City Clinic Billing"
+        with store.user("telegram", "1001") as us:
+            us.save(changed, later)
+            doc = us.export()
+        assert (doc["user"]["created_at"], doc["user"]["updated_at"]) == (NOW.isoformat(), later.isoformat())
+        card, clinic = doc["debts"]
+        assert (card["created_at"], card["updated_at"]) == (NOW.isoformat(), NOW.isoformat())
+        assert (clinic["created_at"], clinic["updated_at"]) == (NOW.isoformat(), later.isoformat())
+
+    def test_a_delete_confirmation_delivered_twice_leaves_the_person_erased(self, store: Store) -> None:
+        with store.user("telegram", "1001") as us:
+            us.save(sample_state(), NOW)
+            us.record_letter(1, "offer", "Offer", "Body", NOW)
+            us.sync_reminders(plan(sample_state()), datetime(2025, 1, 1, tzinfo=UTC))
+        save(store, sample_state(), "2002")
+        asked = handle(store, "telegram", "1001", Input.command("delete"), NOW, input_key="update:1")
+        assert asked.result is not None
+        (confirm,) = [c for c in asked.result.replies[-1].choices if c.label == label("en", "confirm_delete")]
+        erased = handle(store, "telegram", "1001", Input.button(confirm.value), NOW, input_key="update:2")
+        assert erased.erased
+
+        # Telegram delivers the press again (or a crash replays it), and then the /delete.
+        for key, inp in (("update:2", Input.button(confirm.value)), ("update:1", Input.command("delete"))):
+            again = handle(store, "telegram", "1001", inp, NOW + timedelta(minutes=5), input_key=key)
+            assert again.result is None and not again.erased
+        with store.engine.connect() as conn:
+            people = conn.execute(text("SELECT channel, external_id FROM users ORDER BY id")).all()
+        assert [tuple(p) for p in people] == [("telegram", "2002")]
+        kept = user_id(store, "2002")
+        for table, sql in USER_ROWS.items():
+            assert count(store, f"SELECT count(*) FROM {table}") == count(store, sql, uid=kept), table
+        assert encode(load(store, "1001")) == encode(UserState())
 
     def test_erase_removes_every_row_and_only_that_users(self, store: Store) -> None:
         for external_id in ("1001", "2002"):
