@@ -160,11 +160,13 @@ class Console:
         if handled.result is None:
             return
         self.locale = handled.result.state.locale
-        if handled.erased:
-            files.erase_folder(self.user_dir)
+        # Not followed if it is a link: the erase stops at the data folder, and says so.
+        left = handled.erased and not files.erase_folder(self.user_dir)
         *messages, question = handled.result.replies
         for reply in messages:
             self._print(reply)
+        if left:
+            self.out.write(f"\n{render(self.locale, 'console_files_left.txt', folder=self.user_dir)}\n")
         # Files right after the message that announces them, before the next question.
         for letter in handled.letters:
             self._write_letter(letter)

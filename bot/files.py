@@ -88,7 +88,8 @@ def write_private(folder: Path, name: str, content: bytes) -> Path:
 
 def erase_folder(path: Path) -> bool:
     """Remove a person's folder and everything in it; False (and a warning naming no file) when
-    some of it could not be removed."""
+    some of it could not be removed. A link is not followed (shutil.rmtree refuses one), so
+    nothing outside the data folder is ever deleted."""
     if not path.exists() and not path.is_symlink():
         return True
     try:

@@ -8,6 +8,7 @@ database file, and every file the coach writes is its owner's alone, whatever th
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 import subprocess
@@ -255,3 +256,30 @@ def test_every_file_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     for path in (home, home / "files", export.parent, export, home / "debtcoach.sqlite3"):
         assert _mode(path) == (0o700 if path.is_dir() else 0o600), path
     assert _mode(tmp_path) == 0o755
+
+
+def test_delete_does_not_follow_a_folder_replaced_by_a_link_and_says_so(tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    folder, _ = exported(chat(home, ["Zenith Credit", "/export"], user="alice").stdout)
+    folder = folder.parent
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+
+    out = chat(home, ["/delete", "1"], user="alice").stdout
+    assert "Everything I stored about you is erased" in out
+    assert f"I could not remove everything in {folder}: please delete it yourself." in out
+    assert (elsewhere / "debtcoach-export.json").is_file(), "nothing outside the data folder is deleted"
+    assert "Zenith Credit" not in chat(home, ["/status"], user="alice").stdout
+
+
+def test_the_bot_tightens_the_same_data_folder(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    home.chmod(0o777)
+    env = {**os.environ, "DEBTCOACH_HOME": str(home)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr  # no token: it stops there
+    assert _mode(home) == 0o700
