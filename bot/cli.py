@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import files
 from bot.settings import Settings, load_settings
 
 REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
@@ -39,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.telegram.app import run
 
+        files.tighten(settings.data_dir)
         return run(settings)
     return _chat(settings, args.user or _login())
 
@@ -48,6 +51,9 @@ def _chat(settings: Settings, user: str) -> int:
     from bot.store import Store
     from dialogs.render import DEFAULT_LOCALE, render
 
+    files.private_folder(settings.data_dir)
+    _forgiving(sys.stdin)
+    _forgiving(sys.stdout)
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(
@@ -62,6 +68,13 @@ def _chat(settings: Settings, user: str) -> int:
     finally:
         store.close()
     return 0
+
+
+def _forgiving(stream: object) -> None:
+    """Bytes that are not text in the terminal's encoding (binary piped in, a letter with
+    characters the terminal cannot show) become U+FFFD or `?`, instead of ending the session."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
 
 
 def _login() -> str:

@@ -11,14 +11,16 @@ import html
 import json
 import logging
 import re
-import shutil
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot import files
 from bot.clock import Clock
+from bot.models import KEY_MAX
 from bot.pdf import letter_pdf
 from bot.reminders import ReminderQueue
 from bot.service import Handled, handle
@@ -30,6 +32,30 @@ CHANNEL = "console"
 log = logging.getLogger(__name__)
 TAGS = re.compile(r"<[^>]+>")
 BOLD = re.compile(r"</?b>")
+# Marks a console identity made from a hash: a name used as it is never starts with it.
+HASHED = "#"
+
+
+def console_identity(name: str) -> str:
+    """The person's `external_id` in the store: the name itself when it can be one (at most
+    KEY_MAX characters, text every database stores: no control character, nothing the command
+    line could not decode), so existing sessions keep their data; otherwise `#` and the name's
+    SHA-256. A name as it is never starts with `#`, so no name can pose as another's hash."""
+    plain = (
+        0 < len(name) <= KEY_MAX
+        and not name.startswith(HASHED)
+        and all(unicodedata.category(c) not in ("Cc", "Cs") for c in name)
+    )
+    return name if plain else HASHED + files.name_hash(name)
+
+
+def readable(line: str) -> str:
+    """A typed line as text the coach and every database can take: control characters (NUL,
+    which PostgreSQL refuses in text; escape sequences, which would drive the terminal when the
+    coach repeats a name back) and anything undecodable left as a lone surrogate become spaces;
+    the ends are trimmed."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in line)
+    return kept.strip()
 
 
 class Console:
@@ -44,6 +70,7 @@ class Console:
     ) -> None:
         self.store = store
         self.user = user
+        self.external_id = console_identity(user)
         self.files_dir = files_dir
         self.out = out
         self.clock = clock
@@ -58,8 +85,7 @@ class Console:
 
     @property
     def user_dir(self) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.user) or "local"
-        return self.files_dir / safe
+        return files.person_folder(self.files_dir, self.user)
 
     def run(self, lines: Iterable[str], interactive: bool = False, remind_every: float | None = None) -> None:
         """`remind_every`: seconds between looks for due reminders while the session is open."""
@@ -79,11 +105,11 @@ class Console:
             self.out.write("> ")
             self.out.flush()
         for line in lines:
-            text = line.rstrip("\r\n")
-            if text.strip().lower() in ("/quit", "/exit"):
+            text = readable(line)
+            if text.lower() in ("/quit", "/exit"):
                 break
-            if text.strip():
-                self.send(self.to_input(text.strip()))
+            if text:
+                self.send(self.to_input(text))
             if interactive:
                 self.out.write("> ")
                 self.out.flush()
@@ -103,7 +129,7 @@ class Console:
         with self._lock:
             now = self.clock()
             shown: list[int] = []
-            for claimed in self.reminders.claim(now, 25, external_id=self.user):
+            for claimed in self.reminders.claim(now, 25, external_id=self.external_id):
                 ready = self.reminders.prepare(claimed, now)
                 if ready is not None:
                     self._print(ready.reply)
@@ -116,7 +142,9 @@ class Console:
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
             return Input.command(name, arg.strip())
-        if text.isdigit() and not self.numeric and 1 <= int(text) <= len(self.choices):
+        # isdecimal, not isdigit: "²" and "①" are digits int() cannot read; "١" (Arabic-Indic
+        # one) is a decimal it reads as 1, as the person meant.
+        if text.isdecimal() and not self.numeric and 1 <= int(text) <= len(self.choices):
             return Input.button(self.choices[int(text) - 1].value)
         for choice in self.choices:
             if choice.label.casefold() == text.casefold():
@@ -125,28 +153,29 @@ class Console:
 
     def send(self, inp: Input) -> None:
         with self._lock:
-            handled = handle(self.store, CHANNEL, self.user, inp, self.clock())
+            handled = handle(self.store, CHANNEL, self.external_id, inp, self.clock())
             self.deliver(handled)
 
     def deliver(self, handled: Handled) -> None:
         if handled.result is None:
             return
         self.locale = handled.result.state.locale
-        if handled.erased:
-            shutil.rmtree(self.user_dir, ignore_errors=True)
+        # Not followed if it is a link: the erase stops at the data folder, and says so.
+        left = handled.erased and not files.erase_folder(self.user_dir)
         *messages, question = handled.result.replies
         for reply in messages:
             self._print(reply)
+        if left:
+            self.out.write(f"\n{render(self.locale, 'console_files_left.txt', folder=self.user_dir)}\n")
         # Files right after the message that announces them, before the next question.
         for letter in handled.letters:
             self._write_letter(letter)
         if handled.export is not None:
-            path = self._write_file("debtcoach-export.json", json.dumps(handled.export, indent=2, ensure_ascii=False))
+            document = json.dumps(handled.export, indent=2, ensure_ascii=False)
+            path = self._write_file("debtcoach-export.json", document.encode("utf-8"))
             self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
         if handled.calendar is not None:
-            path = self.user_dir / "debtcoach-payments.ics"
-            self.user_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(handled.calendar.content())
+            path = self._write_file("debtcoach-payments.ics", handled.calendar.content())
             self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
         self._print(question)
 
@@ -165,14 +194,13 @@ class Console:
         return html.unescape(TAGS.sub("", text))
 
     def _write_letter(self, letter: LetterDrafted) -> None:
-        text_path = self._write_file(f"{letter.filename}.txt", letter.text)
-        pdf_path = self.user_dir / f"{letter.filename}.pdf"
-        pdf_path.write_bytes(letter_pdf(letter.title, letter.text))
+        text_path = self._write_file(f"{letter.filename}.txt", letter.text.encode("utf-8"))
+        pdf_path = self._write_file(f"{letter.filename}.pdf", letter_pdf(letter.title, letter.text))
         saved = render(self.locale, "console_file.txt", title=letter.title)
         self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
 
-    def _write_file(self, name: str, content: str) -> Path:
-        self.user_dir.mkdir(parents=True, exist_ok=True)
-        path = self.user_dir / name
-        path.write_text(content, encoding="utf-8")
-        return path
+    def _write_file(self, name: str, content: bytes) -> Path:
+        """Into the person's own folder, owner-only (see bot/files.py), tightening the files
+        folder and theirs if they were created looser before."""
+        files.private_folder(self.files_dir)
+        return files.write_private(files.private_folder(self.user_dir), name, content)

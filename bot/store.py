@@ -16,7 +16,11 @@ only the rows and columns that differ.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot import reminder_rows, shapes
+from bot import files, reminder_rows, shapes
 from bot.migrate import upgrade
 from bot.models import (
     CHANNEL_MAX,
@@ -73,10 +77,22 @@ from dialogs.state import (
 )
 
 EXPORT_FORMAT = "debtcoach-export/1"
+# UserState fields the export names as the columns do; the debts have a section of their own.
+_EXPORTED_AS = {"active": "active_debt_seq", "reminders": "reminder_settings"}
+_SET_ASIDE_BY_A_COMMAND = ("confirming", "asking")
 
 # Applied to every new SQLite connection. busy_timeout goes first: switching a fresh file to
-# WAL needs a lock that another starting process may hold for a moment.
-SQLITE_PRAGMAS = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
+# WAL needs a lock that another starting process may hold for a moment. secure_delete zeroes
+# what a DELETE or UPDATE frees, so an erased person's words do not linger in free pages.
+SQLITE_PRAGMAS = (
+    "busy_timeout=5000",
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    "secure_delete=ON",
+)
+# SQLite's companions of a database file: it creates them with the database file's mode.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 _USERS = table_of(User)
@@ -175,6 +191,16 @@ _DELETE_UNDO = delete(_UNDO).where(_UNDO.c.id.in_(bindparam("ids", expanding=Tru
 
 _DELETE_OUTBOX = delete(_OUTBOX).where(
     _OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id")
+)
+_SELECT_OUTBOX = (
+    select(_OUTBOX.c.kind, _OUTBOX.c.payload, _OUTBOX.c.created_at)
+    .where(_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id"))
+    .order_by(_OUTBOX.c.id)
+)
+_SELECT_KEYBOARDS = (
+    select(_KEYBOARDS.c.message_id)
+    .where(_KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id"))
+    .order_by(_KEYBOARDS.c.message_id)
 )
 _DELETE_KEYBOARDS = delete(_KEYBOARDS).where(
     _KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id")
@@ -369,12 +395,15 @@ class Store:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            _make_sqlite_folder(parsed.database)
+            _private_sqlite_file(parsed.database)
             self._engine: Engine = create_engine(parsed, json_serializer=_dump_json)
             _configure_sqlite(self._engine)
         else:
             # A long-running bot outlives database restarts; check pooled connections first.
             self._engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_dump_json)
+        # Set when an erase's rows may still be in SQLite's log (see _empty_log).
+        self._erase_lock = threading.Lock()
+        self._erased_in_log = False
         # Once per process, on the store's own connection so its SQLite setup applies.
         with self._engine.begin() as conn:
             upgrade(url, connection=conn)
@@ -391,18 +420,17 @@ class Store:
         for nor blocks readers and writers). SQLite otherwise does this inside whichever commit
         finds the log past 1,000 pages, and that commit then takes milliseconds instead of
         tens of microseconds. The bot calls this from a worker thread, often enough that the
-        log never gets there, so its commits on the event loop stay short. No-op elsewhere."""
+        log never gets there, so its commits on the event loop stay short. No-op elsewhere.
+
+        After an erase whose log could not be emptied at once (see `user`), this empties it."""
         if self._engine.dialect.name != "sqlite":
             return
-        raw = self._engine.raw_connection()  # outside any transaction: no BEGIN IMMEDIATE
-        try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                cursor.close()
-        finally:
-            raw.close()
+        with self._erase_lock:
+            truncate, self._erased_in_log = self._erased_in_log, False
+        if truncate:
+            self._empty_log()
+        else:
+            self._wal_checkpoint("PASSIVE")
 
     @contextmanager
     def user(self, channel: str, external_id: str) -> Iterator[UserStore]:
@@ -415,7 +443,35 @@ class Store:
         shapes.check_length("external_id", external_id, KEY_MAX)
         # The dialect's do_begin (see _configure_sqlite) makes this BEGIN IMMEDIATE on SQLite.
         with self._engine.begin() as conn:
-            yield UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
+            person = UserStore(conn, channel, external_id, _lock_user(conn, channel, external_id))
+            yield person
+        if person.erased and self._engine.dialect.name == "sqlite":
+            self._empty_log()
+
+    def _empty_log(self) -> None:
+        """secure_delete zeroes what an erase freed, but in WAL mode it does so in new frames of
+        the log, whose older frames still hold the rows as they were until the log is reused or
+        removed (when the last connection closes, which another process may not do for weeks).
+        So after an erase the log is copied in and cut to nothing (TRUNCATE: it waits, for at
+        most the busy timeout, for the short transactions under way); if a reader still holds
+        it, the next checkpoint() tries again."""
+        if self._wal_checkpoint("TRUNCATE"):
+            with self._erase_lock:
+                self._erased_in_log = True
+
+    def _wal_checkpoint(self, mode: str) -> bool:
+        """Whether the checkpoint was blocked (SQLite's `busy`)."""
+        raw = self._engine.raw_connection()  # outside any transaction: no BEGIN IMMEDIATE
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(f"PRAGMA wal_checkpoint({mode})")
+                row = cursor.fetchone()  # (busy, frames in the log, frames copied)
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
+        return row is not None and bool(row[0])
 
 
 class PersonCreatedMeanwhile(Exception):  # noqa: N818 - it names what happened, like TimeoutError
@@ -431,6 +487,8 @@ class UserStore:
         self._channel = channel
         self._external_id = external_id
         self._user = user
+        # The user's row as this input found it (save() replaces the dict, never edits it).
+        self._arrived = None if user is None else user.values
         # The user's debts and undo rows as last read or written in this transaction; None until
         # needed, and empty for someone with no row yet.
         self._debts: dict[int, _DebtRows] | None = None if user is not None else {}
@@ -454,6 +512,11 @@ class UserStore:
         """Let the channel write, in this transaction, a row that must commit with the input
         or not at all (the Telegram update's inbox row: see bot/telegram/journal.py)."""
         write(self._conn)
+
+    @property
+    def erased(self) -> bool:
+        """Whether this transaction erased the person."""
+        return self._erased
 
     @property
     def exists(self) -> bool:
@@ -561,7 +624,12 @@ class UserStore:
         return [LetterRecord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def export(self) -> dict[str, Any]:
-        """Everything stored about this person, as one JSON-ready document (a data request)."""
+        """Everything stored about this person, as one JSON-ready document (a data request).
+
+        The person's settings are every field of their `UserState` (see _EXPORTED_AS), so a
+        field added there is exported without anyone remembering to. The request for an export
+        is itself a command, and a command sets a pending question or confirmation aside
+        (dialogs/engine.py): those two are reported as they stood when this input arrived."""
         self._check_not_erased()
         state = self.load()
         created_at = updated_at = None
@@ -570,20 +638,20 @@ class UserStore:
             params = {"uid": self._user.id}
             created_at, updated_at = self._conn.execute(_USER_TIMES, params).one()
             debt_rows = list(self._conn.execute(_DEBT_TIMES, params).all())
+        settings = {
+            _EXPORTED_AS.get(f.name, f.name): encode(getattr(state, f.name))
+            for f in dataclasses.fields(UserState)
+            if f.name != "debts"
+        }
+        arrived = self._arrived or {}
+        settings.update({name: arrived.get(name) for name in _SET_ASIDE_BY_A_COMMAND})
+        where = {"channel": self._channel, "external_id": self._external_id}
         return {
             "format": EXPORT_FORMAT,
             "user": {
                 "channel": self._channel,
                 "external_id": self._external_id,
-                "locale": state.locale,
-                "currency": state.currency,
-                "budget": encode(state.budget),
-                "active_debt_seq": state.active,
-                "confirming": state.confirming,
-                "asking": state.asking,
-                "welcomed": state.welcomed,
-                "reminder_settings": encode(state.reminders),
-                "undo": [dict(snapshot) for snapshot in state.undo],
+                **settings,
                 "created_at": None if created_at is None else created_at.isoformat(),
                 "updated_at": None if updated_at is None else updated_at.isoformat(),
             },
@@ -608,6 +676,13 @@ class UserStore:
                 for letter in self.letters()
             ],
             "reminders": [] if self._user is None else reminder_rows.export(self._conn, self._user.id),
+            # What the channel keeps for them by their id: messages still to deliver, and the
+            # messages whose buttons are still shown.
+            "outbox": [
+                {"kind": kind, "payload": payload, "created_at": at.isoformat()}
+                for kind, payload, at in self._conn.execute(_SELECT_OUTBOX, where)
+            ],
+            "keyboards": [message_id for (message_id,) in self._conn.execute(_SELECT_KEYBOARDS, where)],
         }
 
     def erase(self) -> None:
@@ -864,9 +939,31 @@ def _lock_user(conn: Connection, channel: str, external_id: str) -> _UserRow | N
     return None if row is None else _user_row(row)
 
 
-def _make_sqlite_folder(database: str | None) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def _private_sqlite_file(database: str | None) -> None:
+    """Make the database file owner-only before SQLite opens it: SQLite creates a file 0644
+    whatever the umask, and its -wal and -shm with the database file's mode. So a new file is
+    made here, 0600, in a folder made 0700 if it is new too (an existing folder is not ours to
+    change: the data folder is tightened by whoever owns it, see bot/files.py). A file that
+    exists is tightened with chmod, as are the companions an earlier process left, and never
+    opened: closing a descriptor of it would drop every POSIX lock this process holds on it,
+    another store's included, and SQLite's locking with them."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        files.private_folder(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, files.FILE_MODE)
+    except FileExistsError:
+        path.chmod(files.FILE_MODE)
+    else:
+        try:
+            os.fchmod(descriptor, files.FILE_MODE)  # the umask may have taken bits off
+        finally:
+            os.close(descriptor)
+    for suffix in SQLITE_COMPANIONS:
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).chmod(files.FILE_MODE)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.clock import clock_now, expand, on, short, today_of
-
-NOW = clock_now()
-TODAY = today_of(NOW)
+from tests import console_process
+from tests.clock import on, short
+from tests.console_process import TODAY
 
 WHOLE_NEGOTIATION = [
     "Capital One",  # creditor
@@ -43,21 +42,7 @@ WHOLE_NEGOTIATION = [
 
 
 def chat(home: Path, lines: list[str], *, user: str = "tester") -> str:
-    # The process reads the tests' clock, held still, so the dates typed mean what they meant.
-    env = {**os.environ, "DEBTCOACH_HOME": str(home), "DEBTCOACH_NOW": NOW.isoformat(), "DEBTCOACH_CLOCK": "frozen"}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", "--user", user],
-        input="\n".join(expand(line, TODAY) for line in lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.stdout
+    return console_process.chat(home, lines, user=user).stdout
 
 
 def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -30,10 +32,13 @@ from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
 from bot.reminders import ReminderQueue
+from bot.service import handle
 from bot.store import PersonCreatedMeanwhile, Store
 from dialogs.codec import encode
+from dialogs.contracts import Input
 from dialogs.money import Money
 from dialogs.reminders import Planned, plan
+from dialogs.render import label
 from dialogs.state import (
     Agreement,
     Basis,
@@ -47,12 +52,15 @@ from dialogs.state import (
     Outcome,
     Payment,
     PaymentStatus,
+    ReminderSettings,
     Round,
     UserState,
     Who,
 )
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+# UserState fields the export names after their columns.
+EXPORTED_AS = {"active": "active_debt_seq", "reminders": "reminder_settings"}
 PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
 # Every table holding a user's data, with the SQL that finds that user's rows in it.
 USER_ROWS = {
@@ -130,6 +138,28 @@ def sample_state() -> UserState:
         undo=[{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],
         welcomed=True,
     )
+
+
+# A value other than the default for every field of a person's settings (see the export test).
+NOT_DEFAULT_REMINDERS: dict[str, object] = {
+    "timezone": "Asia/Taipei",
+    "quiet_start": time(22, 30),
+    "quiet_end": time(6, 45),
+    "days_before": 7,
+    "call_lead_minutes": 90,
+}
+NOT_DEFAULT_USER: dict[str, object] = {
+    "locale": "zh_TW",
+    "currency": "USD",
+    "budget": sample_state().budget,
+    "debts": sample_state().debts,
+    "active": 2,
+    "confirming": "delete",
+    "undo": [{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],
+    "welcomed": True,
+    "reminders": ReminderSettings(**NOT_DEFAULT_REMINDERS),  # type: ignore[arg-type]
+    "asking": "quiet",
+}
 
 
 def _drop_everything(url: str) -> None:
@@ -348,6 +378,70 @@ class TestStore:
         for foreign in ("2002", "Secret Lender", "Private text", "update:999", "EUR"):
             assert foreign not in dumped
 
+    def test_export_holds_every_field_of_the_persons_settings(self, store: Store) -> None:
+        """A field added to UserState or ReminderSettings fails here until it has a value below:
+        the export is derived from the dataclasses, and this proves each field arrives."""
+        assert set(NOT_DEFAULT_USER) == {f.name for f in fields(UserState)}
+        assert set(NOT_DEFAULT_REMINDERS) == {f.name for f in fields(ReminderSettings)}
+        state = UserState(**NOT_DEFAULT_USER)  # type: ignore[arg-type]
+        for kind, value in ((UserState, state), (ReminderSettings, state.reminders)):
+            default = kind()
+            for f in fields(kind):
+                assert getattr(value, f.name) != getattr(default, f.name), f"{f.name} is its default"
+        with store.user("telegram", "1001") as us:
+            us.save(state, NOW)
+        with store.user("telegram", "1001") as us:
+            doc = us.export()
+        for f in fields(UserState):
+            if f.name == "debts":
+                assert [d["creditor"] for d in doc["debts"]] == [d.creditor for d in state.debts]
+            else:
+                assert doc["user"][EXPORTED_AS.get(f.name, f.name)] == encode(getattr(state, f.name)), f.name
+        assert doc["user"]["reminder_settings"] == {
+            "timezone": "Asia/Taipei",
+            "quiet_start": "22:30:00",
+            "quiet_end": "06:45:00",
+            "days_before": 7,
+            "call_lead_minutes": 90,
+        }
+
+    def test_times_stored_are_the_callers_now_never_the_wall_clock(self, store: Store) -> None:
+        later = NOW + timedelta(days=400)
+        save(store, sample_state())
+        changed = sample_state()
+        changed.debts[1].creditor = "City Clinic Billing"
+        with store.user("telegram", "1001") as us:
+            us.save(changed, later)
+            doc = us.export()
+        assert (doc["user"]["created_at"], doc["user"]["updated_at"]) == (NOW.isoformat(), later.isoformat())
+        card, clinic = doc["debts"]
+        assert (card["created_at"], card["updated_at"]) == (NOW.isoformat(), NOW.isoformat())
+        assert (clinic["created_at"], clinic["updated_at"]) == (NOW.isoformat(), later.isoformat())
+
+    def test_a_delete_confirmation_delivered_twice_leaves_the_person_erased(self, store: Store) -> None:
+        with store.user("telegram", "1001") as us:
+            us.save(sample_state(), NOW)
+            us.record_letter(1, "offer", "Offer", "Body", NOW)
+            us.sync_reminders(plan(sample_state()), datetime(2025, 1, 1, tzinfo=UTC))
+        save(store, sample_state(), "2002")
+        asked = handle(store, "telegram", "1001", Input.command("delete"), NOW, input_key="update:1")
+        assert asked.result is not None
+        (confirm,) = [c for c in asked.result.replies[-1].choices if c.label == label("en", "confirm_delete")]
+        erased = handle(store, "telegram", "1001", Input.button(confirm.value), NOW, input_key="update:2")
+        assert erased.erased
+
+        # Telegram delivers the press again (or a crash replays it), and then the /delete.
+        for key, inp in (("update:2", Input.button(confirm.value)), ("update:1", Input.command("delete"))):
+            again = handle(store, "telegram", "1001", inp, NOW + timedelta(minutes=5), input_key=key)
+            assert again.result is None and not again.erased
+        with store.engine.connect() as conn:
+            people = conn.execute(text("SELECT channel, external_id FROM users ORDER BY id")).all()
+        assert [tuple(p) for p in people] == [("telegram", "2002")]
+        kept = user_id(store, "2002")
+        for table, sql in USER_ROWS.items():
+            assert count(store, f"SELECT count(*) FROM {table}") == count(store, sql, uid=kept), table
+        assert encode(load(store, "1001")) == encode(UserState())
+
     def test_erase_removes_every_row_and_only_that_users(self, store: Store) -> None:
         for external_id in ("1001", "2002"):
             with store.user("telegram", external_id) as us:
@@ -564,6 +658,7 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     finally:
         store.close()
     assert path.is_file()
@@ -574,6 +669,53 @@ def test_sqlite_file_and_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
     finally:
         raw.close()
     assert version == [(ScriptDirectory.from_config(config(url)).get_current_head(),)]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_database_and_its_log_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    """SQLite makes a new file 0644 whatever the umask, and its -wal and -shm like the file."""
+    data = tmp_path / "data"
+    previous = os.umask(0)
+    try:
+        store = Store(f"sqlite:///{data / 'debtcoach.sqlite3'}")
+        try:
+            save(store, sample_state())  # the log and its index exist while the store is open
+            modes = {path.name: _mode(path) for path in data.iterdir()}
+        finally:
+            store.close()
+    finally:
+        os.umask(previous)
+    assert modes == {"debtcoach.sqlite3": 0o600, "debtcoach.sqlite3-wal": 0o600, "debtcoach.sqlite3-shm": 0o600}
+    assert _mode(data) == 0o700
+
+
+def test_a_database_left_readable_is_tightened_with_its_log(tmp_path: Path) -> None:
+    path = tmp_path / "debtcoach.sqlite3"
+    tmp_path.chmod(0o755)
+    earlier = sqlite3.connect(path)  # an earlier release's process, still running: its log stays
+    try:
+        earlier.execute("PRAGMA journal_mode=WAL")
+        earlier.execute("CREATE TABLE scratch (x)")
+        earlier.commit()
+        for left in tmp_path.iterdir():
+            left.chmod(0o644)
+        store = Store(f"sqlite:///{path}")
+        try:
+            assert {p.name: _mode(p) for p in tmp_path.iterdir()} == {
+                "debtcoach.sqlite3": 0o600,
+                "debtcoach.sqlite3-wal": 0o600,
+                "debtcoach.sqlite3-shm": 0o600,
+            }
+            save(store, sample_state())  # and it still works, beside the other connection
+            assert earlier.execute("SELECT count(*) FROM users").fetchone() == (1,)
+        finally:
+            store.close()
+    finally:
+        earlier.close()
+    assert _mode(tmp_path) == 0o755, "a folder that was there is not the store's to change"
 
 
 def test_checkpoint_moves_committed_answers_from_the_log_into_the_database_file(tmp_path: Path) -> None:
