@@ -72,6 +72,7 @@ class Console:
         self.user = user
         self.external_id = console_identity(user)
         self.files_dir = files_dir
+        files.adopt_legacy_folder(files_dir, user)
         self.out = out
         self.clock = clock
         self.color = color

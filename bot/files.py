@@ -51,6 +51,29 @@ def person_folder(root: Path, name: str) -> Path:
     return root / folder_name(name)
 
 
+# Before folders were hashed, a console name was its folder with anything outside this set
+# replaced by "_": a name made only of these (and not "." or "..") had a folder of its own.
+_LEGACY_SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+_CURRENT = re.compile(rf"[a-z0-9-]+-[0-9a-f]{{{HASH_HEX}}}")
+
+
+def adopt_legacy_folder(root: Path, name: str) -> None:
+    """Move the folder an earlier version kept this person's letters in (`files/<name>`) to
+    their folder now, so /delete finds and erases them too. Only for a name that was its own
+    folder then; a folder shared by several names (`a b` and `a_b` were both `a_b`) cannot be
+    given to one of them, and is left as it is."""
+    if not _LEGACY_SAFE.fullmatch(name) or name == ".." or _CURRENT.fullmatch(name):
+        return  # not a folder of its own then, or spelled like someone's folder now
+    legacy, current = root / name, person_folder(root, name)
+    try:
+        if legacy == current or current.exists() or legacy.is_symlink() or not legacy.is_dir():
+            return
+    except OSError:  # a name too long to have been a folder, say
+        return
+    legacy.rename(current)
+    current.chmod(FOLDER_MODE)
+
+
 def private_folder(path: Path) -> Path:
     """Create `path` owner-only (its missing parents as `mkdir -p` would), or tighten it if it
     exists. mkdir's mode passes through the umask, so the mode is set again after."""

@@ -283,3 +283,21 @@ def test_the_bot_tightens_the_same_data_folder(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr  # no token: it stops there
     assert _mode(home) == 0o700
+
+
+def test_letters_an_earlier_version_kept_under_the_plain_name_are_the_persons_and_erased_with_them(
+    tmp_path: Path,
+) -> None:
+    legacy = tmp_path / "files" / "alice"
+    legacy.mkdir(parents=True)
+    (legacy / "debt1-offer-letter.txt").write_text("I offer $1,000 to Capital One.")
+    (tmp_path / "files" / "a_b").mkdir()  # was shared by "a b" and "a_b": nobody's alone
+    chat(tmp_path, ["/status"], user="alice")
+    assert not legacy.exists()
+    [adopted] = [p for p in (tmp_path / "files").iterdir() if p.name.startswith("alice-")]
+    assert (adopted / "debt1-offer-letter.txt").read_text() == "I offer $1,000 to Capital One."
+    out = chat(tmp_path, ["/delete", "1"], user="alice").stdout
+    assert "Everything I stored about you is erased" in out
+    assert not adopted.exists()
+    chat(tmp_path, ["/status"], user="a b")
+    assert (tmp_path / "files" / "a_b").is_dir()
