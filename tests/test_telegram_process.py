@@ -215,3 +215,40 @@ async def test_a_missing_or_rejected_token_is_one_clear_line_and_status_2(server
     assert len(lines) == 1, output
     assert "rejected TELEGRAM_BOT_TOKEN" in lines[0]
     assert "Traceback" not in output and wrong not in output
+
+
+async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_library(
+    server: FakeTelegram, store: Store, bot: BotProcess
+) -> None:
+    """Two people negotiate, one with a creditor named in Chinese (the PDF font has no such
+    glyphs, and fpdf names each missing one), while the Bot API goes down for a few seconds
+    (PTB logs every 502 page it cannot parse). The bot's whole log is searched for every name,
+    amount and sentence they sent, and for tracebacks."""
+    creditor = "國泰世華銀行"
+    alex, sam = Person(server, 905, first_name=NAME), Person(server, 906, first_name="Quintessa")
+    alex_steps = [(kind, creditor if value == "Capital One" else value) for kind, value in WHOLE_NEGOTIATION[:13]]
+    sam_steps = [(kind, "$7,777" if value == "$5,000" else value) for kind, value in WHOLE_NEGOTIATION[:9]]
+    await bot.start()
+    await sam.does(sam_steps)
+    await alex.does(alex_steps[:-1])
+    before = len(alex.inbox)
+    server.user_says(905, alex_steps[-1][1])  # the offer, the call script, the letter, the question
+    await server.wait_messages(905, before + 4, timeout=30)
+    assert server.documents(905), "the offer letter was sent"
+    server.go_down()
+    before = len(sam.inbox)
+    server.user_says(906, "1,234.56")
+    await asyncio.sleep(3)
+    server.come_back()
+    await sam.answer_since(before, timeout=30)
+    await bot.stop()
+
+    logs = bot.log.read_text()
+    assert server.bad_gateways > 0
+    assert "Traceback" not in logs
+    sent = {value for _, value in alex_steps + sam_steps} | {"1,234.56", NAME, "Quintessa", TOKEN}
+    private = {value for value in sent if not value.startswith("/") and len(value) > 3}
+    private |= set(creditor) | {c.encode("unicode-escape").decode() for c in creditor}
+    private |= {"7777", "5000", "1234"}
+    leaked = sorted(value for value in private if value in logs)
+    assert leaked == [], f"{leaked} in the log:\n{logs}"

@@ -19,6 +19,7 @@ from telegram import BotCommand, Update
 from telegram.error import EndPointNotFound, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import logs
 from bot.clock import Clock
 from bot.inbox import Inbox
 from bot.reminders import ReminderQueue
@@ -138,10 +139,7 @@ def run(settings: Settings) -> int:
     """The command line's entry: one line and status 2 for a token problem, 1 for others."""
     if not settings.telegram_bot_token:
         return _refuse(StartupError(NOT_CONFIGURED, 2))
-    # Libraries speak at WARNING only: httpx logs every URL (which carries the token),
-    # transitions every state change, fontTools every glyph of a letter.
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bot").setLevel(logging.INFO)
+    logs.configure(logging.INFO)
     store = Store(settings.database_url)
     try:
         return asyncio.run(_main(build_application(settings, store)))
