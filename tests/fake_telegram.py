@@ -122,6 +122,11 @@ class SentMessage:
         """All buttons in reading order, because tests care what can be pressed, not the layout."""
         return [button for row in self.buttons for button in row]
 
+    @property
+    def choices_sent(self) -> list[tuple[str, str]]:
+        """The buttons as sent, in reading order, whether or not an edit has taken them away since."""
+        return [button for row in self.buttons_sent for button in row]
+
 
 @dataclass
 class ApiError:
@@ -176,7 +181,7 @@ class _MethodError(Exception):
         self.parameters = parameters
 
 
-class _Outage(Exception):
+class _OutageError(Exception):
     """Raised inside a method (a long poll) when the API goes down meanwhile: it ends in a 502 page."""
 
 
@@ -932,7 +937,7 @@ class FakeTelegram:
             result = await handler(call)
         except _MethodError as failure:
             return self._fail(call.method, call.params, failure)
-        except _Outage:
+        except _OutageError:
             return self._bad_gateway()
         self._notify()
         return web.json_response({"ok": True, "result": result})
@@ -1180,7 +1185,7 @@ class FakeTelegram:
         try:
             while True:
                 if self._down:
-                    raise _Outage
+                    raise _OutageError
                 if self._poller is not me:
                     transport = call.request.transport
                     if transport is None or transport.is_closing():
