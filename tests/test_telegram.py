@@ -277,3 +277,30 @@ def test_the_journal_keeps_who_where_and_what_and_nothing_else() -> None:
         Incoming(6),
         Incoming(7, user_id=7, chat_id=-5, private=False, language="en", text="/go"),
     ]
+    # What an earlier version kept of a press and of a message, still in an inbox after upgrading.
+    before = [
+        {
+            "update_id": 8,
+            "callback_query": {
+                "id": "q3",
+                "from": {"id": 7, "is_bot": False, "first_name": "-", "language_code": "de"},
+                "chat_instance": "c",
+                "message": {"message_id": 5, "date": 1, "chat": {"id": 7, "type": "private"}},
+                "data": "g:new",
+            },
+        },
+        {
+            "update_id": 9,
+            "message": {
+                "message_id": 6,
+                "date": 1,
+                "chat": {"id": 7, "type": "private"},
+                "from": {"id": 7, "is_bot": False, "first_name": "-"},
+                "text": "$5,000",
+            },
+        },
+    ]
+    assert [incoming(form) for form in before] == [
+        Incoming(8, user_id=7, chat_id=7, private=True, language="de", query_id="q3", data="g:new"),
+        Incoming(9, user_id=7, chat_id=7, private=True, text="$5,000"),
+    ]
