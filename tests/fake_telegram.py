@@ -659,6 +659,7 @@ class FakeTelegram:
         self.bad_gateways = 0  # calls answered with the 502 page while down: the test's doing, not the bot's
         self._groups: dict[int, JsonDict] = {}
         self._uneditable: dict[tuple[int, int], str] = {}  # (chat, message) -> why an edit fails
+        self._blocked: set[int] = set()
         self._handlers: dict[str, Callable[[_Call], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -1055,6 +1056,10 @@ class FakeTelegram:
                 return retry_after
         return None
 
+    def blocks(self, user_id: int) -> None:
+        """The person blocked the bot: nothing can be sent to or edited in their chat any more."""
+        self._blocked.add(user_id)
+
     def knows(self, user_id: int, first_name: str = "Alex", language_code: str | None = "en") -> None:
         """A person who started the bot in an earlier run: their chat exists, so the bot may
         write to them first (a reminder) without a new update from them."""
@@ -1108,6 +1113,8 @@ class FakeTelegram:
             raise _bad("chat_id is empty")
         if not isinstance(chat_id, int) or (chat_id not in self._users and chat_id not in self._groups):
             raise _bad("chat not found")
+        if chat_id in self._blocked:
+            raise _MethodError(403, "Forbidden: bot was blocked by the user")
         return chat_id
 
     def _check_reply(self, chat_id: int, params: JsonDict) -> None:

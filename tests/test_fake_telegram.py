@@ -401,6 +401,15 @@ async def test_an_edit_of_a_message_too_old_or_deleted_is_refused_and_the_keyboa
     assert (shown.buttons, shown.buttons_sent) == ([], [[("Button 0", "c")]])
 
 
+async def test_a_person_who_blocked_the_bot_cannot_be_written_to(server: FakeTelegram, http: httpx.AsyncClient) -> None:
+    server.user_says(USER, "hi")
+    sent = await ok(http, "sendMessage", chat_id=USER, text="Pick", reply_markup=keyboard("a"))
+    server.blocks(USER)
+    assert await refused(http, "sendMessage", 403, chat_id=USER, text="x") == "Forbidden: bot was blocked by the user"
+    edit = await refused(http, "editMessageReplyMarkup", 403, chat_id=USER, message_id=sent["message_id"])
+    assert edit == "Forbidden: bot was blocked by the user"
+
+
 # -- group chats ------------------------------------------------------------------------------------------------------
 
 

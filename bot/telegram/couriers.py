@@ -65,7 +65,9 @@ class Couriers:
         self._pacer = pacer
         self._queues: dict[str, deque[Queued]] = {}  # recipient -> rows to deliver, in order
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._keyboards: dict[str, list[int]] = {}  # recipient -> our messages still showing buttons
+        # recipient -> our messages there still showing buttons, for every chat this process has
+        # delivered to (a few ids each: the latest question's), read from the database once.
+        self._keyboards: dict[str, list[int]] = {}
         self._settled = Settled()
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
@@ -122,6 +124,9 @@ class Couriers:
                 await task
         if self._answers:
             await asyncio.wait(self._answers, timeout=timeout)
+            for task in list(self._answers):  # Telegram is away: the spinners stop by themselves
+                task.cancel()
+            await asyncio.gather(*self._answers, return_exceptions=True)
         await self.settle()
 
     async def keep_settling(self, stop: asyncio.Event) -> None:
@@ -196,7 +201,11 @@ class Couriers:
                 await asyncio.sleep(_backoff(failures))
 
     async def _deliver(self, chat_id: int, recipient: str, row: Queued) -> None:
-        steps = self._steps(chat_id, recipient, row)
+        try:
+            steps = self._steps(chat_id, recipient, row)
+        except Exception as exc:  # a row this version cannot read
+            log.error("a %s could not be delivered: %s", row.kind, type(exc).__name__)
+            return
         done = failures = 0
         while done < len(steps):
             try:
