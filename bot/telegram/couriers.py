@@ -2,9 +2,9 @@
 
 A row becomes one or more Bot API calls: a reply is split where Telegram needs it (4,096
 characters, at paragraphs) with its buttons on the last part; a letter becomes a PDF when it is
-sent; the export and the calendar go as documents, each with its caption. A row that starts the
-answer to an input first takes the buttons off the coach's earlier messages in that chat, so
-only the question just asked can be tapped.
+sent; the export and the calendar go as documents, each with its caption. Once the first row
+of the answer to an input is out, the buttons of the coach's earlier messages in that chat are
+taken off, so only what was just asked can be tapped.
 
 Waiting is all done here, by the chat's courier, never by the work that decides what to say
 (bot/turns.py): a 429 waits out its retry_after (the bot's rate limiter waits the first twenty,
@@ -201,11 +201,25 @@ class Couriers:
                 await asyncio.sleep(_backoff(failures))
 
     async def _deliver(self, chat_id: int, recipient: str, row: Queued) -> None:
+        # An answer's first row: the buttons shown so far go once it is out (the person sees the
+        # answer first), and not the ones this answer brings.
+        stale = self._keyboards[recipient] if row.clears else []
+        if row.clears:
+            self._keyboards[recipient] = []
         try:
             steps = self._steps(chat_id, recipient, row)
         except Exception as exc:  # a row this version cannot read
             log.error("a %s could not be delivered: %s", row.kind, type(exc).__name__)
-            return
+            steps = []
+        if not await self._perform(row.kind, steps) and row.reminder is not None:
+            self._settled.refused_reminders.append(row.reminder)
+        if stale:
+            await self._perform("keyboard", [partial(self._take_keyboards_away, chat_id, recipient, stale)])
+
+    async def _perform(self, what: str, steps: list[Step]) -> bool:
+        """Make the calls in order, waiting out Telegram for as long as it takes; a retry starts
+        again from the call that failed. False if Telegram refused one for good (the rest are
+        dropped), or it failed in a way that trying again would not mend."""
         done = failures = 0
         while done < len(steps):
             try:
@@ -215,28 +229,25 @@ class Couriers:
                 continue
             except (BadRequest, Forbidden, ChatMigrated) as exc:
                 self.refused += 1
-                log.warning("Telegram refused a %s: %s", row.kind, type(exc).__name__)
-                if row.reminder is not None:
-                    self._settled.refused_reminders.append(row.reminder)
-                return
+                log.warning("Telegram refused a %s: %s", what, type(exc).__name__)
+                return False
             except TelegramError as exc:  # the network, a timeout, a 5xx: Telegram is away for now
                 failures += 1
                 self.retries += 1
                 delay = _backoff(failures)
-                log.warning("a %s was not delivered (%s); trying again in %.1f s", row.kind, type(exc).__name__, delay)
+                log.warning("a %s was not delivered (%s); trying again in %.1f s", what, type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 continue
             except Exception as exc:  # ours (a letter that cannot be made): trying again would not help
-                log.error("a %s could not be delivered: %s", row.kind, type(exc).__name__)
-                return
+                log.error("a %s could not be delivered: %s", what, type(exc).__name__)
+                return False
             done += 1
             failures = 0
+        return True
 
     def _steps(self, chat_id: int, recipient: str, row: Queued) -> list[Step]:
-        """The row's Bot API calls, in order; a retry starts again from the one that failed."""
+        """The row's Bot API calls, in order."""
         steps: list[Step] = []
-        if row.clears:
-            steps.append(partial(self._take_keyboards_away, chat_id, recipient))
         content, paced = row.content, row.paced
         if row.kind == REPLY:
             *parts, last = split_html(content["text"]) or ["…"]
@@ -259,15 +270,14 @@ class Couriers:
             log.error("outbox row %d is of no kind this channel knows", row.id)
         return steps
 
-    async def _take_keyboards_away(self, chat_id: int, recipient: str) -> None:
-        shown = self._keyboards[recipient]
-        while shown:
-            message_id = shown[0]
+    async def _take_keyboards_away(self, chat_id: int, recipient: str, stale: list[int]) -> None:
+        while stale:
+            message_id = stale[0]
             try:
                 await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
-            except BadRequest as exc:  # too old to edit, deleted: its buttons are answered kindly anyway
+            except (BadRequest, Forbidden) as exc:  # too old to edit, deleted, blocked: it stays
                 log.debug("a keyboard stays: %s", type(exc).__name__)
-            shown.pop(0)
+            stale.pop(0)
             self._settled.taken_away.append((recipient, message_id))
 
     async def _send_text(
