@@ -520,7 +520,7 @@ def write_steps(recorded: list[list[SentMessage]], steps: list[Step], folder: Pa
             sent.append(
                 {
                     "html": message.html,
-                    "buttons": message.buttons,
+                    "buttons": message.buttons_sent,  # as sent: answering takes them off again
                     "document": document,
                     "filename": message.document.filename if message.document else None,
                 }

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot import files
+from bot import files, logs
 from bot.settings import Settings, load_settings
 
 REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
@@ -51,6 +51,7 @@ def _chat(settings: Settings, user: str) -> int:
     from bot.store import Store
     from dialogs.render import DEFAULT_LOCALE, render
 
+    logs.configure()  # a letter's missing glyphs would spell a creditor's name into stderr
     files.private_folder(settings.data_dir)
     _forgiving(sys.stdin)
     _forgiving(sys.stdout)

@@ -1,17 +1,17 @@
 """Updates written down before they are confirmed, so a crash cannot lose one.
 
 With long polling Telegram forgets an update as soon as the next getUpdates confirms it, and
-python-telegram-bot sends that next request while the update is still waiting to be handled.
-The Telegram adapter therefore writes every fetched update here before that request goes out,
-or earlier, together with the answer it produced (see bot/telegram/journal.py), and forgets
-an update only after its replies went out. Whatever is still here at start-up was
-fetched by a process that died: it is handled again, and the store's processed-input keys make
-sure that an answer already applied is not applied twice.
+that is before the update has been handled. So each fetched batch is written here, in one
+transaction, before the next poll goes out (bot/telegram/ingress.py), and an update leaves in
+the transaction that handles it (`forget_in`, alongside the answer and its outbox rows): an
+update is here exactly as long as it has not been answered. Whatever is still here at
+start-up was fetched by a process that stopped or died before answering it, and is handled
+then; the store's processed-input keys recognise one that Telegram delivered twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, select
@@ -24,7 +24,7 @@ from bot.store import Store
 _INBOX = InboxUpdate.__table__
 # Built once: building an ORM delete per call cost more than running it (py-spy, bench/telegram.py).
 _FORGET = delete(InboxUpdate).where(
-    InboxUpdate.channel == bindparam("channel"), InboxUpdate.update_id.in_(bindparam("ids", expanding=True))
+    InboxUpdate.channel == bindparam("channel"), InboxUpdate.update_id == bindparam("update_id")
 )
 
 
@@ -36,30 +36,27 @@ class Inbox:
         # A redelivered update is already here; keeping the first copy is exactly right.
         self._insert = dialect.insert(_INBOX).on_conflict_do_nothing()
 
-    def record(self, updates: Sequence[tuple[int, str]], answered: Collection[int], now: datetime) -> None:
-        """Write a fetched batch and drop the updates answered since the last call, in one
-        transaction, so the inbox costs one commit per poll rather than one per update."""
+    def record(self, updates: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Write a fetched batch (update id, journal form) in one transaction: one commit per
+        poll, not one per update."""
+        if not updates:
+            return
+        received_at = shapes.aware(now)
+        rows = [
+            {"channel": self._channel, "update_id": uid, "payload": payload, "received_at": received_at}
+            for uid, payload in updates
+        ]
         with self._engine.begin() as conn:
-            self._forget(conn, answered)
-            if updates:
-                received_at = shapes.aware(now)
-                conn.execute(
-                    self._insert,
-                    [
-                        {"channel": self._channel, "update_id": uid, "payload": payload, "received_at": received_at}
-                        for uid, payload in updates
-                    ],
-                )
+            conn.execute(self._insert, rows)
 
-    def keep(self, conn: Connection, update_id: int, payload: str, now: datetime) -> None:
-        """Write one update in the caller's transaction (the one that handles it)."""
-        row = {"channel": self._channel, "update_id": update_id, "payload": payload, "received_at": shapes.aware(now)}
-        conn.execute(self._insert, row)
+    def forget_in(self, conn: Connection, update_id: int) -> None:
+        """The update is answered: delete it in the caller's transaction (the answer's)."""
+        conn.execute(_FORGET, {"channel": self._channel, "update_id": update_id})
 
-    def forget(self, answered: Collection[int]) -> None:
-        if answered:
+    def forget(self, update_ids: Sequence[int]) -> None:
+        if update_ids:
             with self._engine.begin() as conn:
-                self._forget(conn, answered)
+                conn.execute(_FORGET, [{"channel": self._channel, "update_id": uid} for uid in update_ids])
 
     def unanswered(self) -> list[tuple[int, str]]:
         """What a previous process fetched and did not finish answering, oldest first."""
@@ -77,7 +74,3 @@ class Inbox:
         with self._engine.begin() as conn:
             result = conn.execute(delete(ProcessedInput).where(ProcessedInput.processed_at < shapes.aware(before)))
             return int(result.rowcount)
-
-    def _forget(self, conn: Connection, answered: Collection[int]) -> None:
-        if answered:
-            conn.execute(_FORGET, {"channel": self._channel, "ids": list(answered)})

@@ -7,6 +7,11 @@ reminder of the same instalment or call is also due), or drop it (the state no l
 it). `finish` records what was sent, in one transaction for a batch. A process that dies between
 sending and `finish` leaves the rows leased; the lease runs out and they are sent again: a
 reminder may repeat after a crash, but it is never lost.
+
+A channel with an outbox (Telegram) calls `hand_over` instead of `prepare` and `finish`: the
+decision, the message queued in the outbox and the row marked sent, in the person's one
+transaction. The outbox then delivers it (at least once, as everything in it); the lease only
+covers the moment between the claim and that transaction.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import reminder_rows
+from bot.outbox import Outbox, Outgoing, Queued
 from bot.reminder_rows import FAILED, PENDING, SENT, SKIPPED, Claimed
-from bot.store import Store
+from bot.store import Store, UserStore
 from dialogs.contracts import Reply
 from dialogs.reminder_messages import compose
 from dialogs.reminders import in_quiet_hours, local_now, out_of_quiet, plan, superseded, to_utc, zone
@@ -50,28 +56,45 @@ class ReminderQueue:
         """The message for a claimed reminder, or None when it is not to be sent now (and the
         row has been moved, skipped or dropped accordingly)."""
         with self.store.user(self.channel, claimed.external_id) as user:
-            state = user.load()
-            every = plan(state)
-            planned = next((p for p in every if p.key == claimed.key), None)
-            if planned is None:
-                # No longer called for (paid meanwhile): done with, or its lease would bring it back.
-                user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
-                user.sync_reminders(every, now)
-                return None
-            if planned.due_at > now:
-                user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=planned.due_at)
-                return None
-            if superseded(planned, every, now):
-                user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
-                return None
-            local = local_now(state, now).replace(tzinfo=None)
-            if in_quiet_hours(state.reminders, local.time()):
-                # Held back (the bot was down) into the quiet hours: wait for them to end.
-                later = to_utc(zone(state), out_of_quiet(state.reminders, local))
-                user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=later, late=True)
-                return None
-            late = claimed.late or now - planned.due_at > LATE_AFTER
-            return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late))
+            return self._decide(user, claimed, now)
+
+    def hand_over(self, claimed: Claimed, now: datetime, outbox: Outbox) -> list[Queued]:
+        """As `prepare`, and a reminder to send now is queued in `outbox`, paced, and recorded
+        as sent, in the same transaction. Returns what was queued."""
+        with self.store.user(self.channel, claimed.external_id) as user:
+            ready = self._decide(user, claimed, now)
+            if ready is None:
+                return []
+            queued: list[Queued] = []
+            item = Outgoing.reply(ready.reply, paced=True, reminder=ready.id)
+            user.write_alongside(lambda conn: queued.extend(outbox.write(conn, claimed.external_id, [item], now)))
+            user.update_reminder(ready.id, status=SENT, claimed_at=None, sent_at=now)
+            return queued
+
+    def _decide(self, user: UserStore, claimed: Claimed, now: datetime) -> Ready | None:
+        """What to do with a claimed reminder, decided in the person's transaction."""
+        state = user.load()
+        every = plan(state)
+        planned = next((p for p in every if p.key == claimed.key), None)
+        if planned is None:
+            # No longer called for (paid meanwhile): done with, or its lease would bring it back.
+            user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
+            user.sync_reminders(every, now)
+            return None
+        if planned.due_at > now:
+            user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=planned.due_at)
+            return None
+        if superseded(planned, every, now):
+            user.update_reminder(claimed.id, status=SKIPPED, claimed_at=None)
+            return None
+        local = local_now(state, now).replace(tzinfo=None)
+        if in_quiet_hours(state.reminders, local.time()):
+            # Held back (the bot was down) into the quiet hours: wait for them to end.
+            later = to_utc(zone(state), out_of_quiet(state.reminders, local))
+            user.update_reminder(claimed.id, status=PENDING, claimed_at=None, due_at=later, late=True)
+            return None
+        late = claimed.late or now - planned.due_at > LATE_AFTER
+        return Ready(claimed.id, claimed.external_id, compose(state, planned, now, late=late))
 
     def renew(self, reminder_ids: Sequence[int], now: datetime) -> None:
         """Keep the leases of reminders that are taking long to send (Telegram asked to wait):

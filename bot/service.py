@@ -2,21 +2,32 @@
 
 Both channels (console, Telegram) go through `handle`, so the rules live in one place: an input
 already processed is not processed again, letters are recorded with the state that drafted them,
-and a crash anywhere rolls the whole input back.
+and a crash anywhere rolls the whole input back. A channel that delivers later (Telegram) gives
+an outbox: what the answer says, its letters and files, is written to it in the same
+transaction, in the order the person is to get them, so what is saved is also delivered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from bot.calendar import payment_plan_ics
-from bot.store import PersonCreatedMeanwhile, Store
-from dialogs.contracts import CalendarRequested, EraseRequested, ExportRequested, Input, LetterDrafted, StepResult
+from bot.outbox import Outbox, Outgoing, Queued
+from bot.store import PersonCreatedMeanwhile, Store, UserStore
+from dialogs.contracts import (
+    CalendarRequested,
+    EraseRequested,
+    ExportRequested,
+    Input,
+    LetterDrafted,
+    Reply,
+    StepResult,
+)
 from dialogs.engine import step, where_we_are
 from dialogs.reminders import plan
 from dialogs.render import resolve_locale
@@ -42,13 +53,15 @@ class CalendarFile:
 
 @dataclass(slots=True)
 class Handled:
-    """What a channel must deliver. `result` is None when the input was a duplicate."""
+    """What a channel must deliver. `result` is None when the input was a duplicate; `queued`,
+    what was written to the outbox for it (when the channel gave one)."""
 
     result: StepResult | None
     export: dict[str, Any] | None = None
     erased: bool = False
     letters: list[LetterDrafted] = field(default_factory=list)
     calendar: CalendarFile | None = None
+    queued: list[Queued] = field(default_factory=list)
 
 
 def handle(
@@ -61,17 +74,20 @@ def handle(
     input_key: str | None = None,
     locale_hint: str | None = None,
     alongside: Callable[[Connection], None] | None = None,
+    outbox: Outbox | None = None,
+    notices: Sequence[Reply] = (),
 ) -> Handled:
     """`locale_hint` is the language the channel reports (Telegram's language_code); it sets
     the locale of someone new, and never overrides a language the person chose. `alongside`
-    writes what the channel needs committed with the input, or not at all (Telegram: the
-    update's inbox row)."""
+    writes what the channel needs committed with the input, or not at all (Telegram: deleting
+    the update from the inbox). With an `outbox`, the answer is queued there for `external_id`,
+    after `notices` (what the channel has to say first, such as "I can only read text")."""
     for _ in range(CREATION_RETRIES):
         try:
-            return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside)
+            return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside, outbox, notices)
         except PersonCreatedMeanwhile:
             continue  # another process saved this new person first: start again from theirs
-    return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside)
+    return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside, outbox, notices)
 
 
 def _handle(
@@ -83,6 +99,8 @@ def _handle(
     input_key: str | None,
     locale_hint: str | None,
     alongside: Callable[[Connection], None] | None,
+    outbox: Outbox | None,
+    notices: Sequence[Reply],
 ) -> Handled:
     with store.user(channel, external_id) as user:
         if alongside is not None:
@@ -100,7 +118,8 @@ def _handle(
             if isinstance(effect, EraseRequested):
                 handled.erased = True
         if handled.erased:
-            user.erase()
+            user.erase()  # what was still waiting for them goes too; the answer comes after
+            _queue(user, outbox, external_id, handled, notices, now)
             return handled
         if result.changed:
             user.save(result.state, now)
@@ -115,7 +134,39 @@ def _handle(
                 handled.export = user.export()
             elif isinstance(effect, CalendarRequested):
                 handled.calendar = CalendarFile(result.state, effect.debt_seq, now)
+        _queue(user, outbox, external_id, handled, notices, now)
         return handled
+
+
+def deliveries(handled: Handled, notices: Sequence[Reply] = ()) -> list[Outgoing]:
+    """What the person gets for an answer, in order: the notices, the answer's messages, the
+    documents they announce (letters, the export, the calendar), and last the next question.
+    The first clears the way: the buttons of earlier questions go."""
+    assert handled.result is not None
+    locale = handled.result.state.locale
+    *messages, question = handled.result.replies  # the engine always ends by asking something
+    items = [Outgoing.reply(reply) for reply in (*notices, *messages)]
+    items += [Outgoing.letter(letter, locale) for letter in handled.letters]
+    if handled.export is not None:
+        items.append(Outgoing.export(handled.export, locale))
+    if handled.calendar is not None:
+        items.append(Outgoing.calendar(handled.calendar.content(), locale))
+    items.append(Outgoing.reply(question))
+    items[0] = replace(items[0], clears=True)
+    return items
+
+
+def _queue(
+    user: UserStore, outbox: Outbox | None, recipient: str, handled: Handled, notices: Sequence[Reply], now: datetime
+) -> None:
+    if outbox is None:
+        return
+    items = deliveries(handled, notices)
+
+    def write(conn: Connection) -> None:
+        handled.queued = outbox.write(conn, recipient, items, now)
+
+    user.write_alongside(write)
 
 
 def show_current(store: Store, channel: str, external_id: str, now: datetime) -> Handled:

@@ -42,6 +42,11 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"
     " as a current content and reply markup of the message"
 )
+# What Telegram's front end answers while the Bot API behind it is unreachable: nginx's own page, not JSON.
+BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 _QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
 _CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 _FLOODABLE = frozenset(
@@ -104,11 +109,23 @@ class SentMessage:
     document: SentDocument | None
     sent_at: float  # time.monotonic() when the server accepted it
     entities: list[JsonDict] = field(default_factory=list)  # Telegram's MessageEntity dicts for the text
+    # The keyboard as the bot sent it, kept when an edit takes it away: a client that has not
+    # refreshed can still press an old button, and tests press those to check they are refused.
+    buttons_sent: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.buttons_sent:
+            self.buttons_sent = [list(row) for row in self.buttons]
 
     @property
     def choices(self) -> list[tuple[str, str]]:
         """All buttons in reading order, because tests care what can be pressed, not the layout."""
         return [button for row in self.buttons for button in row]
+
+    @property
+    def choices_sent(self) -> list[tuple[str, str]]:
+        """The buttons as sent, in reading order, whether or not an edit has taken them away since."""
+        return [button for row in self.buttons_sent for button in row]
 
 
 @dataclass
@@ -162,6 +179,10 @@ class _MethodError(Exception):
         self.code = code
         self.description = description
         self.parameters = parameters
+
+
+class _OutageError(Exception):
+    """Raised inside a method (a long poll) when the API goes down meanwhile: it ends in a 502 page."""
 
 
 def _bad(description: str) -> _MethodError:
@@ -634,6 +655,11 @@ class FakeTelegram:
         self._window: deque[float] = deque()  # sent_at of accepted sends less than FLOOD_WINDOW ago, oldest first
         self._last_send: dict[int, float] = {}  # chat_id -> sent_at of its latest accepted send
         self._flood_refusals: list[FloodRefusal] = []
+        self._down = False
+        self.bad_gateways = 0  # calls answered with the 502 page while down: the test's doing, not the bot's
+        self._groups: dict[int, JsonDict] = {}
+        self._uneditable: dict[tuple[int, int], str] = {}  # (chat, message) -> why an edit fails
+        self._blocked: set[int] = set()
         self._handlers: dict[str, Callable[[_Call], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -691,15 +717,25 @@ class FakeTelegram:
 
     # -- simulated users ---------------------------------------------------------------------------------------
 
-    def user_says(self, user_id: int, text: str, *, first_name: str = "Alex", language_code: str | None = "en") -> int:
-        """The user types a message in their private chat with the bot; returns the update_id."""
+    def user_says(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Alex",
+        language_code: str | None = "en",
+        chat_id: int | None = None,
+    ) -> int:
+        """The user types a message in their private chat with the bot, or in the group ``chat_id`` (see
+        ``group``); returns the update_id."""
         user = self._remember(user_id, first_name, language_code)
-        message_id = self._next_message_id(user_id)
-        self._user_message_ids.setdefault(user_id, set()).add(message_id)
+        chat = user_id if chat_id is None else self._group_id(chat_id)
+        message_id = self._next_message_id(chat)
+        self._user_message_ids.setdefault(chat, set()).add(message_id)
         message: JsonDict = {
             "message_id": message_id,
             "from": user,
-            "chat": self._chat(user_id),
+            "chat": self._chat(chat),
             "date": int(time.time()),
             "text": text,
         }
@@ -716,19 +752,28 @@ class FakeTelegram:
         message_id: int | None = None,
         first_name: str = "Alex",
         language_code: str | None = "en",
+        chat_id: int | None = None,
     ) -> int:
-        """The user presses a button (or forges one: data is not checked against any keyboard); returns update_id.
+        """The user presses a button (or forges one: data is not checked against any keyboard) in their private
+        chat, or in the group ``chat_id``; returns update_id.
 
         The query carries the bot's message with that id, else the latest with buttons; with neither it carries
         an inaccessible message (date 0), as Telegram does for messages the bot can no longer see.
         """
         user = self._remember(user_id, first_name, language_code)
-        message = self._message_for_press(user_id, message_id)
+        message = self._message_for_press(user_id if chat_id is None else self._group_id(chat_id), message_id)
         query_id = str(uuid.uuid4().int >> 64)
         self.issued_callbacks.add(query_id)
         self._issued_at[query_id] = time.monotonic()
         query = {"id": query_id, "from": user, "message": message, "chat_instance": str(-7 * user_id), "data": data}
         return self._enqueue({"callback_query": query})
+
+    def group(self, chat_id: int, title: str = "Family budget", *, supergroup: bool = False) -> None:
+        """A group chat the bot was added to; people can write and press buttons there. Ids are negative, as
+        Telegram's group ids are."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        self._groups[chat_id] = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
 
     def redeliver(self, update_id: int) -> None:
         """Queue an identical copy of an earlier update, as Telegram does when it is unsure the bot got it."""
@@ -819,6 +864,21 @@ class FakeTelegram:
         name = self._canonical.get(method.lower(), method) if method is not None else None
         self._injections.extend([(name, retry_after)] * times)
 
+    def go_down(self) -> None:
+        """From now until ``come_back``, every call (long polls under way included) gets what Telegram's front end
+        answers while the Bot API is unreachable: HTTP 502 with nginx's HTML page. Nothing is performed."""
+        self._down = True
+        self._notify()
+
+    def come_back(self) -> None:
+        self._down = False
+        self._notify()
+
+    def make_uneditable(self, chat_id: int, message_id: int, *, deleted: bool = False) -> None:
+        """An edit of this bot message fails from now on, as Telegram's does for a message that is too old to edit,
+        or (``deleted``) one the person deleted."""
+        self._uneditable[(chat_id, message_id)] = "message to edit not found" if deleted else "message can't be edited"
+
     def hold(self, method: str) -> None:
         """Leave requests for ``method`` unanswered until release(); they are performed then, client or not."""
         self._held_methods.add(self._canonical.get(method.lower(), method))
@@ -839,6 +899,8 @@ class FakeTelegram:
             self.calls.append((method, {}))
             return self._fail(method, {}, failure)
         self.calls.append((method, params))
+        if self._down:
+            return self._bad_gateway()
         if request.match_info["token"] != self._token:
             return self._fail(method, params, _MethodError(401, "Unauthorized"))
         handler = self._handlers.get(method)
@@ -868,12 +930,16 @@ class FakeTelegram:
 
     async def _perform(self, handler: Callable[[_Call], Awaitable[Any]], call: _Call) -> web.Response:
         """Run the method; flood control judges a send here, when it is about to be delivered (after any hold)."""
+        if self._down:  # went down while the request was held
+            return self._bad_gateway()
         try:
             if _sends_message(call.method):
                 self._check_flood(call)
             result = await handler(call)
         except _MethodError as failure:
             return self._fail(call.method, call.params, failure)
+        except _OutageError:
+            return self._bad_gateway()
         self._notify()
         return web.json_response({"ok": True, "result": result})
 
@@ -881,6 +947,11 @@ class FakeTelegram:
         self.errors.append(ApiError(method, failure.code, failure.description, params))
         self._notify()
         return self._error_response(failure)
+
+    def _bad_gateway(self) -> web.Response:
+        self.bad_gateways += 1
+        self._notify()
+        return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
 
     @staticmethod
     def _error_response(failure: _MethodError) -> web.Response:
@@ -985,6 +1056,10 @@ class FakeTelegram:
                 return retry_after
         return None
 
+    def blocks(self, user_id: int) -> None:
+        """The person blocked the bot: nothing can be sent to or edited in their chat any more."""
+        self._blocked.add(user_id)
+
     def knows(self, user_id: int, first_name: str = "Alex", language_code: str | None = "en") -> None:
         """A person who started the bot in an earlier run: their chat exists, so the bot may
         write to them first (a reminder) without a new update from them."""
@@ -998,7 +1073,14 @@ class FakeTelegram:
         return user
 
     def _chat(self, chat_id: int) -> JsonDict:
+        if chat_id in self._groups:
+            return dict(self._groups[chat_id])
         return {"id": chat_id, "type": "private", "first_name": self._users[chat_id]["first_name"]}
+
+    def _group_id(self, chat_id: int) -> int:
+        if chat_id not in self._groups:
+            raise ValueError(f"no group {chat_id}: call group() first")
+        return chat_id
 
     def _next_message_id(self, chat_id: int) -> int:
         """User and bot messages share one counter per chat, as in Telegram's private chats."""
@@ -1029,8 +1111,10 @@ class FakeTelegram:
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise _bad("chat_id is empty")
-        if not isinstance(chat_id, int) or chat_id not in self._users:
+        if not isinstance(chat_id, int) or (chat_id not in self._users and chat_id not in self._groups):
             raise _bad("chat not found")
+        if chat_id in self._blocked:
+            raise _MethodError(403, "Forbidden: bot was blocked by the user")
         return chat_id
 
     def _check_reply(self, chat_id: int, params: JsonDict) -> None:
@@ -1069,6 +1153,8 @@ class FakeTelegram:
         record = self._records.get((chat_id, message_id)) if isinstance(message_id, int) else None
         if record is None:
             raise _bad("message to edit not found")
+        if (chat_id, message_id) in self._uneditable:
+            raise _bad(self._uneditable[(chat_id, message_id)])
         return record
 
     @staticmethod
@@ -1105,6 +1191,8 @@ class FakeTelegram:
         deadline = loop.time() + timeout
         try:
             while True:
+                if self._down:
+                    raise _OutageError
                 if self._poller is not me:
                     transport = call.request.transport
                     if transport is None or transport.is_closing():

@@ -383,6 +383,80 @@ async def test_only_the_bots_own_existing_messages_can_be_edited(server: FakeTel
     assert "can't be edited" in await refused(http, "editMessageText", chat_id=USER, message_id=1, text="x")
 
 
+async def test_an_edit_of_a_message_too_old_or_deleted_is_refused_and_the_keyboard_as_sent_is_kept(
+    server: FakeTelegram, http: httpx.AsyncClient
+) -> None:
+    server.user_says(USER, "hi")
+    old = await ok(http, "sendMessage", chat_id=USER, text="Old", reply_markup=keyboard("a"))
+    gone = await ok(http, "sendMessage", chat_id=USER, text="Gone", reply_markup=keyboard("b"))
+    server.make_uneditable(USER, old["message_id"])
+    server.make_uneditable(USER, gone["message_id"], deleted=True)
+    too_old = await refused(http, "editMessageReplyMarkup", chat_id=USER, message_id=old["message_id"])
+    assert too_old == "Bad Request: message can't be edited"
+    deleted = await refused(http, "editMessageReplyMarkup", chat_id=USER, message_id=gone["message_id"])
+    assert deleted == "Bad Request: message to edit not found"
+    fresh = await ok(http, "sendMessage", chat_id=USER, text="Fresh", reply_markup=keyboard("c"))
+    await ok(http, "editMessageReplyMarkup", chat_id=USER, message_id=fresh["message_id"])
+    shown = server.messages(USER)[-1]
+    assert (shown.buttons, shown.buttons_sent) == ([], [[("Button 0", "c")]])
+
+
+async def test_a_person_who_blocked_the_bot_cannot_be_written_to(server: FakeTelegram, http: httpx.AsyncClient) -> None:
+    server.user_says(USER, "hi")
+    sent = await ok(http, "sendMessage", chat_id=USER, text="Pick", reply_markup=keyboard("a"))
+    server.blocks(USER)
+    assert await refused(http, "sendMessage", 403, chat_id=USER, text="x") == "Forbidden: bot was blocked by the user"
+    edit = await refused(http, "editMessageReplyMarkup", 403, chat_id=USER, message_id=sent["message_id"])
+    assert edit == "Forbidden: bot was blocked by the user"
+
+
+# -- group chats ------------------------------------------------------------------------------------------------------
+
+
+async def test_people_write_and_press_in_a_group_and_the_bot_can_answer_there(
+    server: FakeTelegram, http: httpx.AsyncClient
+) -> None:
+    group = -100123
+    with pytest.raises(ValueError, match="negative"):
+        server.group(5)
+    server.group(group, "Flatmates")
+    server.user_says(USER, "/start@debtcoach_test_bot", chat_id=group)
+    server.user_presses(USER, "1:kind:cc", chat_id=group)
+    said, pressed = await ok(http, "getUpdates")
+    assert said["message"]["chat"] == {"id": group, "type": "group", "title": "Flatmates"}
+    assert said["message"]["from"]["id"] == USER
+    assert pressed["callback_query"]["message"]["chat"]["type"] == "group"
+    assert pressed["callback_query"]["from"]["id"] == USER
+    await ok(http, "sendMessage", chat_id=group, text="Not in groups")
+    assert [m.text for m in server.messages(group)] == ["Not in groups"]
+    assert server.messages(USER) == []
+
+
+# -- the API down -----------------------------------------------------------------------------------------------------
+
+
+async def test_while_down_every_call_gets_nginxs_502_page_and_nothing_is_done(
+    server: FakeTelegram, http: httpx.AsyncClient, bot: telegram.Bot
+) -> None:
+    server.user_says(USER, "hi")
+    await ok(http, "getUpdates")  # nothing pending now: the next poll waits
+    polling = asyncio.create_task(call(http, "getUpdates", timeout=5, offset=server.confirmed_offset + 1000))
+    await server.wait_for(lambda: len(server.calls) == 2)
+    server.go_down()
+    cut = await asyncio.wait_for(polling, 3)  # a long poll under way ends too
+    assert (cut.status_code, cut.headers["Content-Type"].split(";")[0]) == (502, "text/html")
+    assert "<title>502 Bad Gateway</title>" in cut.text
+    response = await call(http, "sendMessage", chat_id=USER, text="lost?")
+    assert response.status_code == 502
+    with pytest.raises(telegram.error.NetworkError, match="Bad Gateway"):
+        await bot.send_message(USER, "through PTB")
+    assert server.messages(USER) == []
+    assert server.bad_gateways == 3 and server.errors == []
+    server.come_back()
+    await ok(http, "sendMessage", chat_id=USER, text="back")
+    assert [m.text for m in server.messages(USER)] == ["back"]
+
+
 # -- misbehaving on purpose --------------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.models import ReminderRow
+from bot.models import ReminderRow, User
 from bot.store import Store
 from dialogs.money import Money
 from dialogs.reminders import plan
@@ -67,10 +67,13 @@ async def _agree_plan(person: Person, zone_typed: str) -> None:
     await person.presses("The signed copy came back")
 
 
-def _statuses(store: Store) -> dict[str, str]:
-    """Each stored reminder's status, by its key."""
+def _statuses(store: Store, user_id: int | None = None) -> dict[str, str]:
+    """Each stored reminder's status, by its key (of one person's, if there are several)."""
+    query = select(ReminderRow.key, ReminderRow.status)
+    if user_id is not None:
+        query = query.join(User, User.id == ReminderRow.user_id).where(User.external_id == str(user_id))
     with store.engine.connect() as conn:
-        return dict(conn.execute(select(ReminderRow.key, ReminderRow.status)).all())  # type: ignore[arg-type]
+        return dict(conn.execute(query).all())  # type: ignore[arg-type]
 
 
 def _reminders_of(person: Person, since: int) -> list[str]:
@@ -239,6 +242,26 @@ async def test_a_scheduled_call_gets_its_script_half_an_hour_before_with_current
         # Straight into recording the creditor's answer.
         got = await alex.presses("They named another figure")
         assert got[-1].text.startswith("What figure did they name?")
+
+
+async def test_a_reminder_to_someone_who_blocked_the_bot_is_dropped_and_marked_failed(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    """Telegram refuses it for good (403): it is not tried again, and what comes after it for
+    anyone else goes out as usual."""
+    clock = Clock(START)
+    alex, bea = Person(server, 351), Person(server, 352)
+    async with running_bot(server, store, tmp_path, clock=clock):
+        await _agree_plan(alex, "New York")
+        await _agree_plan(bea, "New York")
+        server.blocks(351)
+        clock.at(ZoneInfo("America/New_York"), 2027, 2, 12, 9, 0)
+        got = await _arrives(bea)
+        assert "Coming up: $600" in got[0].text
+        await server.wait_for(lambda: _statuses(store, 351)["soon:1:0:20270215"] == "failed", timeout=10)
+        await _quiet(alex)
+    assert [(e.method, e.error_code) for e in server.errors] == [("sendMessage", 403)]
+    assert _statuses(store, 352)["soon:1:0:20270215"] == "sent"
 
 
 async def test_many_due_at_once_are_paced_within_telegrams_limits(tmp_path: Path) -> None:

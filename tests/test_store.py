@@ -31,11 +31,12 @@ from sqlalchemy.pool import NullPool
 from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
+from bot.outbox import Outbox, Outgoing, Settled
 from bot.reminders import ReminderQueue
 from bot.service import handle
 from bot.store import PersonCreatedMeanwhile, Store
 from dialogs.codec import encode
-from dialogs.contracts import Input
+from dialogs.contracts import Choice, Input, Reply
 from dialogs.money import Money
 from dialogs.reminders import Planned, plan
 from dialogs.render import label
@@ -749,19 +750,21 @@ class TestInbox:
 
     def test_a_batch_is_kept_in_order_until_answered(self, store: Store) -> None:
         inbox = Inbox(store, "telegram")
-        inbox.record([(12, '{"update_id": 12}'), (11, '{"update_id": 11}')], (), NOW)
+        inbox.record([(12, '{"update_id": 12}'), (11, '{"update_id": 11}')], NOW)
         assert inbox.unanswered() == [(11, '{"update_id": 11}'), (12, '{"update_id": 12}')]
         # Redelivered: the first copy stays, nothing fails.
-        inbox.record([(12, '{"update_id": 12, "again": true}'), (13, "{}")], {11}, NOW)
+        inbox.record([(12, '{"update_id": 12, "again": true}'), (13, "{}")], NOW)
+        with store.engine.begin() as conn:  # answered, in the answer's transaction
+            inbox.forget_in(conn, 11)
         assert inbox.unanswered() == [(12, '{"update_id": 12}'), (13, "{}")]
-        inbox.forget({12, 13})
+        inbox.forget([12, 13])
         assert inbox.unanswered() == []
 
     def test_channels_do_not_see_each_others_updates(self, store: Store) -> None:
-        Inbox(store, "telegram").record([(1, "{}")], (), NOW)
+        Inbox(store, "telegram").record([(1, "{}")], NOW)
         other = Inbox(store, "other")
         assert other.unanswered() == []
-        other.forget({1})
+        other.forget([1])
         assert Inbox(store, "telegram").unanswered() == [(1, "{}")]
 
     def test_old_processed_keys_are_pruned_and_recent_ones_kept(self, store: Store) -> None:
@@ -772,6 +775,46 @@ class TestInbox:
         with store.user("telegram", "1001") as user:
             assert not user.claim("update:2", NOW)
             assert user.claim("update:1", NOW)
+
+
+class TestOutbox:
+    """What a channel still has to deliver, on every backend: in order until delivered, per
+    channel and chat, with the keyboards still shown, and erased with the person it was for."""
+
+    def test_rows_wait_in_order_until_delivered(self, store: Store) -> None:
+        outbox = Outbox(store, "telegram")
+        question = Reply("In writing?", (Choice("Yes", "1:in_writing:yes"),))
+        with store.engine.begin() as conn:
+            items = [Outgoing.reply(question), Outgoing.calendar(b"BEGIN:VCALENDAR", "en")]
+            first = outbox.write(conn, "7", items, NOW)
+            second = outbox.write(conn, "8", [Outgoing.reply(Reply("Coming up"), paced=True, reminder=5)], NOW)
+        assert outbox.waiting() == first + second
+        kinds = [(row.recipient, row.kind) for row in first + second]
+        assert kinds == [("7", "reply"), ("7", "calendar"), ("8", "reply")]
+        assert first[0].content["buttons"] == [["Yes", "1:in_writing:yes"]] and not first[0].paced
+        assert (second[0].paced, second[0].reminder) == (True, 5)
+        assert Outbox(store, "other").waiting() == []
+
+        outbox.settle(Settled(delivered=[first[0].id], shown=[("7", 41)]), NOW)
+        assert outbox.waiting() == first[1:] + second
+        assert (outbox.keyboards("7"), outbox.keyboards("8")) == ([41], [])
+        # Shown and taken away again before being written down: no keyboard is left.
+        later = Settled(delivered=[first[1].id, second[0].id], shown=[("7", 42)], taken_away=[("7", 41), ("7", 42)])
+        outbox.settle(later, NOW)
+        assert outbox.waiting() == [] and outbox.keyboards("7") == []
+
+    def test_erasing_someone_drops_what_waited_for_them_and_nothing_else(self, store: Store) -> None:
+        outbox = Outbox(store, "telegram")
+        save(store, sample_state(), "7")
+        save(store, sample_state(), "8")
+        with store.engine.begin() as conn:
+            outbox.write(conn, "7", [Outgoing.reply(Reply("for 7"))], NOW)
+            kept = outbox.write(conn, "8", [Outgoing.reply(Reply("for 8"))], NOW)
+        outbox.settle(Settled(shown=[("7", 1), ("8", 2)]), NOW)
+        with store.user("telegram", "7") as user:
+            user.erase()
+        assert outbox.waiting() == kept
+        assert (outbox.keyboards("7"), outbox.keyboards("8")) == ([], [2])
 
 
 class TestReminders:

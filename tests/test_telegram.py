@@ -13,7 +13,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.store import Store
-from bot.telegram.journal import journal_form
+from bot.telegram.journal import Incoming, incoming, journal_form
 from dialogs.commands import COMMANDS
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
@@ -240,38 +240,67 @@ async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_e
 
 
 def test_the_journal_keeps_who_where_and_what_and_nothing_else() -> None:
-    """Live updates reach the coach in their journal form too, so it must keep what the coach
-    reads: a press keeps its chat (where the answer goes), not the keyboard, text or names."""
+    """Live updates reach the coach through their journal form too, so it must keep what the
+    coach reads: a press keeps its chat (where the answer goes), not the keyboard, text or names."""
     person = {"id": 7, "is_bot": False, "first_name": "Alex", "last_name": "Doe", "language_code": "en"}
     chat = {"id": 7, "type": "private", "first_name": "Alex"}
+    group = {"id": -5, "type": "supergroup", "title": "Doe family"}
     keyboard = {"inline_keyboard": [[{"text": "Yes", "callback_data": "1:in_writing:yes"}]]}
+    shown = {"message": {"message_id": 5, "date": 1, "chat": chat, "text": "In writing?", "reply_markup": keyboard}}
     pressed = {
         "update_id": 2,
-        "callback_query": {
-            "id": "q1",
-            "from": person,
-            "chat_instance": "c",
-            "data": "1:in_writing:yes",
-            "message": {"message_id": 5, "date": 1, "chat": chat, "text": "In writing?", "reply_markup": keyboard},
-        },
+        "callback_query": {"id": "q1", "from": person, "chat_instance": "c", "data": "1:in_writing:yes", **shown},
     }
     said = {"update_id": 3, "message": {"message_id": 6, "date": 1, "chat": chat, "from": person, "text": "hi"}}
     photo = {"update_id": 4, "edited_message": {"message_id": 6, "date": 1, "chat": chat, "from": person, "photo": []}}
     inline = {"update_id": 5, "callback_query": {"id": "q2", "from": person, "chat_instance": "c", "data": "x"}}
-    member = {"update_id": 6, "my_chat_member": {"chat": chat, "from": person}}
+    member = {
+        "update_id": 6,
+        "my_chat_member": {
+            "chat": chat,
+            "from": person,
+            "date": 1,
+            "old_chat_member": {"status": "member", "user": person},
+            "new_chat_member": {"status": "kicked", "user": person, "until_date": 0},
+        },
+    }
+    in_group = {"update_id": 7, "message": {"message_id": 9, "date": 1, "chat": group, "from": person, "text": "/go"}}
 
-    forms = [journal_form(update) for update in (pressed, said, photo, inline, member)]
-    assert "Alex" not in json.dumps(forms) and "In writing" not in json.dumps(forms)
-    updates = [Update.de_json(form, None) for form in forms]
-    assert [(u.effective_user and u.effective_user.id, u.effective_chat and u.effective_chat.id) for u in updates] == [
-        (7, 7),
-        (7, 7),
-        (7, 7),
-        (None, None),
-        (None, None),
+    raw = (pressed, said, photo, inline, member, in_group)
+    forms = [journal_form(Update.de_json(update, None)) for update in raw]
+    assert "Alex" not in json.dumps(forms) and "In writing" not in json.dumps(forms) and "Doe" not in json.dumps(forms)
+    assert [incoming(json.loads(json.dumps(form))) for form in forms] == [
+        Incoming(2, user_id=7, chat_id=7, private=True, language="en", query_id="q1", data="1:in_writing:yes"),
+        Incoming(3, user_id=7, chat_id=7, private=True, language="en", text="hi"),
+        Incoming(4, user_id=7, chat_id=7, private=True, language="en", edited=True),
+        Incoming(5),
+        Incoming(6),
+        Incoming(7, user_id=7, chat_id=-5, private=False, language="en", text="/go"),
     ]
-    press, message, edited = updates[0].callback_query, updates[1].message, updates[2].edited_message
-    assert press is not None and (press.data, press.id) == ("1:in_writing:yes", "q1")
-    assert press.from_user.language_code == "en"
-    assert message is not None and message.text == "hi"
-    assert edited is not None and edited.text is None
+    # What an earlier version kept of a press and of a message, still in an inbox after upgrading.
+    before = [
+        {
+            "update_id": 8,
+            "callback_query": {
+                "id": "q3",
+                "from": {"id": 7, "is_bot": False, "first_name": "-", "language_code": "de"},
+                "chat_instance": "c",
+                "message": {"message_id": 5, "date": 1, "chat": {"id": 7, "type": "private"}},
+                "data": "g:new",
+            },
+        },
+        {
+            "update_id": 9,
+            "message": {
+                "message_id": 6,
+                "date": 1,
+                "chat": {"id": 7, "type": "private"},
+                "from": {"id": 7, "is_bot": False, "first_name": "-"},
+                "text": "$5,000",
+            },
+        },
+    ]
+    assert [incoming(form) for form in before] == [
+        Incoming(8, user_id=7, chat_id=7, private=True, language="de", query_id="q3", data="g:new"),
+        Incoming(9, user_id=7, chat_id=7, private=True, text="$5,000"),
+    ]

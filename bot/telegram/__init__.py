@@ -1,8 +1,11 @@
 """The coach in Telegram: python-telegram-bot in front of the same engine and store as the console.
 
-`app` builds and runs the Application, `coach` turns updates into inputs and results into
-messages, `journal` keeps fetched updates safe until they are answered, `patience` waits out
-Telegram's flood control and network trouble, and `split` cuts long HTML at paragraph breaks.
+`app` builds and runs it all; `ingress` polls and writes each batch to the inbox before
+confirming it; `journal` is what is kept of an update; `coach` answers an update in one
+transaction, into the outbox; `couriers` deliver each chat's outbox in order, waiting out
+Telegram; `reminders` hands due reminders over the same way, spaced by `pacer`; `patience`
+is the bot's rate limiter (429s, network trouble), `transport` its HTTP, and `split` cuts long
+HTML at paragraph breaks.
 """
 
 import os

@@ -1,8 +1,17 @@
-"""`debtcoach run`: build the PTB Application, start it, and keep it running until told to stop.
+"""`debtcoach run`: build the bot, start it, and keep it running until told to stop.
+
+The pieces, in the order an update meets them: the ingress polls Telegram and writes each batch
+to the inbox before confirming it (ingress.py); the coach turns each update into a job in its
+person's turn (bot/turns.py), one transaction that saves the answer, queues it in the outbox
+and forgets the update (coach.py); the couriers deliver each chat's outbox in order, waiting out
+whatever Telegram does (couriers.py). Reminders are jobs in the same turns, delivered the same
+way (reminders.py). PTB provides the Bot API client (with our HTTP transport, transport.py, and
+rate limiter, patience.py); its Application only holds the bot and starts and stops it.
 
 `serve` is what both the command line and the tests run, so the tests exercise the bot exactly
-as it starts in production. Before polling, updates that a previous process fetched but did not
-finish are queued first; the menu of commands is registered in every language we have.
+as it starts in production. At start-up what was left undelivered goes out first, then the
+updates a previous process fetched and did not answer are handled; the menu of commands is
+registered in every language we have.
 """
 
 from __future__ import annotations
@@ -10,47 +19,59 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import signal
 import sys
 from datetime import timedelta
 
-from telegram import BotCommand, Update
-from telegram.error import EndPointNotFound, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram import BotCommand
+from telegram.error import EndPointNotFound, InvalidToken, NetworkError
+from telegram.ext import Application, ApplicationBuilder, ExtBot
 
+from bot import logs
 from bot.clock import Clock
 from bot.inbox import Inbox
+from bot.outbox import Outbox
 from bot.reminders import ReminderQueue
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.coach import CHANNEL, TelegramCoach
-from bot.telegram.journal import JournalingBot
+from bot.telegram.couriers import Couriers
+from bot.telegram.ingress import POLL_TIMEOUT, AnotherPoller, Ingress
+from bot.telegram.journal import incoming
 from bot.telegram.offload import Offload
+from bot.telegram.pacer import Pacer
 from bot.telegram.patience import PatientLimiter
 from bot.telegram.reminders import TICK, ReminderDispatcher
 from bot.telegram.transport import AiohttpRequest
+from bot.turns import Turns
 from dialogs.commands import COMMANDS
 from dialogs.render import DEFAULT_LOCALE, available_locales, label
 
 log = logging.getLogger(__name__)
 
-POLL_TIMEOUT = timedelta(seconds=10)
-RETRY_AFTER_FAILURE = 1.0
 PRUNE_EVERY = 3600.0
 CHECKPOINT_EVERY = 0.1  # seconds
-FLUSH_YIELDS = 3  # event-loop turns the flush lets pass first (see _housekeeping)
 KEEP_PROCESSED = timedelta(days=7)  # Telegram redelivers for a day at most
-CONCURRENT_UPDATES = 32
+WORKERS = 32  # people whose updates are handled at once (PostgreSQL: each in a worker thread)
 CONNECTIONS = 8
 POOL_WAIT = 30.0  # seconds a send may wait for a free connection under load
+FINISH_HANDLING = 10.0  # seconds, on stopping, for the updates already fetched to be answered
+FINISH_DELIVERING = 5.0  # and for what is in the outbox to go out; the rest goes at the next start
 
 NOT_CONFIGURED = "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token."
+REJECTED = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather."
+ANOTHER_POLLER = (
+    "another instance is polling this token (Telegram answered 409 Conflict), or a webhook is set for it:"
+    " stop the other one (or delete the webhook) and start again."
+)
 
 
 class StartupError(Exception):
-    """The bot cannot start; the message is one line for a person to act on. Status 2 means
-    the token is missing or refused (fix the configuration), 1 anything else (try again)."""
+    """The bot cannot run; the message is one line for a person to act on. Status 2 means the
+    configuration must change (no token, a refused one, another instance polling it), 1
+    anything else (try again)."""
 
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
@@ -68,33 +89,38 @@ def build_application(
         AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
         AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
     )
-    bot = JournalingBot(
+    bot: ExtBot[None] = ExtBot(
         token=settings.telegram_bot_token,
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
-        # Updates waiting for their person's lock hold no connection, so a few are enough.
         request=requests[0],
         get_updates_request=requests[1],
         rate_limiter=PatientLimiter(),
-        inbox=Inbox(store, CHANNEL),
-        offload=Offload(store),
-        clock=clock,
     )
-    coach = TelegramCoach(store, clock)
-    app = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES).build()
-    app.add_handler(TypeHandler(Update, coach.on_update))
-    app.add_error_handler(_log_error)
+    inbox, outbox, offload = Inbox(store, CHANNEL), Outbox(store, CHANNEL), Offload(store)
+    pacer = Pacer()
+    turns = Turns(WORKERS)
+    couriers = Couriers(bot, outbox, offload, clock, pacer)
+    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns)
+    reminders = ReminderQueue(store, CHANNEL)
+    app = ApplicationBuilder().bot(bot).updater(None).build()
     app.bot_data["coach"] = coach
-    app.bot_data["reminders"] = ReminderDispatcher(ReminderQueue(store, CHANNEL), coach, clock, tick=reminder_tick)
+    app.bot_data["couriers"] = couriers
+    app.bot_data["ingress"] = Ingress(bot, inbox, coach, clock)
+    app.bot_data["reminders"] = ReminderDispatcher(
+        reminders, outbox, turns, couriers, offload, clock, tick=reminder_tick, pacer=pacer
+    )
     app.bot_data["requests"] = requests
     return app
 
 
 async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
-    """Run until `stop` is set. Raises StartupError when Telegram refuses the token."""
-    bot = app.bot
-    assert isinstance(bot, JournalingBot)
+    """Run until `stop` is set. Raises StartupError when Telegram refuses the token, or when
+    another instance polls it."""
     coach: TelegramCoach = app.bot_data["coach"]
+    couriers: Couriers = app.bot_data["couriers"]
+    ingress: Ingress = app.bot_data["ingress"]
+    dispatcher: ReminderDispatcher = app.bot_data["reminders"]
     try:
         await app.initialize()
     except BaseException as exc:
@@ -102,46 +128,64 @@ async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
         for request in app.bot_data["requests"]:
             await request.shutdown()
         if isinstance(exc, InvalidToken | EndPointNotFound):
-            raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", 2) from exc
+            raise StartupError(REJECTED, 2) from exc
         if isinstance(exc, NetworkError):
             raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
         raise
+    polling: asyncio.Task[None] | None = None
     try:
-        await _register_commands(bot)
-        leftovers = await asyncio.to_thread(bot.unanswered)
-        coach.recovered.update(u.update_id for u in leftovers)
-        await app.start()
+        await _register_commands(app.bot)
+        undelivered = await asyncio.to_thread(coach.outbox.waiting)
+        couriers.post(undelivered)  # first: the replies to updates answered before the restart
+        left = [incoming(json.loads(payload)) for _, payload in await asyncio.to_thread(coach.inbox.unanswered)]
+        unanswered = [update for update in left if coach.wants(update)]
+        # An earlier version also kept updates with nothing to answer (a membership change).
+        await asyncio.to_thread(coach.inbox.forget, [u.update_id for u in left if not coach.wants(u)])
+        coach.turns.start()
+        for update in unanswered:
+            coach.receive(update)
         _freeze_startup_objects()
-        for update in leftovers:
-            await app.update_queue.put(update)
-        assert app.updater is not None
-        await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=5, error_callback=_log_polling_error)
-        log.info("DebtCoach is running as @%s (%d updates from before the restart)", bot.username, len(leftovers))
-        housekeeping = asyncio.create_task(_housekeeping(bot, stop))
+        log.info(
+            "DebtCoach is running as @%s (from before the restart: %d updates to answer, %d messages to deliver)",
+            app.bot.username,
+            len(unanswered),
+            len(undelivered),
+        )
+        settling = asyncio.create_task(couriers.keep_settling(stop))
+        pruning = asyncio.create_task(_prune(coach, stop))
         checkpoints = asyncio.create_task(_checkpoints(coach.store, stop))
-        dispatcher: ReminderDispatcher = app.bot_data["reminders"]
-        reminding = asyncio.create_task(dispatcher.run(bot, stop))
-        await stop.wait()
+        reminding = asyncio.create_task(dispatcher.run(stop))
+        polling = asyncio.create_task(ingress.run(stop))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()  # also when polling ended by itself: another instance, a refused token
+        await asyncio.gather(polling, return_exceptions=True)
         await reminding
-        await app.updater.stop()
-        await app.stop()
-        housekeeping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await housekeeping
+        if not await coach.turns.drain(FINISH_HANDLING):
+            log.warning("stopping with updates not yet answered: they are answered at the next start")
+        await coach.turns.stop()
+        if not await couriers.drain(FINISH_DELIVERING):
+            log.warning("stopping with messages not yet delivered: they go out at the next start")
+        await settling
+        await couriers.stop(FINISH_DELIVERING)
+        await pruning
         await checkpoints  # not cancelled: a checkpoint under way finishes before the store closes
-        await bot.flush()
     finally:
         await app.shutdown()
+    error = polling.exception() if polling is not None and not polling.cancelled() else None
+    if isinstance(error, AnotherPoller):
+        raise StartupError(ANOTHER_POLLER, 2) from error
+    if isinstance(error, InvalidToken):
+        raise StartupError(REJECTED, 2) from error
+    if error is not None:
+        raise error
 
 
 def run(settings: Settings) -> int:
     """The command line's entry: one line and status 2 for a token problem, 1 for others."""
     if not settings.telegram_bot_token:
         return _refuse(StartupError(NOT_CONFIGURED, 2))
-    # Libraries speak at WARNING only: httpx logs every URL (which carries the token),
-    # transitions every state change, fontTools every glyph of a letter.
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bot").setLevel(logging.INFO)
+    logs.configure(logging.INFO)
     store = Store(settings.database_url)
     try:
         return asyncio.run(_main(build_application(settings, store)))
@@ -165,7 +209,7 @@ async def _main(app: Application) -> int:  # type: ignore[type-arg]
     return 0
 
 
-async def _register_commands(bot: JournalingBot) -> None:
+async def _register_commands(bot: ExtBot[None]) -> None:
     """The menu beside the text field, in each language we speak; Telegram picks by the
     person's app language and falls back to the default (English) list."""
     for locale in available_locales():
@@ -174,28 +218,15 @@ async def _register_commands(bot: JournalingBot) -> None:
         await bot.set_my_commands(commands, language_code=language)
 
 
-async def _housekeeping(bot: JournalingBot, stop: asyncio.Event) -> None:
-    """Write down answered updates as soon as there are any, and prune old dedupe keys hourly.
-
-    A group commit: whatever was answered while the last write ran goes in the next, and the
-    flush first lets a few turns of the event loop pass, so that under load the answers
-    finishing in those turns share its commit (or ride with the next poll's write) instead
-    of each taking one: 824 -> 497 such commits for 3,232 updates in the closed loop. When
-    the bot is idle those turns take microseconds."""
-    loop = asyncio.get_running_loop()
-    next_prune = loop.time()
+async def _prune(coach: TelegramCoach, stop: asyncio.Event) -> None:
+    """Forget processed-input keys older than a week, hourly."""
     while not stop.is_set():
         try:
-            await bot.flush()
-            if loop.time() >= next_prune:
-                next_prune = loop.time() + PRUNE_EVERY
-                await asyncio.to_thread(bot.inbox.prune_processed, bot.clock() - KEEP_PROCESSED)
-        except Exception as exc:  # a database hiccup must not end the bot; try again soon
-            log.warning("housekeeping failed: %s", type(exc).__name__)
-            await asyncio.sleep(RETRY_AFTER_FAILURE)
-        await bot.wait_for_answers(timeout=PRUNE_EVERY)
-        for _ in range(FLUSH_YIELDS):
-            await asyncio.sleep(0)
+            await coach.offload(coach.inbox.prune_processed, coach.clock() - KEEP_PROCESSED)
+        except Exception as exc:  # a database hiccup must not end the bot; try again next time
+            log.warning("pruning processed inputs failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PRUNE_EVERY)
 
 
 async def _checkpoints(store: Store, stop: asyncio.Event) -> None:
@@ -214,20 +245,9 @@ async def _checkpoints(store: Store, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), CHECKPOINT_EVERY)
 
 
-async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    # Reached only for errors outside the coach's own handling; the type is enough to act on.
-    error = context.error
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("unhandled %s (update %s)", type(error).__name__, update_id)
-
-
 def _freeze_startup_objects() -> None:
     """Move everything built so far (modules, templates, locale data: most of the process's
     objects) out of the garbage collector's sight. They live as long as the process, and a full
     collection walking them held the event loop for 50-60 ms, the bot's worst latency."""
     gc.collect()
     gc.freeze()
-
-
-def _log_polling_error(exc: TelegramError) -> None:
-    log.warning("polling failed: %s; retrying", type(exc).__name__)

@@ -1,9 +1,10 @@
-"""Waiting out Telegram's flood control and the network, so that no reply is lost to either.
+"""The bot's rate limiter: every call waits out Telegram's flood control and brief network trouble.
 
 A 429 carries `retry_after`: the request waits that long and is sent again, as often as
-Telegram asks (up to a generous cap, so a stuck server cannot hold a reply forever). A network
-error or timeout is retried with exponential backoff. Telegram's refusals (bad request,
-forbidden) are not retried: sending the same thing again cannot succeed.
+Telegram asks (up to a cap, so one call cannot wait forever). A network error or timeout is
+retried with exponential backoff, a few times. Telegram's refusals (bad request, forbidden)
+are not retried: sending the same thing again cannot succeed. What outlasts this is the
+caller's to decide: the couriers keep trying the outbox until Telegram is back (couriers.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,192 @@
+"""What a channel still has to deliver, kept in the database until it is delivered.
+
+An answer's messages and files are written here in the transaction that saves the answer
+(see bot/service.py), so whatever is saved reaches the person: if the channel cannot deliver
+now (Telegram down for an hour, the process killed in the middle of a reply), the rest goes
+out later, in order. The channel delivers each recipient's rows in id order and deletes what
+it has delivered, several at a time; a row delivered just before a crash is delivered again
+after it. Delivery is at least once.
+
+Rows are keyed by the channel's id of the chat, not by the person's row: "everything is
+erased" must still reach someone who has just been erased, and erasing someone deletes what
+was waiting for them (UserStore.erase). The same goes for `keyboards`: the messages of ours
+that still show buttons, to take them away once the question is answered.
+
+What a row holds is channel-neutral: a reply's HTML text and buttons, a letter's title and
+text (the channel makes the PDF when it sends it), the export's JSON, the calendar's iCalendar
+text. The channel decides how each looks (Telegram splits long texts, adds captions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+
+from bot import reminder_rows, shapes
+from bot.models import LiveKeyboard, OutboxMessage, table_of
+from bot.reminder_rows import FAILED
+from bot.store import Store
+from dialogs.contracts import LetterDrafted, Reply
+
+REPLY, LETTER, EXPORT, CALENDAR = "reply", "letter", "export", "calendar"
+
+_OUTBOX = table_of(OutboxMessage)
+_KEYBOARDS = table_of(LiveKeyboard)
+_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_WAITING = (
+    select(_OUTBOX.c.id, _OUTBOX.c.external_id, _OUTBOX.c.kind, _OUTBOX.c.payload)
+    .where(_OUTBOX.c.channel == bindparam("channel"))
+    .order_by(_OUTBOX.c.id)
+)
+_DELIVERED = delete(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_SHOWN = insert(_KEYBOARDS)
+_KEYBOARDS_OF = select(_KEYBOARDS.c.message_id).where(
+    _KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id")
+)
+_TAKEN_AWAY = delete(_KEYBOARDS).where(
+    _KEYBOARDS.c.channel == bindparam("channel"),
+    _KEYBOARDS.c.external_id == bindparam("w_external_id"),
+    _KEYBOARDS.c.message_id == bindparam("w_message_id"),
+)
+_ENCODER = json.JSONEncoder(check_circular=False, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One thing to deliver. `clears`: the answer to an input starts here, so the buttons of
+    earlier messages go first; `paced`: sent unasked (a reminder), so it keeps to the pace the
+    channel allows for that; `reminder`: the reminder it delivers, marked failed if refused."""
+
+    kind: str
+    content: dict[str, Any]
+    clears: bool = False
+    paced: bool = False
+    reminder: int | None = None
+
+    @classmethod
+    def reply(cls, reply: Reply, *, paced: bool = False, reminder: int | None = None) -> Outgoing:
+        buttons = [[choice.label, choice.value] for choice in reply.choices]
+        return cls(REPLY, {"text": reply.text, "buttons": buttons}, paced=paced, reminder=reminder)
+
+    @classmethod
+    def letter(cls, letter: LetterDrafted, locale: str) -> Outgoing:
+        content = {"title": letter.title, "text": letter.text, "filename": letter.filename, "locale": locale}
+        return cls(LETTER, content)
+
+    @classmethod
+    def export(cls, export: dict[str, Any], locale: str) -> Outgoing:
+        return cls(EXPORT, {"json": json.dumps(export, indent=2, ensure_ascii=False), "locale": locale})
+
+    @classmethod
+    def calendar(cls, ics: bytes, locale: str) -> Outgoing:
+        return cls(CALENDAR, {"ics": ics.decode(), "locale": locale})
+
+    def stored(self) -> dict[str, Any]:
+        """The row's payload: the content, and the flags that are set."""
+        flags = {"clears": self.clears, "paced": self.paced, "reminder": self.reminder}
+        return {**self.content, **{name: value for name, value in flags.items() if value}}
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A row of the outbox: what to deliver to `recipient`, and where it stands in the order."""
+
+    id: int
+    recipient: str
+    kind: str
+    content: dict[str, Any]
+
+    @property
+    def clears(self) -> bool:
+        return bool(self.content.get("clears"))
+
+    @property
+    def paced(self) -> bool:
+        return bool(self.content.get("paced"))
+
+    @property
+    def reminder(self) -> int | None:
+        reminder = self.content.get("reminder")
+        return reminder if isinstance(reminder, int) else None
+
+
+@dataclass(slots=True)
+class Settled:
+    """What a channel has done since it last wrote it down: rows delivered (or given up on),
+    keyboards shown and taken away, reminders refused. Written in one transaction."""
+
+    delivered: list[int] = field(default_factory=list)
+    shown: list[tuple[str, int]] = field(default_factory=list)
+    taken_away: list[tuple[str, int]] = field(default_factory=list)
+    refused_reminders: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.delivered or self.shown or self.taken_away or self.refused_reminders)
+
+
+class Outbox:
+    def __init__(self, store: Store, channel: str) -> None:
+        self._engine = store.engine
+        self.channel = channel
+
+    def write(self, conn: Connection, recipient: str, items: Sequence[Outgoing], now: datetime) -> list[Queued]:
+        """Queue `items` for `recipient`, in order, in the caller's transaction."""
+        if not items:
+            return []
+        stamp = shapes.aware(now)
+        contents = [item.stored() for item in items]
+        rows = [
+            {
+                "channel": self.channel,
+                "external_id": recipient,
+                "kind": item.kind,
+                "payload": _ENCODER.encode(content),
+                "created_at": stamp,
+            }
+            for item, content in zip(items, contents, strict=True)
+        ]
+        ids = [row_id for (row_id,) in conn.execute(_INSERT, rows)]
+        return [
+            Queued(row_id, recipient, item.kind, content)
+            for row_id, item, content in zip(ids, items, contents, strict=True)
+        ]
+
+    def waiting(self) -> list[Queued]:
+        """Everything not delivered yet (by a process that stopped or died), oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(_WAITING, {"channel": self.channel}).all()
+        return [Queued(int(i), str(recipient), str(kind), json.loads(payload)) for i, recipient, kind, payload in rows]
+
+    def keyboards(self, recipient: str) -> list[int]:
+        """The messages to `recipient` that still show buttons, as far as the database knows."""
+        with self._engine.connect() as conn:
+            found = conn.execute(_KEYBOARDS_OF, {"channel": self.channel, "external_id": recipient})
+            return sorted(int(message_id) for (message_id,) in found)
+
+    def settle(self, settled: Settled, now: datetime) -> None:
+        with self._engine.begin() as conn:
+            if settled.delivered:
+                conn.execute(_DELIVERED, {"ids": settled.delivered})
+            # Shown first: a message shown and taken away since the last time leaves no row.
+            if settled.shown:
+                conn.execute(
+                    _SHOWN,
+                    [
+                        {"channel": self.channel, "external_id": recipient, "message_id": message_id}
+                        for recipient, message_id in settled.shown
+                    ],
+                )
+            if settled.taken_away:
+                conn.execute(
+                    _TAKEN_AWAY,
+                    [
+                        {"channel": self.channel, "w_external_id": recipient, "w_message_id": message_id}
+                        for recipient, message_id in settled.taken_away
+                    ],
+                )
+            reminder_rows.mark(conn, settled.refused_reminders, FAILED, shapes.aware(now))
