@@ -4,20 +4,16 @@ traceback, and the session goes on. Through the real process, with real bytes on
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
-from bot.models import Base
+from tests.backends import BACKENDS, scratch_postgres
 from tests.console_process import chat
 
-PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
 NOT_A_KIND = "I didn't recognise that kind of debt."
 NOT_AN_AMOUNT = "I couldn't read an amount there."
 
@@ -26,25 +22,15 @@ def typed(*lines: bytes) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """None: the console's own SQLite file; PostgreSQL, which refuses NUL in text, when
     DEBTCOACH_TEST_POSTGRES_URL names a scratch database (emptied before and after)."""
     if request.param == "sqlite":
         yield None
         return
-    url = os.environ[PG_ENV]
-    _drop_everything(url)
-    yield url
-    _drop_everything(url)
+    with scratch_postgres() as url:
+        yield url
 
 
 def test_digits_of_other_scripts_get_a_kind_answer_or_count(tmp_path: Path) -> None:

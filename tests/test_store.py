@@ -58,11 +58,12 @@ from dialogs.state import (
     UserState,
     Who,
 )
+from tests.backends import BACKENDS, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 # UserState fields the export names after their columns.
 EXPORTED_AS = {"active": "active_debt_seq", "reminders": "reminder_settings"}
-PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
+
 # Every table holding a user's data, with the SQL that finds that user's rows in it.
 USER_ROWS = {
     "users": "SELECT count(*) FROM users WHERE id = :uid",
@@ -163,27 +164,13 @@ NOT_DEFAULT_USER: dict[str, object] = {
 }
 
 
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
-def _backends() -> list[str]:
-    return ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'debtcoach.sqlite3'}"
         return
-    url = os.environ[PG_ENV]
-    _drop_everything(url)
-    yield url
-    _drop_everything(url)
+    with scratch_postgres() as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,22 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from bot.models import Base, InboxUpdate, LiveKeyboard, OutboxMessage
 from bot.store import Store
+from tests.backends import BACKENDS, scratch_postgres
 from tests.fake_telegram import FakeTelegram, SentMessage
 from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
-
-PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
 
 
 def stored(store: Store, user_id: int) -> str:
@@ -130,28 +127,18 @@ async def test_answers_saved_while_the_api_is_down_are_all_delivered_in_order_on
 # -- 7: a clean stop leaves nothing behind -------------------------------------------------------
 
 
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"])
+@pytest.fixture(params=BACKENDS)
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A store on SQLite, and on PostgreSQL too when DEBTCOACH_TEST_POSTGRES_URL names a scratch
-    database (emptied before and after)."""
+    """A store on SQLite, and on PostgreSQL too when DEBTCOACH_TEST_POSTGRES_URL is set."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}"
-    else:
-        url = os.environ[PG_ENV]
-        _drop_everything(url)
-    opened = Store(url)
-    yield opened
-    opened.close()
-    if request.param == "postgresql":
-        _drop_everything(url)
+        opened = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
+        yield opened
+        opened.close()
+        return
+    with scratch_postgres() as url:
+        opened = Store(url)
+        yield opened
+        opened.close()
 
 
 async def test_after_a_clean_stop_no_answered_update_is_left_in_the_inbox(
