@@ -25,7 +25,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from bot.outbox import CALENDAR, EXPORT, LETTER, REPLY, Outbox, Queued, Settled
 from bot.pdf import letter_pdf
 from bot.telegram.offload import Offload
 from bot.telegram.pacer import Pacer
+from bot.telegram.patience import wait_of
 from bot.telegram.split import split_html
 from dialogs.render import render
 
@@ -225,7 +226,7 @@ class Couriers:
             try:
                 await steps[done]()
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(wait_of(exc.retry_after))
                 continue
             except (BadRequest, Forbidden, ChatMigrated) as exc:
                 self.refused += 1
@@ -348,6 +349,3 @@ def keyboard(buttons: list[list[Any]]) -> Keyboard | None:
 def _backoff(failures: int) -> float:
     return min(RETRY_MOST, RETRY_FIRST * 2.0 ** (failures - 1))
 
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -30,6 +30,7 @@ from telegram.ext import ExtBot
 from bot.inbox import Inbox
 from bot.telegram.coach import TelegramCoach
 from bot.telegram.journal import Incoming, incoming, journal_form
+from bot.telegram.patience import wait_of
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Ingress:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                await _sleep(stop, _seconds(exc.retry_after))
+                await _sleep(stop, wait_of(exc.retry_after))
                 continue
             except TelegramError as exc:
                 failures += 1
@@ -135,6 +136,3 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
 
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

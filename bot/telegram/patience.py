@@ -57,7 +57,7 @@ class PatientLimiter(BaseRateLimiter[None]):
                 if floods > self._max_flood_waits:
                     raise
                 self.flood_waits += 1
-                delay = _seconds(exc.retry_after)
+                delay = wait_of(exc.retry_after)
                 log.warning("Telegram asked us to wait %.1f s before %s", delay, endpoint)
                 await asyncio.sleep(delay)
             except (BadRequest, Forbidden, InvalidToken):
@@ -71,5 +71,6 @@ class PatientLimiter(BaseRateLimiter[None]):
                 failures += 1
 
 
-def _seconds(value: int | timedelta) -> float:
+def wait_of(value: int | timedelta) -> float:
+    """A 429's retry_after in seconds: PTB gives an int, or a timedelta with PTB_TIMEDELTA set."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
