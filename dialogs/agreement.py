@@ -10,12 +10,14 @@ from datetime import date, timedelta
 
 from dialogs import portfolio
 from dialogs.asides import ask_call_time
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
 from dialogs.contracts import CalendarRequested, Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.money import Money
-from dialogs.parsing import parse_count, parse_date
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
+from dialogs.readers.counts import parse_count
+from dialogs.readers.dates import parse_date
+from dialogs.readers.keywords import keyword
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
 

@@ -16,10 +16,12 @@ from zoneinfo import available_timezones
 from dialogs import buttons, reminders
 from dialogs.context import Ctx, Outcome, Stay
 from dialogs.contracts import CalendarRequested, Choice, Reply, StepResult
-from dialogs.parsing import parse_yes_no
+from dialogs.readers.quiet_hours import parse_quiet_hours
+from dialogs.readers.times import parse_moment
+from dialogs.readers.yes_no import parse_yes_no
+from dialogs.readers.zones import guess_timezone, parse_timezone
 from dialogs.render import label, render
 from dialogs.state import PaymentStatus, UserState
-from dialogs.when import guess_timezone, parse_moment, parse_quiet_hours, parse_timezone
 
 Prompt = Callable[[UserState, date, StepResult], None]
 

@@ -6,8 +6,8 @@ from dialogs import offer as figures
 from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
 from dialogs.contracts import Choice, Reply
 from dialogs.money import Money
-from dialogs.parsing import parse_yes_no
 from dialogs.portfolio import available, committed
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Goal
 
 MAX_HARDSHIP = 600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from dialogs import buttons
 from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.money import Money
-from dialogs.parsing import parse_amount
+from dialogs.readers.amounts import parse_amount
 from dialogs.render import label, render
 from dialogs.state import Debt, UserState
 
@@ -98,16 +98,6 @@ class Question:
     # Called with the trigger that led here, since one step can be reached several ways.
     enter: Callable[[Ctx, str], None] | None = None
     follow_ups: frozenset[str] = frozenset()
-
-
-def keyword(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The first entry whose any keyword appears in the text (a table ordered most specific
-    first, so "private student loan" is read before "loan")."""
-    low = f" {' '.join(text.lower().split())} "
-    for value, words in table:
-        if any(w in low for w in words):
-            return value
-    return None
 
 
 Member = TypeVar("Member", bound=StrEnum)

@@ -15,7 +15,7 @@ from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Question, Stay
 from dialogs.contracts import Choice, Input, InputKind, StepResult
 from dialogs.machine import STATES, fire
-from dialogs.parsing import parse_yes_no
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
 

@@ -16,7 +16,7 @@ from babel.numbers import NumberPattern, format_currency
 
 __all__ = ["SUPPORTED_CURRENCIES", "Money", "format_money"]
 
-#: Currencies whose symbols, codes and words `dialogs.parsing.parse_amount` recognises
+#: Currencies whose symbols, codes and words `dialogs.readers.amounts.parse_amount` recognises
 #: and whose formatted form (in every locale we format for) it reads back exactly.
 #: All have cents.
 SUPPORTED_CURRENCIES: frozenset[str] = frozenset({"USD", "TWD", "EUR", "GBP", "CAD", "AUD"})

@@ -16,8 +16,8 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dialogs.readers.zones import guess_timezone
 from dialogs.state import Debt, PaymentStatus, ReminderSettings, UserState
-from dialogs.when import guess_timezone
 
 MORNING = time(9, 0)
 CALL_FOLLOW_UP = timedelta(hours=1)

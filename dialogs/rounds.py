@@ -9,13 +9,14 @@ from __future__ import annotations
 from dialogs import offer as figures
 from dialogs.asides import ask_call_time
 from dialogs.budget import redraft
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.offer import Action
-from dialogs.parsing import parse_yes_no
 from dialogs.portfolio import available
+from dialogs.readers.keywords import keyword
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dialogs import buttons
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, keyword, member
+from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
 from dialogs.contracts import Choice, Reply
 from dialogs.letters import draft_letter
-from dialogs.parsing import parse_months, parse_yes_no
+from dialogs.readers.durations import parse_months
+from dialogs.readers.keywords import keyword
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label
 from dialogs.state import DebtKind, Holder
 

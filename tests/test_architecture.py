@@ -11,7 +11,7 @@ FORBIDDEN = ("telegram", "sqlalchemy", "alembic", "bot", "sqlite3", "aiohttp", "
 
 def test_dialogs_imports_no_channel_or_storage_code() -> None:
     offenders = []
-    for path in sorted(DIALOGS.glob("*.py")):
+    for path in sorted(DIALOGS.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.Import):
@@ -24,7 +24,7 @@ def test_dialogs_imports_no_channel_or_storage_code() -> None:
 
 def test_no_float_touches_money_in_dialogs() -> None:
     """Money is Decimal: no float() calls and no float literals in the coach's arithmetic."""
-    for path in sorted(DIALOGS.glob("*.py")):
+    for path in sorted(DIALOGS.rglob("*.py")):
         tree = ast.parse(path.read_text())
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "float"]
         literals = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, float)]

@@ -1,0 +1,188 @@
+"""Amounts of money as typed: `$5,000`, `5k`, `5 000`, `5.000,00`, `NT$120,000`, `12萬`, `一萬二`."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from dialogs.money import SUPPORTED_CURRENCIES, Money
+from dialogs.readers.numbers import NUMBER, number_value
+from dialogs.readers.text import fold_width
+
+__all__ = ["parse_amount"]
+
+_DOLLAR = "$"  # "some dollar": resolved against the default currency
+_DOLLAR_CURRENCIES = frozenset({"USD", "TWD", "CAD", "AUD", "NZD", "HKD", "SGD"})
+
+# Markers that may stand on either side of the number (lower case). Currencies the
+# coach cannot work in are listed too, so that "¥5000" is refused, not read as dollars.
+_MARKERS_BY_CURRENCY: dict[str, tuple[str, ...]] = {
+    _DOLLAR: ("$",),
+    "USD": ("us$", "u.s.$", "$us", "usd", "美元", "美金"),
+    "TWD": ("nt$", "$nt", "nt", "ntd", "twd", "元", "塊", "块", "台幣", "台币", "臺幣",
+            "新台幣", "新台币", "新臺幣"),
+    "CAD": ("ca$", "$ca", "can$", "cad", "加幣", "加币", "加元"),
+    "AUD": ("au$", "$au", "aud", "澳幣", "澳币", "澳元"),
+    "EUR": ("€", "eur", "歐元", "欧元"),
+    "GBP": ("£", "£gb", "gbp", "英鎊", "英镑"),
+    "JPY": ("¥", "jp¥", "jpy", "円", "日圓", "日元", "日幣", "日币"),
+    "CNY": ("cn¥", "cny", "rmb", "人民幣", "人民币"),
+    "HKD": ("hk$", "hkd", "港幣", "港币"),
+    "NZD": ("nz$", "$nz", "nzd"),
+    "SGD": ("s$", "$sg", "sgd"),
+    "CHF": ("chf",), "INR": ("₹", "inr"), "KRW": ("₩", "krw"), "BRL": ("r$", "brl"),
+    "MXN": ("mx$", "mxn"), "PHP": ("₱",), "RUB": ("₽",), "TRY": ("₺",),
+}  # fmt: skip
+# Words that only follow the number ("5000 dollars"); before it they misfire ("won 5").
+_SUFFIX_WORDS_BY_CURRENCY: dict[str, tuple[str, ...]] = {
+    _DOLLAR: ("dollar", "dollars", "buck", "bucks"),
+    "USD": ("us dollar", "u.s. dollar", "american dollar"),
+    "TWD": ("nt dollar", "taiwan dollar", "new taiwan dollar", "taiwanese dollar"),
+    "CAD": ("canadian dollar",),
+    "AUD": ("australian dollar", "aussie dollar"),
+    "EUR": ("euro", "euros"),
+    "GBP": ("pound", "pounds", "quid", "sterling", "pounds sterling"),
+    "HKD": ("hong kong dollar",), "NZD": ("new zealand dollar",),
+    "SGD": ("singapore dollar",), "JPY": ("yen",), "CNY": ("yuan",),
+    "INR": ("rupee", "rupees"), "MXN": ("peso", "pesos"), "CHF": ("francs",),
+}  # fmt: skip
+# A single capital before "$" counts only in upper case: "a $5 fee" is not A$5.
+_CASED_MARKERS: dict[str, str] = {"A$": "AUD", "C$": "CAD"}
+
+
+def _invert(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {m: cur for cur, markers in groups.items() for m in markers}
+
+
+_MARKERS = _invert(_MARKERS_BY_CURRENCY)
+_SUFFIX_MARKERS = {
+    **_MARKERS,
+    **_invert(_SUFFIX_WORDS_BY_CURRENCY),
+    **{f"{w}s": c for w, c in _invert(_SUFFIX_WORDS_BY_CURRENCY).items()
+       if w.endswith(" dollar")},
+}  # fmt: skip
+
+
+def _alternation(keys: dict[str, str]) -> str:
+    """Regex alternation, longest key first, with word boundaries around letters."""
+    parts = ["(?-i:" + "|".join(re.escape(k) for k in _CASED_MARKERS) + ")"]
+    for key in sorted(keys, key=len, reverse=True):
+        pat = re.escape(key).replace(r"\ ", r"\s+")
+        if key[0].isascii() and key[0].isalpha():
+            pat = r"(?<![A-Za-z])" + pat
+        if key[-1].isascii() and key[-1].isalpha():
+            pat += r"(?![A-Za-z])"
+        parts.append(pat)
+    return "|".join(parts)
+
+
+# Searched in the 40 characters before a number: "-$50", "$-50", "USD 5000", "about $".
+_PREFIX = re.compile(
+    rf"(?P<neg1>-\s*)?(?P<cur>{_alternation(_MARKERS)})?\s*(?P<neg2>-\s*)?(?:\+\s*)?\Z",
+    re.IGNORECASE,
+)
+_SUFFIX = re.compile(rf"\s*(?P<cur>{_alternation(_SUFFIX_MARKERS)})", re.IGNORECASE)
+_MULTIPLIERS: dict[str, int] = {
+    "hundred": 100, "k": 10**3, "thousand": 10**3, "grand": 10**3,
+    "m": 10**6, "mn": 10**6, "mil": 10**6, "mio": 10**6, "million": 10**6,
+    "bn": 10**9, "billion": 10**9,
+}  # fmt: skip
+_MULTIPLIER = re.compile(
+    rf" ?(?P<word>{'|'.join(sorted(_MULTIPLIERS, key=len, reverse=True))})(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_CJK_UNITS: dict[str, int] = {
+    "百": 100, "千": 10**3, "萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8,
+}  # fmt: skip
+_CJK_UNIT = re.compile(r" ?(?P<unit>[百千萬万億亿])")
+_CJK_TAIL = re.compile(r"(?P<num>[0-9]{1,12})(?P<unit>[百千萬万億亿])?")
+_PERCENT = re.compile(r"\s*(?:%|percent\b|per\s*cent\b|pct\b)", re.IGNORECASE)
+_MAX_AMOUNT = Decimal(10) ** 12
+_CENT = Decimal("0.01")
+
+
+def _apply_units(text: str, pos: int, value: Decimal) -> tuple[Decimal, int]:
+    """Apply "k", "million", "萬", "1萬2千" after a number; return (value, end)."""
+    if m := _MULTIPLIER.match(text, pos):
+        return value * _MULTIPLIERS[m.group("word").lower()], m.end()
+    if not (m := _CJK_UNIT.match(text, pos)):
+        return value, pos
+    unit = _CJK_UNITS[m.group("unit")]
+    total, pos = value * unit, m.end()
+    # Chinese amounts count down: 1萬2千 = 12000, 1億2000萬, 3萬500 = 30500, and the
+    # colloquial 3萬5 = 35000 (one bare digit is the next place down, as in 三萬五).
+    while tail := _CJK_TAIL.match(text, pos):
+        num = Decimal(tail.group("num"))
+        if tail.group("unit"):
+            smaller = _CJK_UNITS[tail.group("unit")]
+            if smaller >= unit:
+                break
+            total, unit, pos = total + num * smaller, smaller, tail.end()
+            continue
+        if len(tail.group("num")) == 1 and unit >= 100:
+            total, pos = total + num * unit / 10, tail.end()
+        elif num < unit:
+            total, pos = total + num, tail.end()
+        break
+    return total, pos
+
+
+def _marker_currency(raw: str) -> str:
+    """Currency code (or `_DOLLAR`) of a matched marker."""
+    if raw in _CASED_MARKERS:
+        return _CASED_MARKERS[raw]
+    return _SUFFIX_MARKERS[re.sub(r"\s+", " ", raw.lower())]
+
+
+def _resolve_currency(markers: list[str], default: str | None) -> str | None:
+    """One currency from the markers around a number, or None if they conflict."""
+    explicit = {m for m in markers if m != _DOLLAR}
+    if len(explicit) > 1:
+        return None
+    if explicit:
+        (code,) = explicit
+        if _DOLLAR in markers and code not in _DOLLAR_CURRENCIES:
+            return None  # "$5000 EUR"
+        if code not in SUPPORTED_CURRENCIES and code != default:
+            return None  # a currency the coach cannot work in: refuse, don't relabel
+        return code
+    if _DOLLAR in markers:
+        return default if default in _DOLLAR_CURRENCIES else "USD"
+    return default
+
+
+def parse_amount(text: str, default_currency: str) -> Money | None:
+    """The first amount of money in `text`, rounded half-up to cents, or None.
+
+    Reads `$5,000`, `5k`, `5 000`, `5.000,00`, `NT$120,000`, `12萬`, `€1.234,56`,
+    `I owe 5000 dollars` and everything `format_money` writes. A bare `$` or "dollars"
+    is the default currency when that is a dollar currency (TWD, CAD, AUD), else USD.
+    Negative, above 10**12, or in a currency the coach cannot handle: None.
+    Percentages are skipped: in "30% of $5000" the amount is $5000.
+    """
+    if not isinstance(text, str) or not isinstance(default_currency, str):
+        return None
+    default: str | None = default_currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", default or ""):
+        default = None
+    s = fold_width(text)
+    for number in NUMBER.finditer(s):
+        value = number_value(number.group())
+        if value is None:
+            return None
+        value, end = _apply_units(s, number.end(), value)
+        if _PERCENT.match(s, end):
+            continue
+        markers: list[str] = []
+        if prefix := _PREFIX.search(s, max(0, number.start() - 40), number.start()):
+            if prefix.group("neg1") or prefix.group("neg2"):
+                return None
+            if prefix.group("cur"):
+                markers.append(_marker_currency(prefix.group("cur")))
+        if suffix := _SUFFIX.match(s, end):
+            markers.append(_marker_currency(suffix.group("cur")))
+        currency = _resolve_currency(markers, default)
+        if currency is None or value > _MAX_AMOUNT:
+            return None
+        return Money(value.quantize(_CENT, rounding=ROUND_HALF_UP), currency)
+    return None
