@@ -399,16 +399,14 @@ class ReminderTelegram(FakeTelegram):
         for chat_id in chat_ids:
             self._remember(chat_id, "Alex", "en")
 
-    def _record(self, chat_id: int, sent: SentMessage, payload: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = super()._record(chat_id, sent, payload)
+    def on_delivered(self, chat_id: int, sent: SentMessage) -> None:
         self.delivered += 1
-        return result
 
     def sent_times(self, chat_ids: Sequence[int]) -> list[float]:
         return sorted(m.sent_at for chat in chat_ids for m in self.messages(chat))
 
 
-assert hasattr(FakeTelegram, "_record") and hasattr(FakeTelegram, "_remember"), "tests/fake_telegram.py changed"
+assert hasattr(FakeTelegram, "on_delivered") and hasattr(FakeTelegram, "_remember"), "tests/fake_telegram.py changed"
 
 
 def repaying() -> UserState:

@@ -146,13 +146,11 @@ class BenchTelegram(FakeTelegram):
         self.count: dict[int, int] = defaultdict(int)
         self._waiting: dict[int, tuple[int, asyncio.Future[None]]] = {}
 
-    def _record(self, chat_id: int, sent: SentMessage, payload: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = super()._record(chat_id, sent, payload)
+    def on_delivered(self, chat_id: int, sent: SentMessage) -> None:
         self.count[chat_id] += 1
         waiting = self._waiting.get(chat_id)
         if waiting is not None and self.count[chat_id] >= waiting[0] and not waiting[1].done():
             waiting[1].set_result(None)
-        return result
 
     async def until(self, chat_id: int, count: int, timeout: float) -> bool:
         """Wait until the chat holds `count` bot messages; False after `timeout` seconds."""
@@ -180,7 +178,7 @@ class BenchTelegram(FakeTelegram):
         return began
 
 
-assert hasattr(FakeTelegram, "_record"), "tests/fake_telegram.py changed: BenchTelegram hooks its _record"
+assert hasattr(FakeTelegram, "on_delivered"), "tests/fake_telegram.py changed: BenchTelegram hooks on_delivered"
 
 
 def button(messages: Sequence[SentMessage], label: str) -> str:

@@ -46,7 +46,7 @@ def letter_pdf(title: str, text: str) -> bytes:
     # styled fragments, two thirds of a letter's time for the same marks on the page.
     x = pdf.l_margin + pdf.c_margin
     baseline = 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
-    for line in _wrapped(text, columns):
+    for line in wrap_lines(text, columns):
         if pdf.y + LINE_HEIGHT > pdf.page_break_trigger:
             pdf.add_page()
         if line:
@@ -55,7 +55,7 @@ def letter_pdf(title: str, text: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _wrapped(text: str, columns: int) -> list[str]:
+def wrap_lines(text: str, columns: int) -> list[str]:
     """Each line of the letter wrapped at `columns`, indentation kept, blank lines kept.
 
     Most lines of a letter fit already, and for those textwrap (which builds a wrapper and

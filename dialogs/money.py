@@ -7,12 +7,13 @@ where it says so (half-up to cents, the way a statement or a cheque is rounded).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import NumberPattern, format_currency
+from babel.numbers import format_currency
 
 __all__ = ["SUPPORTED_CURRENCIES", "Money", "format_money"]
 
@@ -22,6 +23,9 @@ __all__ = ["SUPPORTED_CURRENCIES", "Money", "format_money"]
 SUPPORTED_CURRENCIES: frozenset[str] = frozenset({"USD", "TWD", "EUR", "GBP", "CAD", "AUD"})
 
 _CENT = Decimal("0.01")
+# The fraction part of a number pattern ("0.00" -> "0", "#,##0.###" -> "#,##0"), in each of its
+# positive and negative halves.
+_DECIMALS = re.compile(r"\.[0#]+")
 
 
 def _exact(value: object, what: str) -> Decimal:
@@ -162,20 +166,10 @@ def _locale(locale: str) -> Locale:
 
 
 @lru_cache(maxsize=64)
-def _whole_pattern(locale: Locale) -> NumberPattern:
-    """The locale's own currency pattern without decimals, for whole amounts."""
-    p = locale.currency_formats["standard"]
-    return NumberPattern(
-        p.pattern,
-        p.prefix,
-        p.suffix,
-        p.grouping,
-        p.int_prec,
-        (0, 0),
-        p.exp_prec,
-        p.exp_plus,
-        p.number_pattern,
-    )
+def _whole_format(locale: Locale) -> str:
+    """The locale's own currency pattern with its decimals dropped, for whole amounts: "¤#,##0.00"
+    becomes "¤#,##0" and "#,##0.00 ¤" becomes "#,##0 ¤"."""
+    return _DECIMALS.sub("", locale.currency_formats["standard"].pattern)
 
 
 def format_money(money: Money, locale: str = "en") -> str:
@@ -192,15 +186,15 @@ def format_money(money: Money, locale: str = "en") -> str:
 
 @lru_cache(maxsize=4096)
 def _formatted(amount: Decimal, signed: bool, currency: str, locale: str) -> str:
-    """Babel's formatting, remembered: it re-reads the pattern and the currency's data on every
+    """Babel's formatting, remembered: Babel re-reads the pattern and the currency's data on every
     call, and one answer formats the person's same few figures (balance, offer, budget) again
-    and again; that was a twelfth of the coach's time per input."""
+    and again."""
     loc = _locale(locale)
     if amount == amount.to_integral_value():
         return format_currency(
             amount,
             currency,
-            format=_whole_pattern(loc),
+            format=_whole_format(loc),
             locale=loc,
             currency_digits=False,
         )

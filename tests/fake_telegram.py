@@ -1135,7 +1135,12 @@ class FakeTelegram:
         self._window.append(sent.sent_at)
         self._last_send[chat_id] = sent.sent_at
         self._records[(chat_id, sent.message_id)] = _Record(sent, payload)
+        self.on_delivered(chat_id, sent)
         return copy.deepcopy(payload)
+
+    def on_delivered(self, chat_id: int, sent: SentMessage) -> None:
+        """Called once for each message delivered, after it is recorded: a hook for subclasses (the
+        benches count deliveries here) that does nothing itself."""
 
     def _bot_message(self, chat_id: int, message_id: int) -> JsonDict:
         chat = self._chat(chat_id)

@@ -7,7 +7,7 @@ import textwrap
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pdf import _wrapped, letter_pdf
+from bot.pdf import letter_pdf, wrap_lines
 
 
 def textwrap_alone(text: str, columns: int) -> list[str]:
@@ -27,12 +27,12 @@ def textwrap_alone(text: str, columns: int) -> list[str]:
     st.integers(min_value=8, max_value=90),
 )
 def test_lines_that_fit_come_out_as_textwrap_would_give_them(text: str, columns: int) -> None:
-    assert _wrapped(text, columns) == textwrap_alone(text, columns)
+    assert wrap_lines(text, columns) == textwrap_alone(text, columns)
 
 
 def test_a_long_line_is_wrapped_under_its_indentation_and_blank_lines_stay() -> None:
     text = "Dear Sir or Madam,\n\n    " + "I can pay 1,700 dollars in three instalments. " * 4 + "\n\nYours,"
-    lines = _wrapped(text, 40)
+    lines = wrap_lines(text, 40)
     assert lines[:2] == ["Dear Sir or Madam,", ""]
     body = lines[2 : lines.index("", 2)]
     assert len(body) > 1 and all(len(line) <= 40 and line.startswith("    ") for line in body)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
-from dialogs.render import TEMPLATES_DIR, available_locales
+from dialogs.render import TEMPLATES_DIR, available_locales, render
 from dialogs.state import DebtKind, Frequency, Goal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +69,5 @@ def test_every_locale_has_every_template_and_label() -> None:
 
 
 def test_messages_are_autoescaped_and_letters_are_not() -> None:
-    from dialogs.render import _environment
-
-    env = _environment("en")
-    assert env.get_template("q_kind.html").render(debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
-    assert "<A&B>" in env.get_template("title_offer.txt").render(debt={"creditor": "<A&B>"})
+    assert render("en", "q_kind.html", debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
+    assert "<A&B>" in render("en", "title_offer.txt", debt={"creditor": "<A&B>"})
