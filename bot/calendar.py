@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
-
-from icalendar import Alarm, Calendar, Event
+from typing import TYPE_CHECKING
 
 from dialogs.money import Money
 from dialogs.render import render
 from dialogs.state import Debt, Payment, PaymentStatus, UserState
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//DebtCoach//Payment plan//EN"
 UID_DOMAIN = "debtcoach"
@@ -52,6 +54,10 @@ def payment_plan_ics(state: UserState, debt_seq: int | None = None, *, now: date
             raise ValueError(f"no debt {debt_seq}")
         debts = [debt]
 
+    # Imported here: the bot waits for messages far more than it makes calendars, and icalendar
+    # would cost every waiting process its memory.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -79,6 +85,8 @@ def _event(state: UserState, debt: Debt, index: int, payment: Payment, stamp: da
     # A calendar shows the summary on one line: a newline in the creditor's name would be cut
     # or shown raw there, so it becomes a space. The description keeps the name as typed.
     summary = render(state.locale, "ics_summary.txt", creditor=" ".join(creditor.split()), **values)
+    from icalendar import Alarm, Event
+
     event = Event()
     event.add("uid", payment_uid(debt, index))
     event.add("dtstamp", stamp)

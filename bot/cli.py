@@ -1,10 +1,12 @@
-"""The `debtcoach` command: `chat` opens the console coach, `diagram` prints the conversation."""
+"""The `debtcoach` command: `chat` opens the console coach, `run` the Telegram bot, `migrate` brings
+the database to the newest schema, `diagram` prints the conversation."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import io
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="talk to the coach in this terminal")
     chat.add_argument("--user", default=None, help="whose negotiation to open (default: your login name)")
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    commands.add_parser("migrate", help="bring the database to the newest schema (chat and run do it themselves)")
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
     args = parser.parse_args(argv)
 
@@ -38,12 +41,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = ".".join(str(part) for part in error["loc"]) or "settings"
             print(f"debtcoach: {where}: {error['msg']}", file=sys.stderr)
         return 2
+    if args.command == "migrate":
+        from bot.store import Store
+
+        files.tighten(settings.data_dir)
+        Store(settings.database_url).close()  # opening the store migrates it
+        return 0
     if args.command == "run":
         from bot.telegram.app import run
 
         files.tighten(settings.data_dir)
+        if settings.telegram_bot_token:  # without one, `run` stops before touching the database
+            _migrate_apart(settings.database_url)
         return run(settings)
     return _chat(settings, args.user or _login())
+
+
+def _migrate_apart(url: str) -> None:
+    """Migrate in a short-lived child process when the schema is behind: the migration machinery
+    (Alembic, Mako, Pygments) is needed for a moment after an upgrade, and the bot runs for months.
+    Should the child fail, the store's own migration at start-up reports why."""
+    from bot.migrate import needs_upgrade
+
+    if needs_upgrade(url):
+        # The child reads the URL from the environment, as this process did: out of `ps`.
+        quiet = subprocess.DEVNULL
+        child = [sys.executable, "-m", "bot.cli", "migrate"]
+        subprocess.run(child, stdin=quiet, stdout=quiet, stderr=quiet, check=False)
 
 
 def _chat(settings: Settings, user: str) -> int:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from fpdf import FPDF
-
 LINE_HEIGHT = 4.6  # mm
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),
@@ -21,6 +19,10 @@ UNICODE_FONTS = (
 
 
 def letter_pdf(title: str, text: str) -> bytes:
+    # Imported here: fpdf2 (with fontTools and Pillow) is most of a waiting bot's memory, and most
+    # processes draft no letter for hours.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("DebtCoach")
