@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from bot.migrate import config, head_revision, is_at_head, needs_upgrade
+from bot.store import Store
+from tests.backends import BACKENDS, scratch_postgres
 
 # Opens the store twice, as two starts of the bot would, and reports whether Alembic was imported.
 OPEN_STORE = """
@@ -53,20 +58,28 @@ def test_a_database_without_alembic_table_is_not_at_head(tmp_path: Path) -> None
         engine.dispose()
 
 
-def test_needs_upgrade_tells_a_new_or_old_database_from_a_current_one_without_creating_it(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
-    url = f"sqlite:///{path}"
-    assert needs_upgrade(url)
-    assert not path.exists(), "the store creates the file, owner-only"
-    _opens_importing_alembic(url)
-    assert not needs_upgrade(url)
-    engine = create_engine(url)
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    else:
+        with scratch_postgres() as url:
+            yield url
+
+
+def test_needs_upgrade_tells_a_new_or_old_database_from_a_current_one(empty_url: str) -> None:
+    path = Path(empty_url.removeprefix("sqlite:///"))
+    assert needs_upgrade(empty_url)
+    assert empty_url.startswith("postgresql") or not path.exists(), "the store creates the file, owner-only"
+    Store(empty_url).close()
+    assert not needs_upgrade(empty_url)
+    engine = create_engine(empty_url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     finally:
         engine.dispose()
-    assert needs_upgrade(url)
+    assert needs_upgrade(empty_url)
 
 
 def test_an_unreachable_database_is_left_for_the_store_to_report() -> None:
