@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The tests that type dates, again with the clock a year and three years ahead: they must mean
-# the same on any day (see tests/clock.py).
+# the same on any day (see tests/support/clock.py).
 test-ahead: $(STAMP)
 	for ahead in "1 year" "3 years"; do \
 		DEBTCOACH_NOW="$$(date -u -d "+$$ahead" +%Y-%m-%dT%H:%M)" $(BIN)/python -m pytest -q tests/test_console.py tests/test_console_export.py tests/test_console_reminders.py tests/test_transcripts.py || exit 1; \

@@ -22,7 +22,7 @@ look). Two parts, each printed with a baseline measured in the same run:
    those of the later instalments are stored; the "soon" one, already past then, is not. The bot's clock is
    fixed one minute after that 09:00, so each person has exactly one reminder due, all of them at once (the
    first of the month, when everyone pays). The real bot runs in this process (`build_application` +
-   `serve`, reminder tick 0.2 s, SQLite in a fresh folder) against `tests/fake_telegram.py` with Telegram's
+   `serve`, reminder tick 0.2 s, SQLite in a fresh folder) against `tests/support/fake_telegram.py` with Telegram's
    flood limits on: 30 messages in any sliding second overall, 1 a second per chat; a send over them gets a
    429. Measured once every person has their message (then 2 s more, for anything sent twice): messages per
    second from the first delivery to the last (target >= 24), the most in any sliding second (target <= 25),
@@ -85,8 +85,8 @@ from dialogs.money import Money  # noqa: E402
 from dialogs.reminders import Kind, plan  # noqa: E402
 from dialogs.schedule import payments_for  # noqa: E402
 from dialogs.state import Agreement, Debt, DebtKind, Frequency, ReminderSettings, UserState  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, FloodLimits, SentMessage  # noqa: E402
-from tests.telegram_helpers import settings_for  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram, FloodLimits, SentMessage  # noqa: E402
+from tests.support.telegram_helpers import settings_for  # noqa: E402
 
 
 def _table(model: type[User]) -> Table:
@@ -408,7 +408,7 @@ class ReminderTelegram(FakeTelegram):
         return sorted(m.sent_at for chat in chat_ids for m in self.messages(chat))
 
 
-assert hasattr(FakeTelegram, "_record") and hasattr(FakeTelegram, "_remember"), "tests/fake_telegram.py changed"
+assert hasattr(FakeTelegram, "_record") and hasattr(FakeTelegram, "_remember"), "tests/support/fake_telegram.py changed"
 
 
 def repaying() -> UserState:

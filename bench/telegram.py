@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python bench/telegram.py [--users N] [--rate R]`. The bot runs as it does in
 production (`debtcoach run`, long polling, SQLite in a fresh folder, one commit per update) and
-talks HTTP to `tests/fake_telegram.py`, served from this process together with the simulated
+talks HTTP to `tests/support/fake_telegram.py`, served from this process together with the simulated
 users. With two or more cores the bot is pinned to one and this process to another (`--no-pin`
 to let the OS choose), so neither steals the other's CPU; a Python bot uses about one core
 anyway, its threads sharing the GIL. Every user plays the same story, from /start to a $5,000
@@ -68,7 +68,7 @@ from datetime import datetime, timedelta  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
 from bot.clock import parse_moment, system_clock  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram, SentMessage  # noqa: E402
 
 # One moment for the whole run, from DEBTCOACH_NOW as the product reads it, else the system clock.
 NOW = parse_moment(os.environ["DEBTCOACH_NOW"]) if os.environ.get("DEBTCOACH_NOW") else system_clock()
@@ -180,7 +180,7 @@ class BenchTelegram(FakeTelegram):
         return began
 
 
-assert hasattr(FakeTelegram, "_record"), "tests/fake_telegram.py changed: BenchTelegram hooks its _record"
+assert hasattr(FakeTelegram, "_record"), "tests/support/fake_telegram.py changed: BenchTelegram hooks its _record"
 
 
 def button(messages: Sequence[SentMessage], label: str) -> str:

@@ -26,7 +26,7 @@ from dialogs.contracts import Choice, EraseRequested, Input, InputKind, Reply, S
 from dialogs.engine import step
 from dialogs.reminder_messages import compose
 from dialogs.state import Debt, PaymentStatus, UserState
-from tests.clock import clock_now, expand, today_of
+from tests.support.clock import clock_now, expand, today_of
 from tests.test_engine_properties import next_input
 from tests.test_transcripts import NOW as STORY_NOW
 from tests.test_transcripts import STORIES

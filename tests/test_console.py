@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests import console_process
-from tests.clock import on, short
-from tests.console_process import TODAY
+from tests.support import console_process
+from tests.support.clock import on, short
+from tests.support.console_process import TODAY
 
 WHOLE_NEGOTIATION = [
     "Capital One",  # creditor

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.console_process import chat
+from tests.support.console_process import chat
 
 SAVED_JSON = re.compile(r"^\s+(/\S+\.json)$", re.MULTILINE)
 NEIGHBOUR = ["Secret Neighbour Bank", "1", "$7,777"]

@@ -23,7 +23,7 @@ from bot.models import Base
 from bot.store import Store
 from dialogs.money import Money
 from dialogs.state import Debt, UserState
-from tests.console_process import NOW, chat
+from tests.support.console_process import NOW, chat
 from tests.test_console import WHOLE_NEGOTIATION
 
 # Every name here must get a folder of its own, inside the files folder, and an identity of its own.

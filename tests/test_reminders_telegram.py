@@ -19,9 +19,9 @@ from dialogs.money import Money
 from dialogs.reminders import plan
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, ReminderSettings, UserState
-from tests.clock import expand
-from tests.fake_telegram import FakeTelegram, FloodLimits, SentMessage
-from tests.telegram_helpers import TODAY, WHOLE_NEGOTIATION, Person, running_bot
+from tests.support.clock import expand
+from tests.support.fake_telegram import FakeTelegram, FloodLimits, SentMessage
+from tests.support.telegram_helpers import TODAY, WHOLE_NEGOTIATION, Person, running_bot
 
 START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 # The console test's negotiation, up to the plan: three monthly $600 payments from 15 February

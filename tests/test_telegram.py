@@ -15,8 +15,8 @@ from telegram import Update
 from bot.store import Store
 from bot.telegram.journal import Incoming, incoming, journal_form
 from dialogs.commands import COMMANDS
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
 
 
 def stored(store: Store, user_id: int) -> str:

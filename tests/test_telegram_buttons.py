@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.store import Store
-from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot, text_of
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot, text_of
 
 
 def export_of(store: Store, user_id: int) -> dict[str, object]:

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from bot.models import Base, InboxUpdate, LiveKeyboard, OutboxMessage
 from bot.store import Store
-from tests.backends import BACKENDS, scratch_postgres
-from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
+from tests.support.backends import BACKENDS, scratch_postgres
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
 
 
 def stored(store: Store, user_id: int) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.fake_telegram import TOKEN, ApiError, FakeTelegram
-from tests.telegram_helpers import FIXED_NOW, WHOLE_NEGOTIATION, Person, text_of
+from tests.support.fake_telegram import TOKEN, ApiError, FakeTelegram
+from tests.support.telegram_helpers import FIXED_NOW, WHOLE_NEGOTIATION, Person, text_of
 
 NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
 

@@ -1,7 +1,7 @@
 """Conversations as stories: what the person says, where the coach goes, what it says back.
 
 Each YAML file under `transcripts/` holds stories run through the pure engine, on the tests' clock
-(dates in them are written relative to it, `{date:+9d}`: see tests/clock.py). A step gives one
+(dates in them are written relative to it, `{date:+9d}`: see tests/support/clock.py). A step gives one
 input (`say`, `press`, `command`, `global`) and what must follow: `state` (the active debt's
 step), `says` (fragments that must appear in the replies), `not_says`, `letters` (kinds
 drafted), and `check` (values read off the state, money as "1000.00 USD").
@@ -25,13 +25,13 @@ from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
 from dialogs.state import PaymentStatus, UserState
-from tests.clock import clock_now, expand, today_of
+from tests.support.clock import clock_now, expand, today_of
 
 HERE = Path(__file__).parent / "transcripts"
 STORIES = [(path.stem, story) for path in sorted(HERE.glob("*.yaml")) for story in yaml.safe_load(path.read_text())]
 VISITED: set[str] = set()
 NOW = clock_now()
-# Dates in the stories are written from the person's today at the start ({date:+9d}: see tests/clock.py).
+# Dates in the stories are written from the person's today at the start ({date:+9d}: see tests/support/clock.py).
 TODAY = today_of(NOW)
 
 

@@ -19,8 +19,8 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import build_application, serve
 from bot.telegram.coach import TelegramCoach
-from tests.clock import expand, today_of
-from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage
+from tests.support.clock import expand, today_of
+from tests.support.fake_telegram import TOKEN, FakeTelegram, SentMessage
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TODAY = today_of(FIXED_NOW)
