@@ -29,7 +29,7 @@ from dialogs.state import Debt, PaymentStatus, UserState
 from tests.support.clock import clock_now, expand, today_of
 from tests.test_engine_properties import next_input
 from tests.test_transcripts import NOW as STORY_NOW
-from tests.test_transcripts import STORIES
+from tests.test_transcripts import STORIES, buttons_now
 from tests.test_transcripts import to_input as story_input
 
 NOW = clock_now()
@@ -551,9 +551,10 @@ def every_button_of_the_stories() -> set[str]:
     shown: set[str] = set()
     for _, story in STORIES:
         state = UserState()
+        latest: tuple[Choice, ...] = ()
         for step_ in story["steps"]:
-            result = step(state, story_input(state, step_), STORY_NOW)
-            state = result.state
+            result = step(state, story_input(state, step_, latest), STORY_NOW)
+            state, latest = result.state, buttons_now(result, latest)
             shown |= set(shown_in(result))
     return shown
 
