@@ -8,8 +8,10 @@ the engine's `Input`s for the benches, the README's printf. Some steps name a ch
 drafted", "agreement signed"...): a test plays the sample `until` one, or from one `after` it,
 never by counting steps, so adding a question to the conversation is one more step in one file.
 
-A step is `command: start`, `say: <typed text>` or `press: <a button's label as shown>`; text and
-labels may hold `{date:...}` expressions, read against the person's today (tests/support/clock.py).
+A step is `command: start`, `say: <typed text>` or `press: <a button's label as shown>` (with
+`console: <what the console user types instead>`, a choice's number or words, where it says so);
+text and labels may hold `{date:...}` expressions, read against the person's today
+(tests/support/clock.py).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ SOURCE = Path(__file__).resolve().parent.parent / "transcripts" / "01_settle_cre
 class Move:
     kind: Literal["command", "say", "press"]
     text: str  # a command's name, typed text, or a button's label
+    console: str | None = None  # what the console user types for a press instead of its label
 
 
 def _move(raw: dict[str, Any]) -> Move:
+    console = str(raw["console"]) if "console" in raw else None
     for kind in ("command", "say", "press"):
         if kind in raw:
-            return Move(kind, str(raw[kind]))
+            return Move(kind, str(raw[kind]), console)
     raise ValueError(f"a sample step is a command, a say or a press: {raw}")
 
 
@@ -84,9 +88,10 @@ def telegram_steps(moves: list[Move], today: date) -> list[tuple[str, str]]:
 
 
 def console_lines(moves: list[Move]) -> list[str]:
-    """The lines piped to `debtcoach chat`, a button answered by its label. The console opens the
-    conversation itself (with /start), so an opening /start is not typed. `{date:...}` is left for
-    the console session to expand on its own clock."""
+    """The lines piped to `debtcoach chat`: a button answered by its label, or as the step's
+    `console` says (by its number, or in words). The console opens the conversation itself (with
+    /start), so an opening /start is not typed. `{date:...}` is left for the console session to
+    expand on its own clock."""
     lines = []
     for number, move in enumerate(moves):
         if move.kind == "command":
@@ -94,7 +99,7 @@ def console_lines(moves: list[Move]) -> list[str]:
                 continue
             lines.append(f"/{move.text}")
         else:
-            lines.append(move.text)
+            lines.append(move.console or move.text)
     return lines
 
 
