@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat run test test-ahead lint bench diagram clean
+.PHONY: chat run test test-fast test-ahead lint bench diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ chat: $(STAMP)
 run: $(STAMP)
 	@$(BIN)/debtcoach run
 
+# On every core (pytest-xdist; each worker has its own PostgreSQL database, see tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+# The inner loop: everything but the tests that start real processes and the long fuzz.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not process and not slow"
 
 # The tests that type dates, again with the clock a year and three years ahead: they must mean
 # the same on any day (see tests/support/clock.py).

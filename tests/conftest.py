@@ -1,16 +1,32 @@
 """Fixtures the Telegram tests share: the fake Bot API server, and the store at the path where
 `debtcoach run` puts it (DEBTCOACH_HOME=tmp_path), so in-process and process tests read the same
-file. test_store.py defines its own `store`, parametrized over backends, which takes precedence."""
+file. test_store.py defines its own `store`, parametrized over backends, which takes precedence.
+Under pytest-xdist each worker gets a PostgreSQL database of its own."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
+from tests.support.backends import PG_ENV, database_of_worker
 from tests.support.fake_telegram import FakeTelegram
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get(PG_ENV):
+        os.environ[PG_ENV] = database_of_worker(os.environ[PG_ENV], worker)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the long tests first (the fuzz, then those that start processes): the
+    workers share out the short ones while those run, instead of one waiting for the last."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: [item.get_closest_marker(m) is None for m in ("slow", "process")])
 
 
 @pytest.fixture

@@ -9,10 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import console_process
 from tests.support.clock import on, short
 from tests.support.console_process import TODAY
 from tests.support.sample import SAMPLE, console_lines
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
 
 def sample_lines(*, after: str | None = None, until: str | None = None) -> list[str]:

@@ -26,6 +26,8 @@ from dialogs.state import Debt, UserState
 from tests.support.console_process import NOW, chat
 from tests.support.sample import SAMPLE, console_lines
 
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
+
 # Every name here must get a folder of its own, inside the files folder, and an identity of its own.
 HOSTILE_NAMES = ["..", ".", "/", "a/b", "a b", "a_b", "x" * 300, "國泰", "²", "2", "A", "a", "../../etc", "-"]
 SAVED_PATH = re.compile(r"^\s+(/\S+\.(?:txt|pdf|json|ics))$", re.MULTILINE)

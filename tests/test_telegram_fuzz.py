@@ -311,6 +311,7 @@ def reaches_root(name: str) -> bool:
 # -- the run -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # minutes on two cores: left out of `make test-fast`
 async def test_ten_thousand_random_inputs_from_fifty_people(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.couriers", "bot.turns"]

@@ -19,6 +19,8 @@ from bot.store import Store
 from tests.support.fake_telegram import TOKEN, ApiError, FakeTelegram
 from tests.support.telegram_helpers import FIXED_NOW, Person, negotiation, text_of
 
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
+
 NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
 
 
