@@ -22,9 +22,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
-# The inner loop: everything but the tests that start real processes and the long fuzz.
+# The inner loop: the engine, the stories, the store, the readers, the fake Bot API itself; not
+# the tests that start real processes, run the bot over HTTP (they wait on real time) or the fuzz.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not process and not slow"
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not process and not slow and not bot"
 
 # The tests that type dates, again with the clock a year and three years ahead: they must mean
 # the same on any day (see tests/support/clock.py).

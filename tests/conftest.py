@@ -14,6 +14,7 @@ import pytest
 from bot.store import Store
 from tests.support.backends import PG_ENV, database_of_worker
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_helpers import running_bot
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,8 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, the long tests first (the fuzz, then those that start processes): the
-    workers share out the short ones while those run, instead of one waiting for the last."""
+    """A test in a module that runs the bot in this process (it imports `running_bot`) is marked
+    `bot`: it waits on real time (answers, ticks, flood windows), so `make test-fast` leaves it
+    out. Under pytest-xdist, the long tests go first (the fuzz, then those that start processes):
+    the workers share out the short ones while those run, instead of one waiting for the last."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if getattr(module, "running_bot", None) is running_bot:
+            item.add_marker(pytest.mark.bot)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         items.sort(key=lambda item: [item.get_closest_marker(m) is None for m in ("slow", "process")])
 
