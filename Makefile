@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat run test test-ahead lint bench diagram clean
+.PHONY: chat run test test-fast test-ahead lint bench diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ chat: $(STAMP)
 run: $(STAMP)
 	@$(BIN)/debtcoach run
 
+# On every core (pytest-xdist; each worker has its own PostgreSQL database, see tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+# The inner loop: the engine, the stories, the store, the readers, the fake Bot API itself; not
+# the tests that start real processes, run the bot over HTTP (they wait on real time) or the fuzz.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not process and not slow and not bot"
 
 # The tests that type dates, again with the clock a year and three years ahead: they must mean
-# the same on any day (see tests/clock.py).
+# the same on any day (see tests/support/clock.py).
 test-ahead: $(STAMP)
 	for ahead in "1 year" "3 years"; do \
 		DEBTCOACH_NOW="$$(date -u -d "+$$ahead" +%Y-%m-%dT%H:%M)" $(BIN)/python -m pytest -q tests/test_console.py tests/test_console_export.py tests/test_console_reminders.py tests/test_transcripts.py || exit 1; \

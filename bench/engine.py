@@ -1,7 +1,8 @@
 """How fast the coach answers: the pure engine, and the engine with the store committing.
 
 Run: `make bench` (or `.venv/bin/python bench/engine.py [--users N]`). Each simulated user plays
-the whole $5,000 credit-card story (statement to settlement, 33 inputs). Printed in one run:
+the whole sample negotiation of tests/support/sample.py (a $5,000 credit card, statement to
+settlement, then /debts and /status). Printed in one run:
 
 - pure engine steps: `dialogs.step` alone, in memory;
 - baseline A: one bare `transitions` trigger with add/remove model, the library's floor;
@@ -18,6 +19,7 @@ import argparse
 import gc
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,43 +33,12 @@ from dialogs.engine import step
 from dialogs.machine import MACHINE, Negotiation
 from dialogs.state import Debt, UserState
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: tests/support/ too
+from tests.support.sample import SAMPLE, inputs
+
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-# A button's data names the debt's turn (its answers so far) when the question was shown.
-STORY: list[Input] = [
-    Input.text("hi"),
-    Input.text("Capital One"),
-    Input.text("credit card"),
-    Input.text("$5,000"),
-    Input.button("1:3:in_writing:yes"),
-    Input.text("8 months"),
-    Input.button("1:5:holder:original"),
-    Input.text("no"),
-    Input.text("2k"),
-    Input.text("$300"),
-    Input.button("1:9:goals:lump_sum"),
-    Input.button("1:10:goals:done"),
-    Input.text("I lost my job in June."),
-    Input.text("they want 3000"),
-    Input.button("1:13:decision:counter"),
-    Input.button("1:14:awaiting_reply:countered"),
-    Input.text("$1,900"),
-    Input.text("1,700"),
-    Input.button("1:17:awaiting_reply:accepted"),
-    Input.button("1:18:agreed_amount:same"),
-    Input.text("instalments"),
-    Input.text("3"),
-    Input.button("1:21:instalment_amount:even"),
-    Input.text("2026-12-01"),
-    Input.text("monthly"),
-    Input.text("2026-11-27"),
-    Input.button("1:25:awaiting_signature:signed"),
-    Input.button("1:repaying:paid.0"),
-    Input.button("1:repaying:paid.1"),
-    Input.button("1:repaying:paid.2"),
-    Input.command("debts"),
-    Input.command("status"),
-    Input.command("help"),
-]
+# The sample negotiation (tests/support/sample.py), as the engine's inputs from START.
+STORY: list[Input] = inputs(SAMPLE.part(), START)
 
 
 def measure(run_one: Callable[[int, int], None], users: int) -> list[float]:

@@ -16,13 +16,14 @@ look). Two parts, each printed with a baseline measured in the same run:
    due_at): what claiming costs when the query cannot use it.
 
 2. Sending --due reminders that fall due at the same moment. --due people (numeric chat ids as external
-   ids), each repaying a $1,700 settlement in three monthly instalments, zone America/New_York, written
+   ids), each repaying the sample negotiation's $1,800 settlement in three monthly instalments (played
+   through the engine as far as the signed agreement), zone America/New_York, written
    through the store as the coach writes them (`store.user` + `save` + `sync_reminders(plan(state),
    created)`), created two days before the first instalment: its "due" reminder (09:00 local on the day) and
    those of the later instalments are stored; the "soon" one, already past then, is not. The bot's clock is
    fixed one minute after that 09:00, so each person has exactly one reminder due, all of them at once (the
    first of the month, when everyone pays). The real bot runs in this process (`build_application` +
-   `serve`, reminder tick 0.2 s, SQLite in a fresh folder) against `tests/fake_telegram.py` with Telegram's
+   `serve`, reminder tick 0.2 s, SQLite in a fresh folder) against `tests/support/fake_telegram.py` with Telegram's
    flood limits on: 30 messages in any sliding second overall, 1 a second per chat; a send over them gets a
    429. Measured once every person has their message (then 2 s more, for anything sent twice): messages per
    second from the first delivery to the last (target >= 24), the most in any sliding second (target <= 25),
@@ -51,6 +52,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import bisect  # noqa: E402
 import contextlib  # noqa: E402
+import functools  # noqa: E402
 import gc  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
@@ -81,12 +83,11 @@ from bot.telegram.coach import CHANNEL  # noqa: E402
 from bot.telegram.patience import PatientLimiter  # noqa: E402
 from bot.telegram.reminders import BATCH, RATE, ReminderDispatcher  # noqa: E402
 from bot.telegram.transport import AiohttpRequest  # noqa: E402
-from dialogs.money import Money  # noqa: E402
 from dialogs.reminders import Kind, plan  # noqa: E402
-from dialogs.schedule import payments_for  # noqa: E402
-from dialogs.state import Agreement, Debt, DebtKind, Frequency, ReminderSettings, UserState  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, FloodLimits, SentMessage  # noqa: E402
-from tests.telegram_helpers import settings_for  # noqa: E402
+from dialogs.state import UserState  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram, FloodLimits, SentMessage  # noqa: E402
+from tests.support.sample import SAMPLE, play  # noqa: E402
+from tests.support.telegram_helpers import settings_for  # noqa: E402
 
 
 def _table(model: type[User]) -> Table:
@@ -107,6 +108,7 @@ TARGET_TICK_MS = 50.0
 TELEGRAM_LIMITS = FloodLimits(overall_per_second=30, per_chat_interval=1.0)
 FIRST_CHAT = 700_000_001
 FIRST_DUE = date(2027, 3, 1)  # part 2: everyone's first instalment
+SIGNED_AT = datetime(2027, 2, 20, 17, 0, tzinfo=UTC)  # noon in New York, nine days before FIRST_DUE
 ZONE = "America/New_York"
 REMINDER_TICK = 0.2
 SETTLE = 2.0  # seconds to wait after the last expected delivery, for anything sent twice
@@ -406,31 +408,18 @@ class ReminderTelegram(FakeTelegram):
         return sorted(m.sent_at for chat in chat_ids for m in self.messages(chat))
 
 
-assert hasattr(FakeTelegram, "on_delivered") and hasattr(FakeTelegram, "_remember"), "tests/fake_telegram.py changed"
+assert hasattr(FakeTelegram, "on_delivered") and hasattr(FakeTelegram, "_remember"), "tests/support/fake_telegram.py changed"
 
 
+@functools.cache
 def repaying() -> UserState:
-    """Someone who settled $5,000 for $1,700 in three monthly instalments and signed: paying it off."""
-    deal = Agreement(
-        Money.of("1700", "USD"),
-        instalments=3,
-        instalment_amount=Money.of("566.67", "USD"),
-        first_due=FIRST_DUE,
-        frequency=Frequency.MONTHLY,
-        sign_by=FIRST_DUE - timedelta(days=9),
-        signed_on=FIRST_DUE - timedelta(days=12),
-        sent_on=FIRST_DUE - timedelta(days=20),
-    )
-    debt = Debt(
-        seq=1,
-        state="repaying",
-        creditor="Capital One",
-        kind=DebtKind.CREDIT_CARD,
-        balance=Money.of("5000", "USD"),
-        agreement=deal,
-        payments=payments_for(deal),
-    )
-    return UserState(currency="USD", debts=[debt], active=1, welcomed=True, reminders=ReminderSettings(ZONE))
+    """Someone who played the sample negotiation (tests/support/sample.py) as far as the signed
+    agreement, nine days before FIRST_DUE in New York: paying off $1,800 in three instalments."""
+    _, state = play(SAMPLE.part(until="agreement signed"), SIGNED_AT)
+    debt = state.active_debt
+    assert debt is not None and debt.agreement is not None and debt.agreement.first_due == FIRST_DUE
+    assert state.reminders.timezone == ZONE
+    return state
 
 
 def due_moment() -> datetime:

@@ -2,12 +2,12 @@
 
 Run: `.venv/bin/python bench/telegram.py [--users N] [--rate R]`. The bot runs as it does in
 production (`debtcoach run`, long polling, SQLite in a fresh folder, one commit per update) and
-talks HTTP to `tests/fake_telegram.py`, served from this process together with the simulated
+talks HTTP to `tests/support/fake_telegram.py`, served from this process together with the simulated
 users. With two or more cores the bot is pinned to one and this process to another (`--no-pin`
 to let the OS choose), so neither steals the other's CPU; a Python bot uses about one core
-anyway, its threads sharing the GIL. Every user plays the same story, from /start to a $5,000
-credit card settled in three payments and signed, then /debts and /status: 32 inputs, typed
-text and button presses mixed, three PDF letters on the way.
+anyway, its threads sharing the GIL. Every user plays the same story, the sample negotiation of
+tests/support/sample.py: from /start to a $5,000 credit card settled in three payments and
+signed, then /debts and /status, typed text and button presses mixed, three PDF letters on the way.
 
 A user is sequential: the next input only after the whole answer to the last. How many
 messages make up each step's answer is learnt once, on the warm-up run: one user plays the
@@ -64,11 +64,13 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Awaitable, Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
+from datetime import datetime  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
 from bot.clock import parse_moment, system_clock  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage  # noqa: E402
+from tests.support.clock import today_of  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram, SentMessage  # noqa: E402
+from tests.support.sample import SAMPLE, telegram_steps  # noqa: E402
 
 # One moment for the whole run, from DEBTCOACH_NOW as the product reads it, else the system clock.
 NOW = parse_moment(os.environ["DEBTCOACH_NOW"]) if os.environ.get("DEBTCOACH_NOW") else system_clock()
@@ -88,53 +90,11 @@ class Step:
     text: str  # typed text, or the label of a button on the latest message that has buttons
 
 
-def say(text: str) -> Step:
-    return Step("say", text)
-
-
-def press(label: str) -> Step:
-    return Step("press", label)
-
-
-def story(today: datetime) -> list[Step]:
-    """The $5,000 story of tests/transcripts/01_settle_credit_card.yaml, as a Telegram user plays it.
-    A press names a button by its exact label, or by the start of the only label that starts so
-    (the payment buttons carry due dates). The first instalment is two weeks from today."""
-    first_due = (today + timedelta(days=14)).date().isoformat()
-    return [
-        say("/start"),
-        say("Capital One"),
-        press("Credit card"),
-        say("$5,000"),
-        press("Yes"),
-        say("8 months"),
-        press("The original lender"),
-        say("no"),
-        say("2k"),
-        say("$300"),
-        press("Pay less, in one lump sum"),
-        press("Done, next step"),
-        say("I lost my job in June & I'm looking for work."),  # the offer letter
-        say("they want 3000"),
-        press("Counter with $1,400"),
-        press("They named another figure"),
-        say("$1,900 if paid by Friday"),
-        say("1,700"),
-        press("They accepted"),
-        press("Yes, $1,700"),
-        say("instalments"),
-        say("three"),
-        press("$566.67 each"),
-        say(first_due),
-        say("monthly"),
-        say("next friday"),  # the settlement agreement
-        press("The signed copy came back"),
-        press("Paid $566.67"),
-        say("paid"),
-        press("Paid $566.66"),  # settled: the paid-in-full request
-        say("/debts"),
-        say("/status"),
-    ]
+def story(now: datetime) -> list[Step]:
+    """The sample negotiation (tests/support/sample.py), whole, as a Telegram user plays it from
+    `now`: a press names a button by its exact label."""
+    steps = telegram_steps(SAMPLE.part(), today_of(now))
+    return [Step("press" if kind == "press" else "say", text) for kind, text in steps]
 
 
 class BenchTelegram(FakeTelegram):
@@ -178,7 +138,7 @@ class BenchTelegram(FakeTelegram):
         return began
 
 
-assert hasattr(FakeTelegram, "on_delivered"), "tests/fake_telegram.py changed: BenchTelegram hooks on_delivered"
+assert hasattr(FakeTelegram, "on_delivered"), "tests/support/fake_telegram.py changed: BenchTelegram hooks on_delivered"
 
 
 def button(messages: Sequence[SentMessage], label: str) -> str:

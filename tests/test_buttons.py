@@ -26,10 +26,11 @@ from dialogs.contracts import Choice, EraseRequested, Input, InputKind, Reply, S
 from dialogs.engine import step
 from dialogs.reminder_messages import compose
 from dialogs.state import Debt, PaymentStatus, UserState
-from tests.clock import clock_now, expand, today_of
+from tests.support.clock import clock_now, expand, today_of
+from tests.support.sample import SAMPLE
 from tests.test_engine_properties import next_input
 from tests.test_transcripts import NOW as STORY_NOW
-from tests.test_transcripts import STORIES
+from tests.test_transcripts import STORIES, buttons_now
 from tests.test_transcripts import to_input as story_input
 
 NOW = clock_now()
@@ -95,11 +96,15 @@ class Chat:
 
 
 def to_the_offer(chat: Chat, creditor: str = "Capital One") -> None:
-    """A $5,000 card: open at $1,000, walk away above $2,000."""
-    for text in ("hi", creditor, "credit card", "$5,000", "yes", "8 months", "original", "no", "2k", "$300"):
-        chat.say(text)
-    chat.say("lump sum")
-    chat.say("I lost my job")
+    """The sample negotiation (tests/support/sample.py) to its offer, with `creditor`: a $5,000
+    card, open at $1,000, walk away above $2,000."""
+    for move in SAMPLE.part(until="offer drafted"):
+        if move.kind == "command":
+            chat.command(move.text)
+        elif move.kind == "press":
+            chat.press(move.text)
+        else:
+            chat.say(creditor if move.text == "Capital One" else move.text)
     assert chat.debt.state == "awaiting_reply", chat.debt.state
 
 
@@ -551,9 +556,10 @@ def every_button_of_the_stories() -> set[str]:
     shown: set[str] = set()
     for _, story in STORIES:
         state = UserState()
+        latest: tuple[Choice, ...] = ()
         for step_ in story["steps"]:
-            result = step(state, story_input(state, step_), STORY_NOW)
-            state = result.state
+            result = step(state, story_input(state, step_, latest), STORY_NOW)
+            state, latest = result.state, buttons_now(result, latest)
             shown |= set(shown_in(result))
     return shown
 

@@ -9,36 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests import console_process
-from tests.clock import on, short
-from tests.console_process import TODAY
+import pytest
 
-WHOLE_NEGOTIATION = [
-    "Capital One",  # creditor
-    "1",  # kind: 1) Credit card, answered by number
-    "$5,000",  # balance
-    "yes",  # in writing
-    "8 months",  # delinquent
-    "The original lender",  # holder, answered by label
-    "no",  # no lawsuit
-    "2000",  # lump sum now
-    "300",  # monthly
-    "lump sum",  # what to ask for, in free text
-    "I lost my job in June.",  # hardship
-    "they want 2500",  # the creditor's counter, typed straight away
-    "1",  # 1) Counter with the recommended figure ($1,400)
-    "they said 1900",
-    "1,800",  # counter with my own figure
-    "They accepted",
-    "Yes, $1,800",  # a numeric question: its buttons are answered by label, a bare 1 would mean $1
-    "instalments",
-    "3",
-    "$600 each",
-    "{date:+9d}",  # first payment
-    "monthly",
-    "{date:+5d}",  # sign by
-    "The signed copy came back",
-]
+from tests.support import console_process
+from tests.support.clock import on, short
+from tests.support.console_process import TODAY
+from tests.support.sample import SAMPLE, console_lines
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
+
+
+def sample_lines(*, after: str | None = None, until: str | None = None) -> list[str]:
+    """The sample negotiation (tests/support/sample.py) as typed into the console, a button
+    answered by its label, from checkpoint `after` to checkpoint `until`."""
+    return console_lines(SAMPLE.part(after=after, until=until))
 
 
 def chat(home: Path, lines: list[str], *, user: str = "tester") -> str:
@@ -46,7 +30,7 @@ def chat(home: Path, lines: list[str], *, user: str = "tester") -> str:
 
 
 def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path) -> None:
-    out = chat(tmp_path, WHOLE_NEGOTIATION)
+    out = chat(tmp_path, sample_lines(until="agreement signed"))
     assert "open at $1,000 (20%)" in out
     assert "Counter with $1,400" in out
     assert "$1,800 to Capital One, in 3 monthly instalments" in out
@@ -75,19 +59,19 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
 
 
 def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path) -> None:
-    first = chat(tmp_path, WHOLE_NEGOTIATION[:5])
+    first = chat(tmp_path, sample_lines(until="delinquency given"))
     last_question = first.rsplit("\n\n", 2)[-2]
     assert last_question.startswith("Who is asking you to pay now"), last_question
     second = chat(tmp_path, ["/status"])
     assert "Welcome back. We were working on Capital One." in second
     assert "Debt #1: Capital One, $5,000" in second
     assert "Who is asking you to pay now" in second
-    rest = chat(tmp_path, WHOLE_NEGOTIATION[5:])
+    rest = chat(tmp_path, sample_lines(after="delinquency given", until="agreement signed"))
     assert "$1,800 to Capital One, in 3 monthly instalments" in rest
 
 
 def test_export_and_delete_are_real(tmp_path: Path) -> None:
-    out = chat(tmp_path, [*WHOLE_NEGOTIATION[:12], "/export"])
+    out = chat(tmp_path, [*sample_lines(until="creditor countered"), "/export"])
     export_path = Path(re.findall(r"^\s+(/\S+\.json)$", out, flags=re.MULTILINE)[0])
     document = json.loads(export_path.read_text())
     text = json.dumps(document)

@@ -8,7 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.console_process import chat
+import pytest
+
+from tests.support.console_process import chat
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
 SAVED_JSON = re.compile(r"^\s+(/\S+\.json)$", re.MULTILINE)
 NEIGHBOUR = ["Secret Neighbour Bank", "1", "$7,777"]

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends import BACKENDS, scratch_postgres
-from tests.console_process import chat
+from tests.support.backends import BACKENDS, scratch_postgres
+from tests.support.console_process import chat
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
 NOT_A_KIND = "I didn't recognise that kind of debt."
 NOT_AN_AMOUNT = "I couldn't read an amount there."

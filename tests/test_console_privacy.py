@@ -23,8 +23,10 @@ from bot.models import Base
 from bot.store import Store
 from dialogs.money import Money
 from dialogs.state import Debt, UserState
-from tests.console_process import NOW, chat
-from tests.test_console import WHOLE_NEGOTIATION
+from tests.support.console_process import NOW, chat
+from tests.support.sample import SAMPLE, console_lines
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
 # Every name here must get a folder of its own, inside the files folder, and an identity of its own.
 HOSTILE_NAMES = ["..", ".", "/", "a/b", "a b", "a_b", "x" * 300, "國泰", "²", "2", "A", "a", "../../etc", "-"]
@@ -42,8 +44,8 @@ def exported(out: str) -> tuple[Path, dict[str, object]]:
 
 def up_to_the_offer(creditor: str, hardship: str) -> list[str]:
     """A negotiation as far as the drafted offer letter, with its own creditor and hardship."""
-    lines = WHOLE_NEGOTIATION[:11]
-    return [creditor, *lines[1:10], hardship]
+    between = console_lines(SAMPLE.part(after="creditor named", until="goals chosen"))
+    return [creditor, *between, hardship]
 
 
 def test_every_name_gets_a_folder_and_an_identity_of_its_own(tmp_path: Path) -> None:
@@ -240,7 +242,8 @@ def _everything_under(home: Path) -> Iterator[Path]:
 def test_every_file_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     home = tmp_path / "home"
     tmp_path.chmod(0o755)
-    out = chat(home, [*WHOLE_NEGOTIATION, "/calendar", "/export"], umask=0o000).stdout
+    signed = console_lines(SAMPLE.part(until="agreement signed"))
+    out = chat(home, [*signed, "/calendar", "/export"], umask=0o000).stdout
     written = saved_paths(out)
     assert {p.suffix for p in written} == {".txt", ".pdf", ".ics", ".json"}
     assert (home / "debtcoach.sqlite3").is_file()

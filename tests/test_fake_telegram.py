@@ -20,7 +20,7 @@ import telegram
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fake_telegram import BOT_ID, TOKEN, FakeTelegram, FloodLimits, FloodRefusal, SentDocument
+from tests.support.fake_telegram import BOT_ID, TOKEN, FakeTelegram, FloodLimits, FloodRefusal, SentDocument
 
 USER = 42
 

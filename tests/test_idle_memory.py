@@ -14,8 +14,8 @@ import re
 import sys
 from pathlib import Path
 
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.telegram_helpers import FIXED_NOW
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.telegram_helpers import FIXED_NOW
 
 IDLE_RSS_LIMIT_MIB = 90
 

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.migrate import config, head_revision, is_at_head, needs_upgrade
 from bot.store import Store
-from tests.backends import BACKENDS, scratch_postgres
+from tests.support.backends import BACKENDS, scratch_postgres
 
 # Opens the store twice, as two starts of the bot would, and reports whether Alembic was imported.
 OPEN_STORE = """

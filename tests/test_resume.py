@@ -16,10 +16,10 @@ import pytest
 from bot.service import handle
 from bot.store import Store
 from dialogs.codec import encode
-from dialogs.contracts import Input
+from dialogs.contracts import Choice, Input
 from dialogs.engine import step
 from dialogs.state import UserState
-from tests.test_transcripts import NOW, STORIES, to_input
+from tests.test_transcripts import NOW, STORIES, buttons_now, to_input
 
 
 def _comparable(state: UserState) -> dict[str, Any]:
@@ -33,11 +33,12 @@ def test_quitting_after_any_answer_resumes_exactly(tmp_path: Path, story: str, s
     url = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
     memory = UserState()
     now = NOW
+    shown: tuple[Choice, ...] = ()
     for number, step_ in enumerate(steps, start=1):
         now += timedelta(days=int(step_.get("days_later", 0)))
-        inp = to_input(memory, step_)
+        inp = to_input(memory, step_, shown)
         expected = step(memory, inp, now)
-        memory = expected.state
+        memory, shown = expected.state, buttons_now(expected, shown)
         store = Store(url)  # a fresh start: nothing survives but the database file
         try:
             handled = handle(store, "console", "someone", inp, now)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.telegram.split import LIMIT, size, split_html
-from tests.fake_telegram import parse_html
+from tests.support.fake_telegram import parse_html
 
 PIECES = st.sampled_from(
     ["word", "&amp;", "&lt;x&gt;", "\n", "\n\n", "<b>bold</b>", "<i>it &amp; it</i>", " ", "😀", "Ω", "$1,400"]

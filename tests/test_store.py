@@ -58,7 +58,7 @@ from dialogs.state import (
     UserState,
     Who,
 )
-from tests.backends import BACKENDS, scratch_postgres
+from tests.support.backends import BACKENDS, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 # UserState fields the export names after their columns.

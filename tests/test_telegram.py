@@ -15,8 +15,8 @@ from telegram import Update
 from bot.store import Store
 from bot.telegram.journal import Incoming, incoming, journal_form
 from dialogs.commands import COMMANDS
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_helpers import Person, coach_of, negotiation, running_bot, text_of
 
 
 def stored(store: Store, user_id: int) -> str:
@@ -28,7 +28,7 @@ def stored(store: Store, user_id: int) -> str:
 async def test_a_whole_negotiation_by_buttons_and_text(server: FakeTelegram, store: Store, tmp_path: Path) -> None:
     alex = Person(server, 101)
     async with running_bot(server, store, tmp_path):
-        got = await alex.does(WHOLE_NEGOTIATION)
+        got = await alex.does(negotiation(until="first instalment paid"))
 
     said = text_of(got)
     assert said.startswith("Hi, I'm DebtCoach")
@@ -59,7 +59,7 @@ async def test_export_sends_the_json_and_delete_erases_after_confirming(
 ) -> None:
     alex, sam = Person(server, 201), Person(server, 202)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:13])
+        await alex.does(negotiation(until="offer drafted"))
         await sam.does([("say", "/start"), ("say", "Other Bank")])
         await alex.says("/export")
         export = server.documents(201)[-1]
@@ -90,7 +90,7 @@ async def test_the_same_update_delivered_twice_gets_one_reply_and_one_change(
 ) -> None:
     alex = Person(server, 401)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:3])  # now asked for the balance
+        await alex.does(negotiation(until="kind given"))  # now asked for the balance
         before = len(alex.inbox)
         update_id = server.user_says(401, "$5,000")
         answer = await alex.answer_since(before)
@@ -117,7 +117,7 @@ async def test_two_quick_presses_and_a_burst_are_handled_in_order_once(
 ) -> None:
     alex = Person(server, 501)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:2])  # asked what kind of debt
+        await alex.does(negotiation(until="creditor named"))  # asked what kind of debt
         credit_card = alex.button("Credit card")
         before = len(alex.inbox)
         server.user_presses(501, credit_card)
@@ -166,7 +166,7 @@ async def test_forged_button_data_naming_another_users_debt_is_refused(
 async def test_flood_control_is_waited_out_and_nothing_is_lost_or_doubled(
     server: FakeTelegram, store: Store, tmp_path: Path
 ) -> None:
-    steps = WHOLE_NEGOTIATION[:9]
+    steps = negotiation(until="lump sum given")
     calm, flooded = Person(server, 701), Person(server, 702)
     async with running_bot(server, store, tmp_path):
         expected = [m.text for m in await calm.does(steps)]
@@ -208,7 +208,7 @@ async def test_a_press_too_old_to_answer_is_still_handled(store: Store, tmp_path
     async with FakeTelegram(callback_query_ttl=0.0) as slow:
         alex = Person(slow, 901)
         async with running_bot(slow, store, tmp_path) as app:
-            got = await alex.does(WHOLE_NEGOTIATION[:3])
+            got = await alex.does(negotiation(until="kind given"))
             assert "How much do you owe" in got[-1].text
             assert coach_of(app).failures == 0
         assert {e.method for e in slow.errors} == {"answerCallbackQuery"}  # refused, and shrugged off
@@ -221,8 +221,8 @@ async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_e
     person hears an apology and keeps their data as it was; everyone else carries on."""
     alex, sam = Person(server, 1001, first_name="Zebulon"), Person(server, 1002)
     async with running_bot(server, store, tmp_path) as app:
-        await alex.does(WHOLE_NEGOTIATION[:3])
-        await sam.does(WHOLE_NEGOTIATION[:3])
+        await alex.does(negotiation(until="kind given"))
+        await sam.does(negotiation(until="kind given"))
         with store.engine.begin() as conn:
             owner = "(SELECT id FROM users WHERE external_id = '1001')"
             conn.execute(text(f"UPDATE debts SET state = 'no_such_step' WHERE user_id = {owner}"))

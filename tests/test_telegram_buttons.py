@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.store import Store
-from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, running_bot, text_of
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.telegram_helpers import Person, negotiation, running_bot, text_of
 
 
 def export_of(store: Store, user_id: int) -> dict[str, object]:
@@ -50,7 +50,7 @@ async def test_an_ignored_cancel_cannot_confirm_a_later_delete(
 ) -> None:
     alex = Person(server, 701)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:6])  # Capital One, a credit card, $5,000, in writing
+        await alex.does(negotiation(until="delinquency given"))  # Capital One, a credit card, $5,000, in writing
         before = export_of(store, 701)["debts"]
         start_over, on_message = button_on(await alex.says("/cancel"), "Yes, start this debt over")
         asked = await alex.says("/delete")
@@ -71,8 +71,8 @@ async def test_a_double_tap_on_paid_records_that_instalment_once(
 ) -> None:
     alex = Person(server, 702)
     async with running_bot(server, store, tmp_path):
-        signed = await alex.does(WHOLE_NEGOTIATION[:-1])  # up to "The signed copy came back"
-        paid_label = WHOLE_NEGOTIATION[-1][1]
+        signed = await alex.does(negotiation(until="agreement signed"))
+        [(_, paid_label)] = negotiation(after="agreement signed", until="first instalment paid")
         paid, on_message = button_on(signed, paid_label)
         before = len(alex.inbox)
         server.user_presses(702, paid, message_id=on_message)  # two taps before any answer
@@ -91,7 +91,7 @@ async def test_i_missed_it_twice_records_one_missed_instalment(
 ) -> None:
     alex = Person(server, 703)
     async with running_bot(server, store, tmp_path):
-        signed = await alex.does(WHOLE_NEGOTIATION[:-1])
+        signed = await alex.does(negotiation(until="agreement signed"))
         missed, on_message = button_on(signed, "I missed it / can't pay")
         first = await alex.sends_data(missed, message_id=on_message)
         assert "already recorded" not in text_of(first)
@@ -106,7 +106,7 @@ async def test_a_delete_delivered_again_leaves_the_person_erased(
 ) -> None:
     alex = Person(server, 704)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:6])
+        await alex.does(negotiation(until="delinquency given"))
         erase, on_message = button_on(await alex.says("/delete"), "Yes, erase everything")
         before = len(alex.inbox)
         update_id = server.user_presses(704, erase, message_id=on_message)

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from bot.models import Base, InboxUpdate, LiveKeyboard, OutboxMessage
 from bot.store import Store
-from tests.backends import BACKENDS, scratch_postgres
-from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.telegram_helpers import WHOLE_NEGOTIATION, Person, coach_of, running_bot, text_of
+from tests.support.backends import BACKENDS, scratch_postgres
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.telegram_helpers import Person, coach_of, negotiation, running_bot, text_of
 
 
 def stored(store: Store, user_id: int) -> str:
@@ -50,7 +50,7 @@ async def test_one_person_flooding_their_chat_does_not_slow_anyone_else(store: S
         others = [Person(server, 1510 + n) for n in range(5)]
         async with running_bot(server, store, tmp_path):
             for person in (flooder, *others):
-                await person.does(WHOLE_NEGOTIATION[:2])
+                await person.does(negotiation(until="creditor named"))
             server.enforce_flood_limits(overall_per_second=30, per_chat_interval=1.0)
             await asyncio.sleep(1.0)  # every chat's last message a second behind it
             flooded_before = len(flooder.inbox)
@@ -178,7 +178,7 @@ async def test_an_answered_question_loses_its_buttons_tapped_or_typed(
 ) -> None:
     alex = Person(server, 1801)
     async with running_bot(server, store, tmp_path):
-        for step in WHOLE_NEGOTIATION:
+        for step in negotiation(until="first instalment paid"):
             got = await alex.does([step])
             # Only this answer's messages may still show buttons (the question just asked, and
             # a side question such as the time zone).
@@ -193,7 +193,7 @@ async def test_buttons_shown_before_a_restart_are_taken_away_after_it(
 ) -> None:
     alex = Person(server, 1802)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:4])  # asked, with buttons, whether it is in writing
+        await alex.does(negotiation(until="balance given"))  # asked, with buttons, whether it is in writing
     [asked] = with_buttons(alex)
     assert rows(store, LiveKeyboard) == 1
     async with running_bot(server, store, tmp_path):
@@ -208,7 +208,7 @@ async def test_an_edit_telegram_refuses_is_shrugged_off(
 ) -> None:
     alex = Person(server, 1803)
     async with running_bot(server, store, tmp_path) as app:
-        await alex.does(WHOLE_NEGOTIATION[:4])
+        await alex.does(negotiation(until="balance given"))
         [asked] = with_buttons(alex)
         server.make_uneditable(1803, asked.message_id, deleted=True)
         got = await alex.presses("Yes")
@@ -232,7 +232,7 @@ async def test_a_press_or_a_command_in_a_group_is_refused_and_the_press_still_an
     server.group(group, "Flatmates")
     alex = Person(server, 1804)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:4])
+        await alex.does(negotiation(until="balance given"))
         before = stored(store, 1804)
         data = alex.button("Yes")
         server.user_presses(1804, data, chat_id=group)

@@ -39,8 +39,8 @@ from bot.telegram.journal import Incoming
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import render, resolve_locale
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram, SentMessage, parse_html
-from tests.telegram_helpers import coach_of, running_bot
+from tests.support.fake_telegram import BOT_USERNAME, FakeTelegram, SentMessage, parse_html
+from tests.support.telegram_helpers import coach_of, running_bot
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261122"))
 USERS = 50
@@ -311,6 +311,7 @@ def reaches_root(name: str) -> bool:
 # -- the run -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # minutes on two cores: left out of `make test-fast`
 async def test_ten_thousand_random_inputs_from_fifty_people(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.couriers", "bot.turns"]

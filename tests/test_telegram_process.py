@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.fake_telegram import TOKEN, ApiError, FakeTelegram
-from tests.telegram_helpers import FIXED_NOW, WHOLE_NEGOTIATION, Person, text_of
+from tests.support.fake_telegram import TOKEN, ApiError, FakeTelegram
+from tests.support.telegram_helpers import FIXED_NOW, Person, negotiation, text_of
+
+pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
 NAME = "Zebulon"  # a first name that appears nowhere else, to look for in the logs
 
@@ -96,7 +98,7 @@ async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
 ) -> None:
     alex = Person(server, 901, first_name=NAME)
     await bot.start()
-    await alex.does(WHOLE_NEGOTIATION[:8])  # up to "any lawsuit?": No
+    await alex.does(negotiation(until="statement done"))  # up to "any lawsuit?": No
     in_writing = next(m for m in alex.inbox if "in writing" in m.text and m.choices_sent)
     await bot.kill()
     await bot.start()
@@ -105,14 +107,14 @@ async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
     # still shows it): explained, not applied.
     stale = await alex.sends_data(dict(in_writing.choices_sent)["No"], message_id=in_writing.message_id)
     assert "belongs to an earlier question" in stale[0].text
-    rest = await alex.does(WHOLE_NEGOTIATION[8:15])
+    rest = await alex.does(negotiation(after="statement done", until="countered back"))
     await bot.stop()
 
     said = text_of(rest)
     assert "open at $1,000 (20%)" in said
     assert "Counter with $1,400" in said or "$1,400" in said
     debt = debt_of(store, 901)
-    assert debt["state"] == "awaiting_reply"  # countered 1,400; "they said 1900" is the next round
+    assert debt["state"] == "awaiting_reply"  # countered 1,400; their $1,900 is the next round
     rounds = debt["rounds"]
     assert isinstance(rounds, list)
     # Our opening $1,000, their $2,500 and our $1,400: each recorded once across the restart.
@@ -137,7 +139,7 @@ async def test_killed_while_the_reply_is_on_its_way_the_answer_counts_once(
     it twice (delivery is at least once), and the answer counts once."""
     alex = Person(server, 902, first_name=NAME)
     await bot.start()
-    await alex.does(WHOLE_NEGOTIATION[:3])  # now asked for the balance
+    await alex.does(negotiation(until="kind given"))  # now asked for the balance
     server.hold("sendMessage")
     before = len(alex.inbox)
     server.user_says(902, "$5,000")
@@ -167,7 +169,7 @@ async def test_killed_in_the_middle_of_a_reply_with_a_letter_the_rest_follows_af
     question."""
     alex = Person(server, 903, first_name=NAME)
     await bot.start()
-    await alex.does(WHOLE_NEGOTIATION[:12])  # asked why they cannot pay in full
+    await alex.does(negotiation(until="goals chosen"))  # asked why they cannot pay in full
     server.hold("sendDocument")
     before = len(alex.inbox)
     server.user_says(903, "I lost my job in June.")
@@ -206,7 +208,7 @@ async def test_killed_at_any_moment_of_a_burst_every_answer_counts_once_and_gets
     people = [Person(server, 930 + n) for n in range(6)]
     await bot.start()
     for person in people:
-        await person.does(WHOLE_NEGOTIATION[:3])  # asked for the balance
+        await person.does(negotiation(until="kind given"))  # asked for the balance
     bursts = [
         (("$5,000", "yes"), "How long have you been behind", "delinquency"),
         (("8 months",), "Who is asking you to pay now", "holder"),
@@ -294,13 +296,18 @@ async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_libra
     amount and sentence they sent, and for tracebacks."""
     creditor = "國泰世華銀行"
     alex, sam = Person(server, 905, first_name=NAME), Person(server, 906, first_name="Quintessa")
-    alex_steps = [(kind, creditor if value == "Capital One" else value) for kind, value in WHOLE_NEGOTIATION[:13]]
-    sam_steps = [(kind, "$7,777" if value == "$5,000" else value) for kind, value in WHOLE_NEGOTIATION[:9]]
+    alex_steps = [
+        (kind, creditor if value == "Capital One" else value) for kind, value in negotiation(until="goals chosen")
+    ]
+    sam_steps = [
+        (kind, "$7,777" if value == "$5,000" else value) for kind, value in negotiation(until="lump sum given")
+    ]
+    [(_, hardship)] = negotiation(after="goals chosen", until="offer drafted")
     await bot.start()
     await sam.does(sam_steps)
-    await alex.does(alex_steps[:-1])
+    await alex.does(alex_steps)
     before = len(alex.inbox)
-    server.user_says(905, alex_steps[-1][1])  # the offer, the call script, the letter, the question
+    server.user_says(905, hardship)  # the offer, the call script, the letter, the question
     await server.wait_messages(905, before + 4, timeout=30)
     assert server.documents(905), "the offer letter was sent"
     server.go_down()
@@ -314,7 +321,7 @@ async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_libra
     logs = bot.log.read_text()
     assert server.bad_gateways > 0
     assert "Traceback" not in logs
-    sent = {value for _, value in alex_steps + sam_steps} | {"1,234.56", NAME, "Quintessa", TOKEN}
+    sent = {value for _, value in alex_steps + sam_steps} | {hardship, "1,234.56", NAME, "Quintessa", TOKEN}
     private = {value for value in sent if not value.startswith("/") and len(value) > 3}
     private |= set(creditor) | {c.encode("unicode-escape").decode() for c in creditor}
     private |= {"7777", "5000", "1234"}

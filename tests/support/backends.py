@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from bot.models import Base
@@ -33,3 +33,19 @@ def scratch_postgres() -> Iterator[str]:
         yield url
     finally:
         drop_everything(url)
+
+
+def database_of_worker(url: str, worker: str) -> str:
+    """`url` with a database of the worker's own on the same server (`<name>_gw0`), created when
+    missing: two pytest-xdist workers emptying one scratch database would wipe each other's."""
+    given = make_url(url)
+    own = given.set(database=f"{given.database}_{worker}")
+    engine = create_engine(given, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+            if exists.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)

@@ -19,44 +19,19 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import build_application, serve
 from bot.telegram.coach import TelegramCoach
-from tests.clock import expand, today_of
-from tests.fake_telegram import TOKEN, FakeTelegram, SentMessage
+from tests.support.clock import today_of
+from tests.support.fake_telegram import TOKEN, FakeTelegram, SentMessage
+from tests.support.sample import SAMPLE, telegram_steps
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TODAY = today_of(FIXED_NOW)
 QUIET = 0.08  # seconds without a new message after which an answer is taken as complete
 
-# The console test's $5,000 negotiation, as a Telegram user does it: buttons where there are
-# buttons (by label), typing where a question asks for words or figures.
-WHOLE_NEGOTIATION: list[tuple[str, str]] = [
-    ("say", "/start"),
-    ("say", "Capital One"),
-    ("press", "Credit card"),
-    ("say", "$5,000"),
-    ("press", "Yes"),
-    ("say", "8 months"),
-    ("press", "The original lender"),
-    ("press", "No"),
-    ("say", "2000"),
-    ("say", "300"),
-    ("press", "Pay less, in one lump sum"),
-    ("press", "Done, next step"),
-    ("say", "I lost my job in June."),
-    ("say", "they want 2500"),
-    ("press", "Counter with $1,400"),
-    ("say", "they said 1900"),
-    ("say", "1,800"),
-    ("press", "They accepted"),
-    ("press", "Yes, $1,800"),
-    ("press", "Instalments"),
-    ("say", "3"),
-    ("press", "$600 each"),
-    ("say", expand("{date:+9d}", TODAY)),  # the first payment
-    ("press", "Every month"),
-    ("say", expand("{date:+5d}", TODAY)),  # sign by
-    ("press", "The signed copy came back"),
-    ("press", expand("Paid $600 (due {date:+9d|%b %-d})", TODAY)),
-]
+
+def negotiation(*, after: str | None = None, until: str | None = None) -> list[tuple[str, str]]:
+    """The sample negotiation (tests/support/sample.py) as a Telegram user plays it on TODAY, from
+    checkpoint `after` to checkpoint `until`: buttons pressed by label, words and figures typed."""
+    return telegram_steps(SAMPLE.part(after=after, until=until), TODAY)
 
 
 def settings_for(server: FakeTelegram, home: Path, database_url: str | None = None) -> Settings:

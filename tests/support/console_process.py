@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.clock import clock_now, expand, today_of
+from tests.support.clock import clock_now, expand, today_of
 
 NOW = clock_now()
 TODAY = today_of(NOW)
