@@ -37,6 +37,8 @@ from tests.backends import BACKENDS, scratch_postgres
 FIXTURE = Path(__file__).parent / "fixtures" / "release_0005"
 TABLES: dict[str, Any] = json.loads((FIXTURE / "tables.json").read_text())
 PEOPLE: list[dict[str, Any]] = json.loads((FIXTURE / "people.json").read_text())
+# What the export says of each debt besides the state's own fields.
+DEBT_KEYS = ("seq", "currency", "created_at", "updated_at")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -117,7 +119,8 @@ def test_every_person_comes_back_as_they_were(release_0005: str) -> None:
                 state = user.load()
                 assert without_undo(state) == person["state"], who
                 export = user.export()
-                del export["user"]["undo"], export["debts"], export["outbox"]
+                export["debts"] = [{k: d[k] for k in DEBT_KEYS} for d in export["debts"]]
+                del export["user"]["undo"], export["outbox"]
                 assert export == person["export"], who
                 for expected in person["backs"][:UNDO_DEPTH]:
                     assert undo(state), f"{who}: /back has nothing left to undo"
