@@ -7,6 +7,7 @@ store do that with what comes back. The state object passed in is updated and re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
 
 MAX_TEXT = 2000
-UNDO_DEPTH = 20
+UNDO_DEPTH = 5
 
 QUESTIONS: dict[str, Question] = {
     **statement.QUESTIONS,
@@ -213,6 +214,10 @@ def _typed_label(ctx: Ctx) -> str | None:
 
 
 # -- back ------------------------------------------------------------------------------------
+# The last UNDO_DEPTH answers can be taken back. The newest snapshot of each debt is whole; each
+# older one of that debt keeps only what differs from the next one of the same debt ("changed",
+# and the budget and currency only if they differ), and is made whole again when that next one
+# is taken back. So the history costs a copy of each debt it names plus a few fields an answer.
 def snapshot(state: UserState, debt: Debt) -> dict[str, Any]:
     return {
         "active": state.active,
@@ -223,8 +228,36 @@ def snapshot(state: UserState, debt: Debt) -> dict[str, Any]:
 
 
 def _remember(state: UserState, before: dict[str, Any]) -> None:
+    newest = _newest_of(state, before["active"])
+    if newest is not None and "debt" in state.undo[newest]:
+        state.undo[newest] = _difference(state.undo[newest], before)
     state.undo.append(before)
     del state.undo[:-UNDO_DEPTH]
+
+
+def _newest_of(state: UserState, seq: object) -> int | None:
+    """The index of the newest snapshot of debt `seq` (every snapshot's "active" is its debt)."""
+    return next((i for i in range(len(state.undo) - 1, -1, -1) if state.undo[i].get("active") == seq), None)
+
+
+def _difference(older: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[str, Any]:
+    then, after = older["debt"], newer["debt"]
+    entry: dict[str, Any] = {"active": older["active"], "changed": {k: v for k, v in then.items() if after.get(k) != v}}
+    for key in ("currency", "budget"):
+        if older[key] != newer[key]:
+            entry[key] = older[key]
+    return entry
+
+
+def _whole(entry: Mapping[str, Any], newer: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "debt" in entry:
+        return entry
+    return {
+        "active": entry["active"],
+        "currency": entry.get("currency", newer["currency"]),
+        "budget": entry.get("budget", newer["budget"]),
+        "debt": {**newer["debt"], **entry["changed"]},
+    }
 
 
 def undo(state: UserState) -> bool:
@@ -233,6 +266,11 @@ def undo(state: UserState) -> bool:
     if not state.undo:
         return False
     before = state.undo.pop()
+    if "debt" not in before:  # pragma: no cover - the newest snapshot of a debt is always whole
+        return False
+    older = _newest_of(state, before["active"])
+    if older is not None:
+        state.undo[older] = _whole(state.undo[older], before)
     restored = decode(Debt, before["debt"])
     current = state.debt(restored.seq)
     restored.turn = max(restored.turn, current.turn if current is not None else 0) + 1
