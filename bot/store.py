@@ -31,8 +31,11 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    exists,
     insert,
+    literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -99,6 +102,25 @@ _CLAIM = {
     "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
     "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
 }
+
+# On PostgreSQL, where each statement is a round trip: the claim and the locked read of the
+# person in one statement (the INSERT in the WITH runs once, whatever the SELECT reads of it).
+_CLAIMED = (
+    postgresql.insert(_PROCESSED)
+    .values(channel=bindparam("channel"), input_key=bindparam("input_key"), processed_at=bindparam("processed_at"))
+    .on_conflict_do_nothing()
+    .returning(_PROCESSED.c.id)
+    .cte("claimed")
+)
+_PERSON = _SELECT_USER.subquery("person")
+_FRESH = "fresh"  # whether the claim was new
+_CLAIM_AND_LOCATE = select(
+    exists(select(_CLAIMED.c.id)).label(_FRESH),
+    _PERSON.c.id,
+    _PERSON.c.document,
+    _PERSON.c.created_at,
+    _PERSON.c.updated_at,
+).select_from(select(literal(1)).subquery("one").outerjoin(_PERSON, true()))
 
 _OF_RECIPIENT = (_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id"))
 _DELETE_OUTBOX = delete(_OUTBOX).where(*_OF_RECIPIENT)
@@ -220,6 +242,10 @@ class UserStore:
         tried again."""
         check_length("input_key", input_key, KEY_MAX)
         row = {"channel": self._channel, "input_key": input_key, "processed_at": aware(now)}
+        if self._conn.dialect.name == "postgresql" and not self._located:
+            found = self._conn.execute(_CLAIM_AND_LOCATE, {**row, "external_id": self._external_id}).one()
+            self._found(found[1:])
+            return bool(found[0])
         return self._conn.execute(_CLAIM[self._conn.dialect.name], row).first() is not None
 
     def write_alongside(self, write: Callable[[Connection], None]) -> None:
@@ -329,12 +355,16 @@ class UserStore:
         """The person's row id, read (and locked) on first need in this transaction."""
         if not self._located:
             row = self._conn.execute(_SELECT_USER, {"channel": self._channel, "external_id": self._external_id}).first()
-            self._located = True
-            if row is not None:
-                self._id = row[0]
-                self._stored = self._arrived = document.read(row[1])
-                self._stamped = Stamped(row[2], row[3])
+            self._found(row)
         return self._id
+
+    def _found(self, row: Sequence[Any] | None) -> None:
+        """(id, document, created_at, updated_at) as read, or no row or an id of None: no one."""
+        self._located = True
+        if row is not None and row[0] is not None:
+            self._id = row[0]
+            self._stored = self._arrived = document.read(row[1])
+            self._stamped = Stamped(row[2], row[3])
 
     def _created(self, now: datetime) -> int:
         """The person's row id, inserted now with an empty state if they have none yet."""

@@ -450,14 +450,16 @@ class TestSQLStore:
             with store.user("telegram", "1001") as us:
                 assert us.claim("update:1", NOW)
                 us.save(us.load(), NOW + timedelta(hours=1))
-            assert statements == ["INSERT", "SELECT"], "the claim and the load; nothing to write"
+            # The claim and the load (on PostgreSQL one statement, a round trip saved); nothing to write.
+            claim_and_load = ["WITH"] if store.engine.dialect.name == "postgresql" else ["INSERT", "SELECT"]
+            assert statements == claim_and_load
             statements.clear()
             with store.user("telegram", "1001") as us:
                 assert us.claim("update:2", NOW)
                 state = us.load()
                 state.debts[0].payments[1].status = PaymentStatus.PAID
                 us.save(state, NOW + timedelta(hours=2))
-            assert statements == ["INSERT", "SELECT", "UPDATE"]
+            assert statements == [*claim_and_load, "UPDATE"]
         finally:
             event.remove(store.engine, "before_cursor_execute", spy)
         assert load(store).debts[0].payments[1].status is PaymentStatus.PAID
