@@ -9,7 +9,8 @@ the whole sample negotiation of bench/engine.py (statement to settlement, 33 inp
 - updates per second over the whole run;
 - database bytes per person: on SQLite the bytes of content each table and index holds (the
   `dbstat` table's payload), on PostgreSQL each relation's size in pages with its TOAST and
-  indexes (so a few pages per table whatever the number of people), divided by the people;
+  indexes after a VACUUM FULL (so a few pages per table whatever the number of people),
+  divided by the people;
   broken down by table.
 """
 
@@ -75,7 +76,9 @@ def postgres_sizes(store: Store) -> Counter[str]:
         " JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
     )
-    with store.engine.connect() as conn:
+    # Each UPDATE leaves the old version of the row behind until a vacuum: measure what is live.
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM FULL"))
         rows = conn.execute(query).all()
     return Counter({name: int(size) for name, size in rows})
 
