@@ -60,7 +60,7 @@ from dialogs.state import (
     UserState,
     Who,
 )
-from tests.backends import BACKENDS, scratch_postgres
+from tests.backends import BACKENDS, STORAGES, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 # UserState fields the export names after their columns.
@@ -206,7 +206,7 @@ class TestStore:
     """The storage interface (bot/storage.py), unchanged on every backend: memory, SQLite, and
     PostgreSQL when DEBTCOACH_TEST_POSTGRES_URL is set."""
 
-    @pytest.fixture(params=["memory", *BACKENDS])
+    @pytest.fixture(params=STORAGES)
     def store(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
         if request.param == "memory":
             yield MemoryStore()
