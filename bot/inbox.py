@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot import shapes
 from bot.models import InboxUpdate, ProcessedInput
+from bot.storage import aware
 from bot.store import Store
 
 _INBOX = InboxUpdate.__table__
@@ -41,7 +41,7 @@ class Inbox:
         poll, not one per update."""
         if not updates:
             return
-        received_at = shapes.aware(now)
+        received_at = aware(now)
         rows = [
             {"channel": self._channel, "update_id": uid, "payload": payload, "received_at": received_at}
             for uid, payload in updates
@@ -72,5 +72,5 @@ class Inbox:
         """Forget processed-input keys older than `before`. Telegram redelivers an update for
         at most a day, so keys older than that only cost space and index depth."""
         with self._engine.begin() as conn:
-            result = conn.execute(delete(ProcessedInput).where(ProcessedInput.processed_at < shapes.aware(before)))
+            result = conn.execute(delete(ProcessedInput).where(ProcessedInput.processed_at < aware(before)))
             return int(result.rowcount)

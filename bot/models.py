@@ -1,7 +1,6 @@
-"""The tables behind the store: one row per person, per debt, per round, agreement and payment.
+"""The tables behind the store: one row per person holding their state as a document, and rows
+for what is looked up across people (letters, reminders, processed inputs, inbox and outbox).
 
-Money is integer cents in BIGINT columns so no float or backend-specific decimal ever touches
-it; each amount's currency lives beside it (one column per debt, one for the user's budget).
 Nothing here is SQLite-only: the same schema runs on PostgreSQL with several processes, and
 `bot/migrations/versions` creates exactly these tables. Deleting a user cascades in the database
 (ON DELETE CASCADE) and in the ORM, so an erase cannot leave anything behind.
@@ -9,14 +8,11 @@ Nothing here is SQLite-only: the same schema runs on PostgreSQL with several pro
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -86,133 +82,28 @@ def table_of(model: type[Base]) -> Table:
 
 
 class User(Base):
+    """One person: their whole state is one JSON document (see bot/document.py), so a field
+    added to the coach's state needs no column and no migration. Only what is looked up across
+    people has rows of its own: letters, reminders, processed inputs, the inbox and outbox."""
+
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
     external_id: Mapped[str] = mapped_column(String(KEY_MAX))
-    locale: Mapped[str] = mapped_column(String(16))
-    currency: Mapped[str | None] = mapped_column(String(8))
-    budget_lump_sum_cents: Mapped[int | None] = mapped_column(BigInteger)
-    budget_monthly_cents: Mapped[int | None] = mapped_column(BigInteger)
-    active_debt_seq: Mapped[int | None] = mapped_column(Integer)
-    confirming: Mapped[str | None] = mapped_column(String(16))
-    welcomed: Mapped[bool] = mapped_column(Boolean)
-    # Reminder settings: an IANA zone (None until first asked), quiet hours as minutes after
-    # midnight (both None: off), and the leads before a payment (days) and a call (minutes).
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    quiet_start_min: Mapped[int | None] = mapped_column(Integer)
-    quiet_end_min: Mapped[int | None] = mapped_column(Integer)
-    days_before: Mapped[int] = mapped_column(Integer, server_default="3")
-    call_lead_minutes: Mapped[int] = mapped_column(Integer, server_default="30")
-    asking: Mapped[str | None] = mapped_column(String(32))
+    document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # passive_deletes: the database's ON DELETE CASCADE removes rows the session never loaded,
     # so erasing a user does not first SELECT everything it is about to delete.
-    debts: Mapped[list[DebtRow]] = relationship(
-        back_populates="user",
-        order_by="DebtRow.seq",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-    )
     letters: Mapped[list[LetterRow]] = relationship(
         order_by="LetterRow.id", cascade="all, delete-orphan", passive_deletes=True
-    )
-    undo_steps: Mapped[list[UndoStep]] = relationship(
-        order_by="UndoStep.id", cascade="all, delete-orphan", passive_deletes=True
     )
     reminders: Mapped[list[ReminderRow]] = relationship(
         order_by="ReminderRow.id", cascade="all, delete-orphan", passive_deletes=True
     )
-
-
-class DebtRow(Base):
-    __tablename__ = "debts"
-    __table_args__ = (UniqueConstraint("user_id", "seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(32))
-    creditor: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str | None] = mapped_column(String(32))
-    balance_cents: Mapped[int | None] = mapped_column(BigInteger)
-    currency: Mapped[str | None] = mapped_column(String(8))
-    in_writing: Mapped[bool | None] = mapped_column(Boolean)
-    months_delinquent: Mapped[int | None] = mapped_column(Integer)
-    holder: Mapped[str | None] = mapped_column(String(16))
-    lawsuit: Mapped[bool | None] = mapped_column(Boolean)
-    goals: Mapped[list[str]] = mapped_column(JSON)
-    hardship: Mapped[str] = mapped_column(Text)
-    offer_basis: Mapped[str | None] = mapped_column(String(16))
-    offer_opening_cents: Mapped[int | None] = mapped_column(BigInteger)
-    offer_target_cents: Mapped[int | None] = mapped_column(BigInteger)
-    offer_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
-    offer_first_round: Mapped[int | None] = mapped_column(Integer)
-    pending_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
-    confirmed_above_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
-    validation_sent_on: Mapped[date | None] = mapped_column(Date)
-    call_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # How many answers this debt has taken: its buttons carry it, so a stale one is recognised.
-    turn: Mapped[int] = mapped_column(Integer, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(back_populates="debts")
-    rounds: Mapped[list[RoundRow]] = relationship(
-        order_by="RoundRow.seq", cascade="all, delete-orphan", passive_deletes=True
-    )
-    agreement: Mapped[AgreementRow | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
-    payments: Mapped[list[PaymentRow]] = relationship(
-        order_by="PaymentRow.seq", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class RoundRow(Base):
-    __tablename__ = "rounds"
-    __table_args__ = (UniqueConstraint("debt_id", "seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
-    on: Mapped[date] = mapped_column(Date)
-    who: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))
-    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
-    terms: Mapped[str] = mapped_column(Text)
-    above_ceiling: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class AgreementRow(Base):
-    __tablename__ = "agreements"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"), unique=True)
-    amount_cents: Mapped[int] = mapped_column(BigInteger)
-    instalments: Mapped[int] = mapped_column(Integer)
-    instalment_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
-    first_due: Mapped[date | None] = mapped_column(Date)
-    frequency: Mapped[str] = mapped_column(String(16))
-    sign_by: Mapped[date | None] = mapped_column(Date)
-    signed_on: Mapped[date | None] = mapped_column(Date)
-    sent_on: Mapped[date | None] = mapped_column(Date)
-
-
-class PaymentRow(Base):
-    __tablename__ = "payments"
-    # The reminder scheduler looks payments up by due date across all users.
-    __table_args__ = (UniqueConstraint("debt_id", "seq"), Index(None, "due_on"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
-    due_on: Mapped[date] = mapped_column(Date)
-    amount_cents: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16))
-    recorded_on: Mapped[date | None] = mapped_column(Date)
 
 
 class LetterRow(Base):
@@ -227,19 +118,6 @@ class LetterRow(Base):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class UndoStep(Base):
-    """One "back" snapshot (the active debt and the budget before an answer); a user's snapshots
-    in id order, newest last. A row each, so an answer writes the one it adds and the one that
-    falls off the end, rather than the whole list."""
-
-    __tablename__ = "undo_steps"
-    __table_args__ = (Index(None, "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class ProcessedInput(Base):

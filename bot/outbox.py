@@ -27,9 +27,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from bot import reminder_rows, shapes
+from bot import reminder_rows
 from bot.models import LiveKeyboard, OutboxMessage, table_of
 from bot.reminder_rows import FAILED
+from bot.storage import aware
 from bot.store import Store
 from dialogs.contracts import LetterDrafted, Reply
 
@@ -138,7 +139,7 @@ class Outbox:
         """Queue `items` for `recipient`, in order, in the caller's transaction."""
         if not items:
             return []
-        stamp = shapes.aware(now)
+        stamp = aware(now)
         contents = [item.stored() for item in items]
         rows = [
             {
@@ -189,4 +190,4 @@ class Outbox:
                         for recipient, message_id in settled.taken_away
                     ],
                 )
-            reminder_rows.mark(conn, settled.refused_reminders, FAILED, shapes.aware(now))
+            reminder_rows.mark(conn, settled.refused_reminders, FAILED, aware(now))

@@ -1,8 +1,10 @@
 """Turn state dataclasses into JSON-ready dicts and back.
 
-Used for the "back" snapshots and the export document: both must survive a restart and a
-database, so they cannot hold live objects. Money keeps its amount as a string so no float ever
-touches it.
+Used for the stored state document, the "back" snapshots and the export: all must survive a
+restart and a database, so they cannot hold live objects. Every field of every dataclass is
+encoded, so a field added to `dialogs/state.py` is stored with no other change; decoding refuses
+a field it does not know rather than drop it. Money keeps its amount as a string so no float
+ever touches it.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
 
 
 @cache
+def _names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in _fields(cls))
+
+
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
@@ -102,5 +109,9 @@ def _decode(tp: Any, data: Any) -> Any:
     if dataclasses.is_dataclass(tp):
         cls = typing.cast(type, tp)
         hints = _hints(cls)
+        unknown = data.keys() - _names(cls)
+        if unknown:
+            # Written by a version with fields this one lacks: dropping them would lose data.
+            raise ValueError(f"{cls.__name__} has no field {sorted(unknown)}")
         return cls(**{f.name: _decode(hints[f.name], data[f.name]) for f in _fields(cls) if f.name in data})
     return data

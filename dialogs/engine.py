@@ -7,6 +7,7 @@ store do that with what comes back. The state object passed in is updated and re
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
 
 MAX_TEXT = 2000
-UNDO_DEPTH = 20
+UNDO_DEPTH = 5
 
 QUESTIONS: dict[str, Question] = {
     **statement.QUESTIONS,
@@ -213,6 +214,11 @@ def _typed_label(ctx: Ctx) -> str | None:
 
 
 # -- back ------------------------------------------------------------------------------------
+# /back takes back the last UNDO_DEPTH answers. Each snapshot holds only what the answer after
+# it changed: the newest of a debt, what differs from the debt as it is now; each older one,
+# what differs from the next one of the same debt. A list (rounds, payments) that only grew is
+# kept as its old length, one whose items changed as those items. The budget and currency are
+# kept only when they differ. So history costs a few fields an answer, never a copy of a debt.
 def snapshot(state: UserState, debt: Debt) -> dict[str, Any]:
     return {
         "active": state.active,
@@ -222,9 +228,95 @@ def snapshot(state: UserState, debt: Debt) -> dict[str, Any]:
     }
 
 
+class _Newest(Mapping[str, Any]):
+    """The snapshot of the answer being applied: whole while the answer may still change the
+    debt, and read (by the store, when it encodes the state) as what differs from the debt as
+    the answer left it."""
+
+    __slots__ = ("_state", "whole")
+
+    def __init__(self, state: UserState, whole: dict[str, Any]) -> None:
+        self._state = state
+        self.whole = whole
+
+    def _compact(self) -> Mapping[str, Any]:
+        now = _current(self._state, self.whole["active"])
+        return self.whole if now is None else _difference(self.whole, now)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.whole["active"] if key == "active" else self._compact()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._compact())
+
+    def __len__(self) -> int:
+        return len(self._compact())
+
+
+def _current(state: UserState, seq: object) -> dict[str, Any] | None:
+    debt = state.debt(seq if isinstance(seq, int) else None)
+    if debt is None:
+        return None
+    return {"active": seq, "currency": state.currency, "budget": encode(state.budget), "debt": encode(debt)}
+
+
 def _remember(state: UserState, before: dict[str, Any]) -> None:
-    state.undo.append(before)
+    newest = _newest_of(state, before["active"])
+    if newest is not None:
+        entry = state.undo[newest]
+        whole = entry.whole if isinstance(entry, _Newest) else entry if "debt" in entry else None
+        if whole is not None:
+            state.undo[newest] = _difference(whole, before)
+        # Otherwise it is what differs from the debt as stored, which is `before`'s debt.
+    state.undo.append(_Newest(state, before))
     del state.undo[:-UNDO_DEPTH]
+
+
+def _newest_of(state: UserState, seq: object) -> int | None:
+    """The index of the newest snapshot of debt `seq` (every snapshot's "active" is its debt)."""
+    return next((i for i in range(len(state.undo) - 1, -1, -1) if state.undo[i].get("active") == seq), None)
+
+
+def _difference(older: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[str, Any]:
+    then, after = older["debt"], newer["debt"]
+    changed = {k: _list_change(v, after.get(k)) for k, v in then.items() if after.get(k) != v}
+    entry: dict[str, Any] = {"active": older["active"], "changed": changed}
+    for key in ("currency", "budget"):
+        if older[key] != newer[key]:
+            entry[key] = older[key]
+    return entry
+
+
+def _list_change(then: Any, after: Any) -> Any:
+    if not isinstance(then, list) or not isinstance(after, list):
+        return then
+    if after[: len(then)] == then:
+        return {"length": len(then)}
+    if len(after) == len(then):
+        return {"items": {str(i): item for i, item in enumerate(then) if after[i] != item}}
+    return then
+
+
+def _whole(entry: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(entry, _Newest):
+        return entry.whole
+    if "debt" in entry:
+        return dict(entry)
+    debt = dict(newer["debt"])
+    for key, value in entry["changed"].items():
+        now = debt.get(key)
+        if isinstance(now, list) and isinstance(value, dict) and "length" in value:
+            debt[key] = now[: value["length"]]
+        elif isinstance(now, list) and isinstance(value, dict) and "items" in value:
+            debt[key] = [value["items"].get(str(i), item) for i, item in enumerate(now)]
+        else:
+            debt[key] = value
+    return {
+        "active": entry["active"],
+        "currency": entry.get("currency", newer["currency"]),
+        "budget": entry.get("budget", newer["budget"]),
+        "debt": debt,
+    }
 
 
 def undo(state: UserState) -> bool:
@@ -232,7 +324,12 @@ def undo(state: UserState) -> bool:
     debt's turn still grows: the buttons shown since, and those from before, are all stale."""
     if not state.undo:
         return False
-    before = state.undo.pop()
+    entry = state.undo.pop()
+    now = _current(state, entry.get("active"))
+    if now is None and not (isinstance(entry, _Newest) or "debt" in entry):  # pragma: no cover - its debt is there
+        return False
+    # What is older than `entry` differs from what `entry` restores: that is the debt once restored.
+    before = _whole(entry, now or {})
     restored = decode(Debt, before["debt"])
     current = state.debt(restored.seq)
     restored.turn = max(restored.turn, current.turn if current is not None else 0) + 1
@@ -241,6 +338,6 @@ def undo(state: UserState) -> bool:
         state.debts.append(restored)
         state.debts.sort(key=lambda d: d.seq)
     state.budget = decode(Budget, before["budget"])
-    state.currency = before["currency"]  # type: ignore[assignment]
+    state.currency = before["currency"]
     state.active = restored.seq
     return True

@@ -4,6 +4,7 @@ traceback, and the session goes on. Through the real process, with real bytes on
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -73,7 +74,8 @@ def test_bytes_that_are_not_text_never_reach_the_store(tmp_path: Path, database_
     assert "Welcome back. We were working on Capital One." in again
     if database_url is None:
         with sqlite3.connect(tmp_path / "debtcoach.sqlite3") as conn:
-            assert conn.execute("SELECT creditor FROM debts").fetchall() == [("Capital One",)]
+            [(document,)] = conn.execute("SELECT document FROM users").fetchall()
+        assert [debt["creditor"] for debt in json.loads(document)["state"]["debts"]] == ["Capital One"]
 
 
 def test_a_300_character_name_is_a_person_who_comes_back(tmp_path: Path) -> None:

@@ -128,12 +128,7 @@ def _leftovers_for(store: Store, channel: str, external_id: str) -> None:
 # Where each table's rows say whose they are; a table that names no one is listed with None.
 OWNED_BY = {
     "users": "id IN ({uid})",
-    "debts": "user_id IN ({uid})",
-    "rounds": "debt_id IN (SELECT id FROM debts WHERE user_id IN ({uid}))",
-    "agreements": "debt_id IN (SELECT id FROM debts WHERE user_id IN ({uid}))",
-    "payments": "debt_id IN (SELECT id FROM debts WHERE user_id IN ({uid}))",
     "letters": "user_id IN ({uid})",
-    "undo_steps": "user_id IN ({uid})",
     "reminders": "user_id IN ({uid})",
     "outbox": "channel = 'console' AND external_id = :who",
     "keyboards": "channel = 'console' AND external_id = :who",
@@ -176,7 +171,7 @@ def test_delete_erases_exactly_that_persons_rows_and_files(tmp_path: Path, delet
         assert set(OWNED_BY) == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
         before, files_before = _rows(store), _files(tmp_path / "files")
         hers = _rows_of(store, deleter)
-        assert all(hers[table] for table in ("users", "debts", "letters", "undo_steps", "outbox", "keyboards"))
+        assert all(hers[table] for table in ("users", "letters", "outbox", "keyboards"))
         assert any(path.startswith(alice_folder.name) for path in files_before)
 
         gone = chat(tmp_path, ["/delete", "1"], user=deleter).stdout

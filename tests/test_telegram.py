@@ -224,8 +224,10 @@ async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_e
         await alex.does(negotiation(until="kind given"))
         await sam.does(negotiation(until="kind given"))
         with store.engine.begin() as conn:
-            owner = "(SELECT id FROM users WHERE external_id = '1001')"
-            conn.execute(text(f"UPDATE debts SET state = 'no_such_step' WHERE user_id = {owner}"))
+            mine = "WHERE channel = 'telegram' AND external_id = '1001'"
+            broken = json.loads(conn.execute(text(f"SELECT document FROM users {mine}")).scalar_one())
+            broken["state"]["debts"][0]["state"] = "no_such_step"
+            conn.execute(text(f"UPDATE users SET document = :document {mine}"), {"document": json.dumps(broken)})
         before = stored(store, 1001)
         sorry = await alex.says("$5,000")
         assert "something went wrong on my side" in sorry[-1].text

@@ -118,5 +118,6 @@ async def test_a_delete_delivered_again_leaves_the_person_erased(
         await alex.settled(answered)
     assert people_rows(store, 704) == 0, "the erased person came back"
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM debts")).scalar_one() == 0
+        for table in ("users", "letters", "reminders"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table
     assert server.errors == []

@@ -1,5 +1,6 @@
-"""The database backends a test can run on: SQLite always, and PostgreSQL when
-DEBTCOACH_TEST_POSTGRES_URL names a scratch database (CI sets it), emptied before and after."""
+"""The backends a test can run on: SQLite always, and PostgreSQL when DEBTCOACH_TEST_POSTGRES_URL
+names a scratch database (CI sets it), emptied before and after; memory too, for the storage
+interface alone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.models import Base
 
 PG_ENV = "DEBTCOACH_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+# Where a person's state can be kept (bot/storage.py): the database backends, and memory.
+STORAGES = ["memory", *BACKENDS]
 
 
 def drop_everything(url: str) -> None:

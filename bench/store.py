@@ -1,0 +1,130 @@
+"""What the store costs per person: database bytes, and statements per update, per backend.
+
+Run: `.venv/bin/python bench/store.py [--users N] [--postgres URL]`. Each simulated person plays
+the whole sample negotiation of bench/engine.py (statement to settlement, 33 inputs) through
+`bot.service.handle`, one transaction per input, as the bot does. Printed per backend:
+
+- statements per update: every statement the driver executed (BEGIN and COMMIT excluded),
+  counted with SQLAlchemy's `before_cursor_execute` event, divided by the inputs;
+- updates per second over the whole run;
+- database bytes per person: on SQLite the bytes of content each table and index holds (the
+  `dbstat` table's payload), on PostgreSQL each relation's size in pages with its TOAST and
+  indexes after a VACUUM FULL (so a few pages per table whatever the number of people),
+  divided by the people;
+  broken down by table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from engine import STORY  # type: ignore[import-not-found]  # bench/engine.py, run from bench/
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import NullPool
+
+from bot.models import Base
+from bot.service import handle
+from bot.store import Store
+
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def play(store: Store, users: range) -> float:
+    """Every person of `users` through the whole story; returns the seconds it took."""
+    began = time.perf_counter()
+    for user in users:
+        for index, inp in enumerate(STORY):
+            now = START + timedelta(seconds=index)
+            handle(store, "bench", str(user), inp, now, input_key=f"{user}:{index}")
+    return time.perf_counter() - began
+
+
+def statements_per_update(store: Store, users: range) -> float:
+    """Counted on a few people of their own: listening to every statement slows each one."""
+    statements = 0
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        nonlocal statements
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements += 1
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        play(store, users)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    return statements / (len(users) * len(STORY))
+
+
+def sqlite_sizes(store: Store) -> Counter[str]:
+    """Bytes of content (dbstat's payload, without the free space of half-empty pages)."""
+    store.checkpoint()
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, sum(payload) FROM dbstat GROUP BY name")).all()
+    return Counter({name: int(size) for name, size in rows})
+
+
+def postgres_sizes(store: Store) -> Counter[str]:
+    query = text(
+        "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+    )
+    # Each UPDATE leaves the old version of the row behind until a vacuum: measure what is live.
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM FULL"))
+        rows = conn.execute(query).all()
+    return Counter({name: int(size) for name, size in rows})
+
+
+def report(name: str, store: Store, users: int, sizes: Any) -> None:
+    per_second = users * len(STORY) / play(store, range(users))
+    per_update = statements_per_update(store, range(users, users + 5))
+    users += 5
+    found: Counter[str] = sizes(store)
+    total = sum(found.values())
+    print(f"{name}: {per_update:.1f} statements per update, {per_second:,.0f} updates/s")
+    print(f"  database bytes per person: {total / users:,.0f} ({total / users / 1024:.1f} KiB)")
+    for table, size in found.most_common():
+        if size:
+            print(f"    {table:<40} {size / users:>8,.0f}")
+
+
+def empty_postgres(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--postgres", help="a scratch PostgreSQL database URL (emptied first and after)")
+    args = parser.parse_args()
+    print(f"{args.users} people x {len(STORY)} inputs\n")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        try:
+            report("SQLite", store, args.users, sqlite_sizes)
+        finally:
+            store.close()
+    if args.postgres:
+        empty_postgres(args.postgres)
+        store = Store(args.postgres)
+        try:
+            report("PostgreSQL", store, args.users, postgres_sizes)
+        finally:
+            store.close()
+            empty_postgres(args.postgres)
+
+
+if __name__ == "__main__":
+    main()
