@@ -19,15 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("bot", "dialogs", "bench", "tests")
 OWNERS = frozenset({"self", "cls"})
 
-# Offences being removed in another branch of the same change: drop each line once it is merged.
-KNOWN_OFFENCES = frozenset(
-    {
-        # The store's branch replaces the patched dialect with SQLAlchemy's documented SQLite BEGIN recipe.
-        "bot/store.py: engine.dialect.do_begin = _begin_immediate",
-    }
-)
-
-
 def _private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
@@ -57,23 +48,13 @@ def offences(path: Path, root: Path = ROOT) -> list[str]:
     return [f"{where}:{line}: {what}" for line, what in sorted(found)]
 
 
-def _without_line(offence: str) -> str:
-    path, _, rest = offence.partition(":")
-    return f"{path}: {rest.partition(': ')[2]}"
-
-
 def _everything() -> list[str]:
     paths = [path for package in SCANNED for path in sorted((ROOT / package).rglob("*.py"))]
     return [offence for path in paths for offence in offences(path)]
 
 
 def test_no_underscored_name_is_reached_from_outside_and_no_method_is_patched() -> None:
-    assert [offence for offence in _everything() if _without_line(offence) not in KNOWN_OFFENCES] == []
-
-
-def test_every_known_offence_is_still_there() -> None:
-    """An exception outlives its offence only by mistake: once fixed, it must go from the list."""
-    assert KNOWN_OFFENCES - {_without_line(offence) for offence in _everything()} == set()
+    assert _everything() == []
 
 
 def test_the_scan_sees_what_it_forbids(tmp_path: Path) -> None:

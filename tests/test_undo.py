@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.memory_store import MemoryStore
 from bot.service import handle
@@ -25,10 +24,10 @@ from dialogs.contracts import Input
 from dialogs.engine import UNDO_DEPTH, undo
 from dialogs.state import UserState
 from tests.support.clock import clock_now
-from tests.test_transcripts import to_input
+from tests.support.sample import SAMPLE, Move, inputs
 
-STORY = yaml.safe_load((Path(__file__).parent / "transcripts" / "01_settle_credit_card.yaml").read_text())[0]["steps"]
 NOW = clock_now()
+STORY = SAMPLE.part()
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -55,14 +54,13 @@ def load(store: Storage) -> UserState:
 def test_back_restores_each_of_the_last_answers_after_every_answer(store: Storage) -> None:
     answered: list[dict[str, Any]] = []  # what each answer found, oldest first
     state = UserState()
-    for number, step in enumerate(STORY):
-        inp = to_input(state, step)
+    for number, (move, inp) in enumerate(zip(STORY, inputs(STORY, NOW), strict=True)):
         found = before_answer(state) if state.active_debt is not None else None
         turn = state.active_debt.turn if state.active_debt is not None else 0
         handled = handle(store, "telegram", "1", inp, NOW, input_key=f"k{number}")
         assert handled.result is not None
         state = handled.result.state
-        if found is not None and "command" not in step and state.active_debt.turn == turn + 1:
+        if found is not None and move.kind != "command" and state.active_debt.turn == turn + 1:
             answered.append(found)
         stored = load(store)
         for expected in reversed(answered[-UNDO_DEPTH:]):
@@ -72,24 +70,24 @@ def test_back_restores_each_of_the_last_answers_after_every_answer(store: Storag
     assert len(answered) > 2 * UNDO_DEPTH
 
 
-def play(store: Storage, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The steps through the store; returns what each answer found, oldest first."""
+def play(store: Storage, moves: list[Move]) -> list[dict[str, Any]]:
+    """The moves through the store; returns what each answer found, oldest first."""
     answered: list[dict[str, Any]] = []
     state = UserState()
-    for number, step in enumerate(steps):
+    for number, (move, inp) in enumerate(zip(moves, inputs(moves, NOW), strict=True)):
         found = before_answer(state) if state.active_debt is not None else None
         turn = state.active_debt.turn if state.active_debt is not None else 0
-        handled = handle(store, "telegram", "1", to_input(state, step), NOW, input_key=f"k{number}")
+        handled = handle(store, "telegram", "1", inp, NOW, input_key=f"k{number}")
         assert handled.result is not None
         state = handled.result.state
-        if found is not None and "command" not in step and state.active_debt.turn == turn + 1:
+        if found is not None and move.kind != "command" and state.active_debt.turn == turn + 1:
             answered.append(found)
     return answered
 
 
 def test_back_as_a_command_goes_on_from_what_it_restored(store: Storage) -> None:
     """/back typed several times in a row, each on the state the one before stored."""
-    answered = play(store, STORY[:12])
+    answered = play(store, SAMPLE.part(until="goals chosen"))
     for back in range(1, UNDO_DEPTH + 1):
         handled = handle(store, "telegram", "1", Input.command("back"), NOW, input_key=f"back{back}")
         assert handled.result is not None
