@@ -14,11 +14,12 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from dialogs import buttons, reminders
-from dialogs.context import Ctx, Outcome, Stay
+from dialogs.context import Ctx, Stay, Taken
 from dialogs.contracts import CalendarRequested, Choice, Reply, StepResult
 from dialogs.parsing import parse_yes_no
 from dialogs.render import label, render
 from dialogs.state import PaymentStatus, UserState
+from dialogs.vocabulary import Tag
 from dialogs.when import guess_timezone, parse_moment, parse_quiet_hours, parse_timezone
 
 Prompt = Callable[[UserState, date, StepResult], None]
@@ -112,7 +113,7 @@ def _set_quiet_hours(state: UserState, text: str, result: StepResult) -> bool:
 
 
 # -- a call to a creditor ----------------------------------------------------------------------
-def ask_call_time(ctx: Ctx) -> Outcome:
+def ask_call_time(ctx: Ctx) -> Taken:
     ctx.user.asking = f"call:{ctx.debt.seq}"
     return Stay("q_call_time.html", reprompt=False)
 
@@ -246,7 +247,9 @@ def _days_label(locale: str, days: int) -> str:
 
 
 def _has_payments(state: UserState) -> bool:
-    return any(d.payments and d.state in reminders.PAYING_STATES | {"settled"} for d in state.debts)
+    from dialogs.conversation import tagged  # the table imports this module's questions
+
+    return any(d.payments and d.state in tagged(Tag.SCHEDULED) for d in state.debts)
 
 
 def calendar(state: UserState, result: StepResult) -> None:

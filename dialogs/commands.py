@@ -14,29 +14,19 @@ from datetime import date, datetime
 from dialogs import asides, buttons, portfolio
 from dialogs.context import Ctx
 from dialogs.contracts import Choice, EraseRequested, ExportRequested, Input, StepResult
+from dialogs.conversation import STEP, tagged
 from dialogs.letters import draft_letter
 from dialogs.reminders import local_now
 from dialogs.render import available_locales, label, render, resolve_locale
 from dialogs.rounds import standing_offer
 from dialogs.state import Debt, UserState
+from dialogs.vocabulary import Tag
 
 MAX_DEBTS = 30
 
 Prompt = Callable[[UserState, date, StepResult], None]
 Undo = Callable[[UserState], bool]
 
-LETTER_STATES = {
-    "awaiting_validation": "validation_request",
-    "confirm_balance": "validation_request",
-    "awaiting_reply": "offer",
-    "counter_amount": "offer",
-    "decision": "offer",
-    "over_ceiling": "offer",
-    "awaiting_signature": "settlement_agreement",
-    "repaying": "settlement_agreement",
-    "settled": "paid_in_full_request",
-}
-SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
 CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
 # Buttons of older versions that named no value: answered as an earlier question's.
 OLDER_CONTROLS = frozenset({("new", ""), ("tz", "keep")})
@@ -298,7 +288,7 @@ def _new_debt(state: UserState, today: date, result: StepResult, prompt: Prompt)
 
 def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
     debt = state.active_debt
-    if debt is None or debt.offer is None or debt.state not in SCRIPT_STATES:
+    if debt is None or debt.offer is None or debt.state not in tagged(Tag.NEGOTIATING):
         say(state, result, "e_no_script.html", debt=debt)
     else:
         ctx = Ctx(state, debt, today, result)
@@ -308,7 +298,7 @@ def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -
 
 def _letter(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
     debt = state.active_debt
-    kind = LETTER_STATES.get(debt.state) if debt is not None else None
+    kind = STEP[debt.state].letter if debt is not None else None
     if debt is None or kind is None:
         say(state, result, "e_no_letter.html", debt=debt)
     else:

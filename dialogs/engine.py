@@ -10,26 +10,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, asides, budget, buttons, commands, rounds, statement
+from dialogs import agreement, asides, buttons, commands
 from dialogs.codec import decode, encode
-from dialogs.context import Ctx, Invalid, Question, Stay
+from dialogs.context import Ctx, Invalid, Stay
 from dialogs.contracts import Choice, Input, InputKind, StepResult
-from dialogs.machine import STATES, fire
+from dialogs.conversation import STEP, ask, take
+from dialogs.machine import fire
 from dialogs.parsing import parse_yes_no
 from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
 
 MAX_TEXT = 2000
 UNDO_DEPTH = 20
-
-QUESTIONS: dict[str, Question] = {
-    **statement.QUESTIONS,
-    **budget.QUESTIONS,
-    **rounds.QUESTIONS,
-    **agreement.QUESTIONS,
-    "settled": Question(statement.ask_closed, statement.take_closed, enter=agreement.finish),
-}
-assert set(QUESTIONS) == set(STATES), set(STATES) ^ set(QUESTIONS)
 
 
 def step(state: UserState, inp: Input, now: datetime) -> StepResult:
@@ -86,7 +78,7 @@ def prompt(state: UserState, today: date, result: StepResult) -> None:
         debt = commands.start_debt(state)
         result.changed = True
     ctx = Ctx(state, debt, today, result)
-    result.replies.append(QUESTIONS[debt.state].prompt(ctx))
+    result.replies.append(ask(STEP[debt.state], ctx))
 
 
 def press(state: UserState, data: str, now: datetime, result: StepResult) -> None:
@@ -155,8 +147,7 @@ def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
     debt = ctx.debt
     if (pressed.turn, pressed.step) != (debt.turn, debt.state):
         return False
-    question = QUESTIONS[debt.state]
-    if pressed.action in question.follow_ups:
+    if pressed.action in STEP[debt.state].follow_ups:
         return True
     data = buttons.answer(debt, pressed.action)
     return any(choice.value == data for choice in _shown_choices(ctx))
@@ -164,20 +155,20 @@ def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
 
 def _shown_choices(ctx: Ctx) -> tuple[Choice, ...]:
     asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
-    return QUESTIONS[ctx.debt.state].prompt(asked).choices
+    return ask(STEP[ctx.debt.state], asked).choices
 
 
 def _apply(state: UserState, debt: Debt, ctx: Ctx, today: date, result: StepResult) -> None:
-    question = QUESTIONS[debt.state]
+    question = STEP[debt.state]
     before = snapshot(state, debt)
     # The replies to this answer (a warning's buttons included) carry the next turn, which
     # makes every button shown before it stale.
     debt.turn += 1
-    outcome = question.handle(ctx)
+    outcome = take(question, ctx)
     if isinstance(outcome, Invalid):
         debt.turn -= 1
         ctx.say(outcome.template, **dict(outcome.extra))
-        result.replies.append(question.prompt(ctx))
+        result.replies.append(ask(question, ctx))
         return
     _remember(state, before)
     result.changed = True
@@ -185,15 +176,15 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, today: date, result: StepResu
         if outcome.template:
             ctx.say(outcome.template, **dict(outcome.extra))
         if outcome.reprompt:
-            result.replies.append(question.prompt(ctx))
+            result.replies.append(ask(question, ctx))
         return
     origin = debt.state
     if not fire(state, debt, outcome):
         raise RuntimeError(f"{outcome!r} does not apply in {origin!r}")
-    arrived = QUESTIONS[debt.state]
+    arrived = STEP[debt.state]
     if debt.state != origin and arrived.enter is not None:
         arrived.enter(ctx, outcome)
-    result.replies.append(arrived.prompt(ctx))
+    result.replies.append(ask(arrived, ctx))
 
 
 def _typed_label(ctx: Ctx) -> str | None:
