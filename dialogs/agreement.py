@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dialogs import portfolio
-from dialogs.asides import ask_call_time
-from dialogs.context import Ctx, Invalid, Stay, Taken
+from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.contracts import CalendarRequested, Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
@@ -18,7 +17,7 @@ from dialogs.parsing import parse_date
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
-from dialogs.vocabulary import Trigger
+from dialogs.vocabulary import SideQuestion, Trigger
 
 MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
@@ -228,7 +227,7 @@ def take_repaying(ctx: Ctx) -> Taken:
     if action in ("missed", "cant") or any(w in low for w in ("miss", "can't", "cannot", "not paid", "late")):
         return _missed(ctx, index)
     if action == "call":
-        return ask_call_time(ctx)
+        return Opens(SideQuestion.CALL_TIME)
     return Invalid("e_repaying.html")
 
 

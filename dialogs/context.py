@@ -12,7 +12,7 @@ from dialogs.money import Money
 from dialogs.parsing import parse_amount
 from dialogs.render import label, render
 from dialogs.state import Debt, UserState
-from dialogs.vocabulary import Trigger
+from dialogs.vocabulary import SideQuestion, Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +32,16 @@ class Stay:
     reprompt: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class Opens:
+    """The answer opens a side question over the debt's own (its "call" button)."""
+
+    question: SideQuestion
+
+
 # What became of an answer: the trigger it fires, or it could not be read, or it was taken
-# without moving on.
-Taken = Trigger | Invalid | Stay
+# without moving on, or it opens a side question.
+Taken = Trigger | Invalid | Stay | Opens
 
 
 @dataclass(slots=True)

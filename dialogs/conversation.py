@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
-from dialogs import agreement, budget, rounds, statement
+from dialogs import agreement, budget, buttons, confirmations, rounds, statement
+from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, date_within, first_amount, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
-from dialogs.contracts import Choice, Reply
-from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder
-from dialogs.vocabulary import Condition, State, Tag, Trigger
+from dialogs.contracts import Choice, Reply, StepResult
+from dialogs.render import label, render
+from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
+from dialogs.vocabulary import Command, Condition, SideQuestion, State, Tag, ToConfirm, Trigger
 
 A = Trigger.ANSWER
 
@@ -252,6 +255,138 @@ def tagged(tag: Tag) -> frozenset[str]:
 
 
 _TAGGED = {tag: frozenset(s.state.value for s in STEPS if tag in s.tags) for tag in Tag}
+
+
+# -- side questions: asked over a debt's own step, which waits ------------------------------
+@dataclass(frozen=True, slots=True)
+class SideStep:
+    """A side question (`UserState.asking`). `over` names the steps whose button opens it (none:
+    any step, by a command or a button of /reminders); `opened_by` says what opens it. Its
+    `reader` reads typed text (None: not an answer, say `error`); `take` sets what it asks for
+    and says so. A `passes_on` question lets text it cannot read answer the debt instead."""
+
+    name: SideQuestion
+    ask: str
+    buttons: Callable[[UserState], tuple[Choice, ...]] | None
+    shows: Callable[[UserState, Debt | None, datetime], Mapping[str, Any]] | None
+    reader: Callable[[UserState, str, datetime], Any]
+    take: Callable[[UserState, Any, datetime, StepResult], None]
+    error: str
+    opened_by: str
+    over: tuple[State, ...] = ()
+    error_shows: Callable[[UserState, datetime], Mapping[str, Any]] | None = None
+    passes_on: bool = False
+    # Guesses what it asks before asking (the zone from the language).
+    before: Callable[[UserState, StepResult], None] | None = None
+
+
+# fmt: off
+SIDE_QUESTIONS: tuple[SideStep, ...] = (
+    SideStep(SideQuestion.TIME_ZONE_BY_THE_WAY, "q_timezone.html", sq.zone_choices, sq.zone_shown_by_the_way,
+             reader=sq.read_zone_only, take=sq.set_time_zone, error="e_timezone.html",
+             opened_by="first reminder", over=(State.AWAITING_VALIDATION, State.AWAITING_REPLY, State.AWAITING_SIGNATURE),
+             passes_on=True, before=sq.guess_time_zone),
+    SideStep(SideQuestion.TIME_ZONE, "q_timezone.html", sq.zone_choices, sq.zone_shown,
+             reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
+             opened_by="/timezone", before=sq.guess_time_zone),
+    SideStep(SideQuestion.QUIET_HOURS, "q_quiet_hours.html", sq.quiet_choices, None,
+             reader=sq.read_quiet_hours, take=sq.set_quiet_hours, error="e_quiet_hours.html",
+             opened_by="/reminders"),
+    SideStep(SideQuestion.CALL_TIME, "q_call_time.html", None, None,
+             reader=sq.read_call_time, take=sq.set_call_time, error="e_call_time.html",
+             opened_by="call", over=(State.AWAITING_REPLY, State.REPAYING), error_shows=sq.local_time),
+)
+# fmt: on
+SIDE: dict[SideQuestion, SideStep] = {row.name: row for row in SIDE_QUESTIONS}
+assert set(SIDE) == set(SideQuestion)
+
+
+def open_side_question(
+    state: UserState, question: SideQuestion, now: datetime, result: StepResult, *, about: Debt | None = None
+) -> None:
+    row = SIDE[question]
+    if row.before is not None:
+        row.before(state, result)
+    state.asking = sq.asking_about(about.seq) if about is not None else question.value
+    choices = row.buttons(state) if row.buttons is not None else ()
+    shown = row.shows(state, about, now) if row.shows is not None else {}
+    reply = Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices)
+    if row.passes_on and result.replies:
+        # By the way, before the debt's own question, which stays the one to answer.
+        result.replies.insert(len(result.replies) - 1, reply)
+    else:
+        result.replies.append(reply)
+
+
+def answer_side_question(state: UserState, text: str, now: datetime, result: StepResult) -> bool | None:
+    """Typed text while a side question is open: True when it was taken (ask the debt's
+    question again), False when it could not be read (the side question stays), None when it
+    was not for the side question after all, and is the debt question's to read."""
+    asked = sq.opened(state.asking)
+    if asked is None:
+        state.asking = None
+        return None
+    row, seq = SIDE[asked[0]], asked[1]
+    if seq is not None and state.debt(seq) is None:
+        state.asking = None
+        return True
+    value = row.reader(state, text, now)
+    if value is None and row.passes_on:
+        state.asking = None
+        return None
+    if value is None:
+        sq.say(state, result, row.error, **(row.error_shows(state, now) if row.error_shows else {}))
+        return False
+    row.take(state, value, now, result)
+    return True
+
+
+# -- confirmations: a destructive command waits for an explicit yes -------------------------
+@dataclass(frozen=True, slots=True)
+class ConfirmStep:
+    """`UserState.confirming`: asked with a yes and a "keep everything" button, or a typed yes
+    or no; anything else sets it aside. `on_yes` returns whether the debt's question follows."""
+
+    name: ToConfirm
+    ask: str
+    yes: str
+    on_yes: Callable[[UserState, str, StepResult], bool]
+    opened_by: Command
+
+
+CONFIRMATIONS: tuple[ConfirmStep, ...] = (
+    ConfirmStep(ToConfirm.CANCEL, "confirm_cancel.html", "confirm_cancel", confirmations.start_over, Command.CANCEL),
+    ConfirmStep(ToConfirm.DELETE, "confirm_delete.html", "confirm_delete", confirmations.erase, Command.DELETE),
+)
+CONFIRM: dict[ToConfirm, ConfirmStep] = {row.name: row for row in CONFIRMATIONS}
+assert set(CONFIRM) == set(ToConfirm)
+
+
+def show_confirmation(state: UserState, result: StepResult) -> None:
+    """The confirmation that waits, asked (again) with its own buttons; changes nothing."""
+    waiting = confirmations.waiting(state.confirming)
+    if waiting is None:
+        return
+    row, rest = CONFIRM[waiting[0]], waiting[1]
+    pending = state.confirming or ""
+    choices = (
+        Choice(label(state.locale, row.yes), buttons.confirmation(True, pending)),
+        Choice(label(state.locale, "keep_everything"), buttons.confirmation(False, pending)),
+    )
+    debt = confirmations.debt_to_cancel(state, rest) if row.name is ToConfirm.CANCEL else None
+    sq.say(state, result, row.ask, choices, debt=debt)
+
+
+def answer_confirmation(state: UserState, yes: bool, result: StepResult) -> bool:
+    """The waiting confirmation answered, by its button or a typed yes or no; returns whether
+    the debt's question follows."""
+    waiting = confirmations.waiting(state.confirming)
+    sq.set_aside(state)
+    result.changed = True
+    if not yes or waiting is None:
+        sq.say(state, result, "kept.html")
+        return True
+    return CONFIRM[waiting[0]].on_yes(state, waiting[1], result)
 
 
 # -- asking and reading, the same for every row ---------------------------------------------

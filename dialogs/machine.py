@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs.conversation import STEPS, Go
+from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
 from dialogs.vocabulary import Condition, State, Trigger
 
@@ -137,11 +137,44 @@ def fire(user: UserState, debt: Debt, trigger: Trigger) -> bool:
     return moved
 
 
+# Where the side questions and confirmations that any step can open are drawn from.
+ANY_STEP = "any_step"
+
+
+def _aside_rows() -> tuple[list[str], list[dict[str, Any]]]:
+    """The side questions and confirmations as states of the drawing, with the edges that open
+    them and lead back (to the step they were asked over, or to wherever the person was)."""
+    states: list[str] = [ANY_STEP]
+    rows: list[dict[str, Any]] = []
+    for side in SIDE_QUESTIONS:
+        name = side.name.name.lower()
+        states.append(name)
+        for over in side.over or (ANY_STEP,):
+            rows.append({"trigger": side.opened_by, "source": str(over), "dest": name})
+            rows.append({"trigger": "answered", "source": name, "dest": str(over)})
+    for confirm in CONFIRMATIONS:
+        name = f"confirm_{confirm.name.value}"
+        states.append(name)
+        rows.append({"trigger": f"/{confirm.opened_by}", "source": ANY_STEP, "dest": name})
+        rows.append({"trigger": "yes", "source": name, "dest": State.CREDITOR.value})
+        rows.append({"trigger": "no", "source": name, "dest": ANY_STEP})
+    return states, rows
+
+
 def diagram() -> str:
-    """The conversation as a Mermaid state diagram, straight from the table."""
+    """The conversation as a Mermaid state diagram, straight from the table, side questions and
+    confirmations included."""
     from transitions.extensions import GraphMachine
 
-    graph = build_machine(
-        GraphMachine, model=Machine.self_literal, graph_engine="mermaid", title="One negotiation", show_conditions=True
+    states, rows = _aside_rows()
+    graph = GraphMachine(
+        model=Machine.self_literal,
+        states=[*STATES, *states],
+        transitions=[*TRANSITIONS, *rows],
+        initial=State.CREDITOR.value,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title="One negotiation",
+        show_conditions=True,
     )
     return str(graph.get_graph().draw(None)).strip()

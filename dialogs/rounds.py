@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dialogs import offer as figures
 from dialogs.answers import keyword
-from dialogs.asides import ask_call_time
 from dialogs.budget import redraft
-from dialogs.context import Ctx, Invalid, Stay, Taken
+from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.contracts import Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
@@ -19,7 +18,7 @@ from dialogs.parsing import parse_yes_no
 from dialogs.portfolio import available
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
-from dialogs.vocabulary import State, Trigger
+from dialogs.vocabulary import SideQuestion, State, Trigger
 
 MAX_TERMS = 200
 
@@ -88,7 +87,7 @@ def take_awaiting_reply(ctx: Ctx) -> Taken:
         ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
         return Stay()
     if ctx.action == "call":
-        return ask_call_time(ctx)
+        return Opens(SideQuestion.CALL_TIME)
     if said is not None or amount is not None:
         ctx.debt.call_at = None  # the answer is in: no "how did it go?" needed
     # A figure other than our own offer is theirs ("they want 2500", "no, they said 2500");

@@ -110,3 +110,42 @@ class Tag(StrEnum):
     SCHEDULED = "scheduled"
     # Nothing left to negotiate: left out of the suggested order.
     CLOSED = "closed"
+
+
+class SideQuestion(StrEnum):
+    """A question asked over the debt's own (`UserState.asking`, where a call also names its
+    debt: "call:<seq>"). Typed text answers it; a command or a current button sets it aside."""
+
+    TIME_ZONE = "timezone"
+    # Asked by the way, with the first reminder: text that is no time zone answers the debt.
+    TIME_ZONE_BY_THE_WAY = "timezone_first"
+    QUIET_HOURS = "quiet"
+    CALL_TIME = "call"
+
+
+class ToConfirm(StrEnum):
+    """A destructive command waiting for its yes (`UserState.confirming`, which names exactly
+    what: "cancel.<seq>.<turn>", "delete.<when asked>")."""
+
+    CANCEL = "cancel"
+    DELETE = "delete"
+
+
+class Command(StrEnum):
+    """What works at any point, in the order the menu and /help list them."""
+
+    START = "start"
+    HELP = "help"
+    STATUS = "status"
+    DEBTS = "debts"
+    NEW = "new"
+    SCRIPT = "script"
+    LETTER = "letter"
+    BACK = "back"
+    CANCEL = "cancel"
+    EXPORT = "export"
+    DELETE = "delete"
+    LANGUAGE = "language"
+    REMINDERS = "reminders"
+    TIMEZONE = "timezone"
+    CALENDAR = "calendar"
