@@ -144,6 +144,7 @@ class DebtRow(Base):
     in_writing: Mapped[bool | None] = mapped_column(Boolean)
     months_delinquent: Mapped[int | None] = mapped_column(Integer)
     holder: Mapped[str | None] = mapped_column(String(16))
+    charged_off: Mapped[bool | None] = mapped_column(Boolean)
     lawsuit: Mapped[bool | None] = mapped_column(Boolean)
     goals: Mapped[list[str]] = mapped_column(JSON)
     hardship: Mapped[str] = mapped_column(Text)

@@ -135,6 +135,7 @@ _DEBT_FIELDS = (
     "in_writing",
     "months_delinquent",
     "holder",
+    "charged_off",
     "lawsuit",
     "goals",
     "hardship",

@@ -92,6 +92,7 @@ def sample_state() -> UserState:
         in_writing=True,
         months_delinquent=7,
         holder=Holder.ORIGINAL,
+        charged_off=True,
         lawsuit=False,
         goals=[Goal.INSTALMENTS, Goal.FEES_WAIVED],
         hardship="Lost my job in May.",
