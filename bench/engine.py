@@ -1,7 +1,7 @@
 """How fast the coach answers: the pure engine, and the engine with the store committing.
 
 Run: `make bench` (or `.venv/bin/python bench/engine.py [--users N]`). Each simulated user plays
-the whole $5,000 credit-card story (statement to settlement, 33 inputs). Printed in one run:
+the whole $5,000 credit-card story (statement to settlement, 34 inputs). Printed in one run:
 
 - pure engine steps: `dialogs.step` alone, in memory;
 - baseline A: one bare `transitions` trigger with add/remove model, the library's floor;
@@ -42,25 +42,26 @@ STORY: list[Input] = [
     Input.text("8 months"),
     Input.button("1:5:holder:original"),
     Input.text("no"),
+    Input.text("no"),
     Input.text("2k"),
     Input.text("$300"),
-    Input.button("1:9:goals:lump_sum"),
-    Input.button("1:10:goals:done"),
+    Input.button("1:10:goals:lump_sum"),
+    Input.button("1:11:goals:done"),
     Input.text("I lost my job in June."),
     Input.text("they want 3000"),
-    Input.button("1:13:decision:counter"),
-    Input.button("1:14:awaiting_reply:countered"),
+    Input.button("1:14:decision:counter"),
+    Input.button("1:15:awaiting_reply:countered"),
     Input.text("$1,900"),
     Input.text("1,700"),
-    Input.button("1:17:awaiting_reply:accepted"),
-    Input.button("1:18:agreed_amount:same"),
+    Input.button("1:18:awaiting_reply:accepted"),
+    Input.button("1:19:agreed_amount:same"),
     Input.text("instalments"),
     Input.text("3"),
-    Input.button("1:21:instalment_amount:even"),
+    Input.button("1:22:instalment_amount:even"),
     Input.text("2026-12-01"),
     Input.text("monthly"),
     Input.text("2026-11-27"),
-    Input.button("1:25:awaiting_signature:signed"),
+    Input.button("1:26:awaiting_signature:signed"),
     Input.button("1:repaying:paid.0"),
     Input.button("1:repaying:paid.1"),
     Input.button("1:repaying:paid.2"),

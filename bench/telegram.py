@@ -110,6 +110,7 @@ def story(today: datetime) -> list[Step]:
         say("8 months"),
         press("The original lender"),
         say("no"),
+        say("no"),
         say("2k"),
         say("$300"),
         press("Pay less, in one lump sum"),

@@ -25,6 +25,7 @@ from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, date_within, first_amount, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
 from dialogs.contracts import Choice, Reply, StepResult
+from dialogs.letters import LETTERS
 from dialogs.render import label, render
 from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
 from dialogs.vocabulary import Command, Condition, SideQuestion, State, Tag, ToConfirm, Trigger
@@ -119,6 +120,9 @@ STEPS: tuple[Step, ...] = (
     Step(State.HOLDER, "q_holder.html",
          (Button("holder_original", Holder.ORIGINAL), Button("holder_collector", Holder.COLLECTOR)),
          reader=one_of(Holder, statement.HOLDER_WORDS, "e_holder.html"), fills="debt.holder",
+         go=(Go(A, State.CHARGED_OFF, when=Condition.MAY_BE_CHARGED_OFF), Go(A, State.LAWSUIT))),
+    Step(State.CHARGED_OFF, "q_charged_off.html", YES_NO,
+         reader=yes_no, fills="debt.charged_off",
          go=(Go(A, State.LAWSUIT),)),
     Step(State.LAWSUIT, "q_lawsuit.html", YES_NO,
          reader=yes_no, fills="debt.lawsuit",
@@ -435,6 +439,7 @@ def _check(step: Step) -> None:
         where, _, name = step.fills.partition(".")
         kind = {"debt": Debt, "budget": Budget, "agreement": Agreement}[where]
         assert name in {f.name for f in fields(kind)}, step.fills
+    assert step.letter is None or step.letter in LETTERS, step.letter
 
 
 for _step in STEPS:

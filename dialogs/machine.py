@@ -14,6 +14,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
+from dialogs.offer import CHARGE_OFF_MONTHS
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
 from dialogs.vocabulary import Condition, State, Trigger
 
@@ -57,6 +58,10 @@ class Negotiation:
 
     def has_lawsuit(self) -> bool:
         return bool(self.debt.lawsuit)
+
+    def may_be_charged_off(self) -> bool:
+        """Months behind with the original lender: it may have written the account off."""
+        return self.debt.holder is Holder.ORIGINAL and (self.debt.months_delinquent or 0) >= CHARGE_OFF_MONTHS
 
     def needs_validation(self) -> bool:
         return self.debt.holder is Holder.COLLECTOR and not self.debt.in_writing
@@ -117,6 +122,7 @@ def build_machine(machine_class: type[Machine] = Machine, model: Any = None, **o
 
 
 assert all(callable(getattr(Negotiation, c.value, None)) for c in Condition), "a condition without its check"
+assert not any(hasattr(Negotiation, t.value) for t in Trigger), "an attribute would shadow its trigger"
 MACHINE = build_machine()
 # The triggers each state answers to, read from the table once.
 _TRIGGERS: dict[str, frozenset[str]] = {state: frozenset(MACHINE.get_triggers(state)) for state in STATES}

@@ -21,6 +21,7 @@ class State(StrEnum):
     IN_WRITING = "in_writing"
     DELINQUENCY = "delinquency"
     HOLDER = "holder"
+    CHARGED_OFF = "charged_off"
     LAWSUIT = "lawsuit"
     # side doors
     NOT_NEGOTIABLE = "not_negotiable"
@@ -84,6 +85,7 @@ class Condition(StrEnum):
 
     IS_NOT_FOR_SETTLEMENT = "is_not_for_settlement"
     HAS_LAWSUIT = "has_lawsuit"
+    MAY_BE_CHARGED_OFF = "may_be_charged_off"
     NEEDS_VALIDATION = "needs_validation"
     IS_YEARS_OLD = "is_years_old"
     HAS_BUDGET = "has_budget"

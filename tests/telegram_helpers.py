@@ -36,7 +36,8 @@ WHOLE_NEGOTIATION: list[tuple[str, str]] = [
     ("press", "Yes"),
     ("say", "8 months"),
     ("press", "The original lender"),
-    ("press", "No"),
+    ("press", "No"),  # not charged off
+    ("press", "No"),  # no lawsuit
     ("say", "2000"),
     ("say", "300"),
     ("press", "Pay less, in one lump sum"),

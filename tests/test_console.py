@@ -20,6 +20,7 @@ WHOLE_NEGOTIATION = [
     "yes",  # in writing
     "8 months",  # delinquent
     "The original lender",  # holder, answered by label
+    "no",  # not charged off
     "no",  # no lawsuit
     "2000",  # lump sum now
     "300",  # monthly
@@ -87,7 +88,7 @@ def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path
 
 
 def test_export_and_delete_are_real(tmp_path: Path) -> None:
-    out = chat(tmp_path, [*WHOLE_NEGOTIATION[:12], "/export"])
+    out = chat(tmp_path, [*WHOLE_NEGOTIATION[:13], "/export"])
     export_path = Path(re.findall(r"^\s+(/\S+\.json)$", out, flags=re.MULTILINE)[0])
     document = json.loads(export_path.read_text())
     text = json.dumps(document)

@@ -42,8 +42,8 @@ def exported(out: str) -> tuple[Path, dict[str, object]]:
 
 def up_to_the_offer(creditor: str, hardship: str) -> list[str]:
     """A negotiation as far as the drafted offer letter, with its own creditor and hardship."""
-    lines = WHOLE_NEGOTIATION[:11]
-    return [creditor, *lines[1:10], hardship]
+    lines = WHOLE_NEGOTIATION[:12]
+    return [creditor, *lines[1:11], hardship]
 
 
 def test_every_name_gets_a_folder_and_an_identity_of_its_own(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 # The console test's negotiation, up to the plan: three monthly $600 payments from 15 February
 # 2027, so the March and April ones fall after the US clocks go forward (14 March 2027).
 UP_TO_THE_PLAN = [
-    *WHOLE_NEGOTIATION[:22],
+    *WHOLE_NEGOTIATION[:23],
     ("say", "2027-02-15"),
     ("press", "Every month"),
     ("say", expand("{date:+5d}", TODAY)),  # sign by
@@ -226,7 +226,7 @@ async def test_a_scheduled_call_gets_its_script_half_an_hour_before_with_current
     clock = Clock(START)
     alex = Person(server, 341)
     async with running_bot(server, store, tmp_path, clock=clock):
-        await alex.does(WHOLE_NEGOTIATION[:15])  # the offer is out; they countered, we countered with $1,400
+        await alex.does(WHOLE_NEGOTIATION[:16])  # the offer is out; they countered, we countered with $1,400
         got = await alex.presses("Remind me before I call")
         got = await alex.says("tomorrow at 10am")
         assert "The script comes Mon 23 Nov, 9:30 AM" in got[0].text

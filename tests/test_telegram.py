@@ -59,7 +59,7 @@ async def test_export_sends_the_json_and_delete_erases_after_confirming(
 ) -> None:
     alex, sam = Person(server, 201), Person(server, 202)
     async with running_bot(server, store, tmp_path):
-        await alex.does(WHOLE_NEGOTIATION[:13])
+        await alex.does(WHOLE_NEGOTIATION[:14])
         await sam.does([("say", "/start"), ("say", "Other Bank")])
         await alex.says("/export")
         export = server.documents(201)[-1]
@@ -166,7 +166,7 @@ async def test_forged_button_data_naming_another_users_debt_is_refused(
 async def test_flood_control_is_waited_out_and_nothing_is_lost_or_doubled(
     server: FakeTelegram, store: Store, tmp_path: Path
 ) -> None:
-    steps = WHOLE_NEGOTIATION[:9]
+    steps = WHOLE_NEGOTIATION[:10]
     calm, flooded = Person(server, 701), Person(server, 702)
     async with running_bot(server, store, tmp_path):
         expected = [m.text for m in await calm.does(steps)]

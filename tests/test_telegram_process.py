@@ -96,7 +96,7 @@ async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
 ) -> None:
     alex = Person(server, 901, first_name=NAME)
     await bot.start()
-    await alex.does(WHOLE_NEGOTIATION[:8])  # up to "any lawsuit?": No
+    await alex.does(WHOLE_NEGOTIATION[:9])  # up to "any lawsuit?": No
     in_writing = next(m for m in alex.inbox if "in writing" in m.text and m.choices_sent)
     await bot.kill()
     await bot.start()
@@ -105,7 +105,7 @@ async def test_killed_mid_negotiation_and_restarted_the_conversation_continues(
     # still shows it): explained, not applied.
     stale = await alex.sends_data(dict(in_writing.choices_sent)["No"], message_id=in_writing.message_id)
     assert "belongs to an earlier question" in stale[0].text
-    rest = await alex.does(WHOLE_NEGOTIATION[8:15])
+    rest = await alex.does(WHOLE_NEGOTIATION[9:16])
     await bot.stop()
 
     said = text_of(rest)
@@ -167,7 +167,7 @@ async def test_killed_in_the_middle_of_a_reply_with_a_letter_the_rest_follows_af
     question."""
     alex = Person(server, 903, first_name=NAME)
     await bot.start()
-    await alex.does(WHOLE_NEGOTIATION[:12])  # asked why they cannot pay in full
+    await alex.does(WHOLE_NEGOTIATION[:13])  # asked why they cannot pay in full
     server.hold("sendDocument")
     before = len(alex.inbox)
     server.user_says(903, "I lost my job in June.")
@@ -294,8 +294,8 @@ async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_libra
     amount and sentence they sent, and for tracebacks."""
     creditor = "國泰世華銀行"
     alex, sam = Person(server, 905, first_name=NAME), Person(server, 906, first_name="Quintessa")
-    alex_steps = [(kind, creditor if value == "Capital One" else value) for kind, value in WHOLE_NEGOTIATION[:13]]
-    sam_steps = [(kind, "$7,777" if value == "$5,000" else value) for kind, value in WHOLE_NEGOTIATION[:9]]
+    alex_steps = [(kind, creditor if value == "Capital One" else value) for kind, value in WHOLE_NEGOTIATION[:14]]
+    sam_steps = [(kind, "$7,777" if value == "$5,000" else value) for kind, value in WHOLE_NEGOTIATION[:10]]
     await bot.start()
     await sam.does(sam_steps)
     await alex.does(alex_steps[:-1])
