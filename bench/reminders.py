@@ -408,7 +408,9 @@ class ReminderTelegram(FakeTelegram):
         return sorted(m.sent_at for chat in chat_ids for m in self.messages(chat))
 
 
-assert hasattr(FakeTelegram, "on_delivered") and hasattr(FakeTelegram, "_remember"), "tests/support/fake_telegram.py changed"
+assert hasattr(FakeTelegram, "on_delivered") and hasattr(FakeTelegram, "_remember"), (
+    "tests/support/fake_telegram.py changed"
+)
 
 
 @functools.cache

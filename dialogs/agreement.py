@@ -9,17 +9,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dialogs import portfolio
-from dialogs.asides import ask_call_time
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay, member
-from dialogs.contracts import CalendarRequested, Choice, Reply
+from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
+from dialogs.contracts import CalendarRequested, Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
-from dialogs.readers.counts import parse_count
 from dialogs.readers.dates import parse_date
-from dialogs.readers.keywords import keyword
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
+from dialogs.vocabulary import SideQuestion, Trigger
 
 MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
@@ -48,14 +46,19 @@ def _agreed_figure(ctx: Ctx) -> Money | None:
     return ctx.debt.balance if _is_plan(ctx) else ctx.debt.pending_amount
 
 
-def ask_agreed_amount(ctx: Ctx) -> Reply:
-    figure = _agreed_figure(ctx)
-    choices = (ctx.choice("agreed_same", "same", amount=figure),) if figure is not None else ()
-    monthly = ctx.debt.pending_amount if _is_plan(ctx) else None
-    return ctx.reply("q_agreed_amount.html", choices, numeric=True, figure=figure, monthly=monthly)
+def has_agreed_figure(ctx: Ctx) -> bool:
+    return _agreed_figure(ctx) is not None
 
 
-def take_agreed_amount(ctx: Ctx) -> Outcome:
+def agreed_figure(ctx: Ctx) -> dict[str, Money | None]:
+    return {"amount": _agreed_figure(ctx)}
+
+
+def agreed_figures(ctx: Ctx) -> dict[str, Money | None]:
+    return {"figure": _agreed_figure(ctx), "monthly": ctx.debt.pending_amount if _is_plan(ctx) else None}
+
+
+def take_agreed_amount(ctx: Ctx) -> Taken:
     amount = _agreed_figure(ctx) if ctx.action == "same" else ctx.amount()
     if amount is None or not amount:
         return Invalid("e_amount.html", (("example", "$1,500"),))
@@ -64,24 +67,18 @@ def take_agreed_amount(ctx: Ctx) -> Outcome:
     if not _is_plan(ctx):
         ctx.debt.pending_amount = amount
     ctx.debt.agreement = Agreement(amount)
-    return "answer"
+    return Trigger.ANSWER
 
 
 # -- lump sum or instalments -----------------------------------------------------------------
-def ask_structure(ctx: Ctx) -> Reply:
-    return ctx.reply(
-        "q_structure.html", (ctx.choice("structure_lump", "lump"), ctx.choice("structure_instalments", "instalments"))
-    )
-
-
-def take_structure(ctx: Ctx) -> Outcome:
+def take_structure(ctx: Ctx) -> Taken:
     low = ctx.text.lower()
     if ctx.action == "lump" or (ctx.action is None and ("lump" in low or "one payment" in low or "once" in low)):
         agreement = _agreement(ctx)
         agreement.instalments, agreement.instalment_amount = 1, None
-        return "lump"
+        return Trigger.LUMP
     if ctx.action == "instalments" or "instal" in low or "install" in low or "payments" in low:
-        return "instalments"
+        return Trigger.INSTALMENTS
     return Invalid("e_structure.html")
 
 
@@ -89,23 +86,21 @@ def _plan_monthly(ctx: Ctx) -> Money | None:
     return ctx.debt.pending_amount if _is_plan(ctx) else None
 
 
-def ask_instalment_count(ctx: Ctx) -> Reply:
+def suggested_count(ctx: Ctx) -> tuple[Choice, ...]:
+    """On a payment plan, the count the agreed monthly figure pays off."""
     monthly = _plan_monthly(ctx)
-    choices: tuple[Choice, ...] = ()
-    if monthly:
-        count = min(-(-_agreement(ctx).amount.amount // monthly.amount), MAX_INSTALMENTS)
-        choices = (ctx.choice("instalment_count", str(count), count=count),)
-    return ctx.reply("q_instalment_count.html", choices, numeric=True, monthly=monthly)
+    if not monthly:
+        return ()
+    count = min(-(-_agreement(ctx).amount.amount // monthly.amount), MAX_INSTALMENTS)
+    return (ctx.choice("instalment_count", str(count), count=count),)
 
 
-def take_instalment_count(ctx: Ctx) -> Outcome:
-    count = parse_count(ctx.action or ctx.text)
-    if count is None or not 2 <= count <= MAX_INSTALMENTS:
-        return Invalid("e_instalment_count.html", (("most", MAX_INSTALMENTS),))
-    agreement = _agreement(ctx)
-    agreement.instalments = count
-    agreement.instalment_amount = _suggested_instalment(ctx)
-    return "answer"
+def plan_monthly(ctx: Ctx) -> dict[str, Money | None]:
+    return {"monthly": _plan_monthly(ctx)}
+
+
+def suggest_instalment(ctx: Ctx) -> None:
+    _agreement(ctx).instalment_amount = _suggested_instalment(ctx)
 
 
 def _suggested_instalment(ctx: Ctx) -> Money:
@@ -116,57 +111,32 @@ def _suggested_instalment(ctx: Ctx) -> Money:
     return even_instalment(agreement.amount, agreement.instalments)
 
 
-def ask_instalment_amount(ctx: Ctx) -> Reply:
-    suggested = _suggested_instalment(ctx)
-    return ctx.reply(
-        "q_instalment_amount.html",
-        (ctx.choice("instalment_even", "even", amount=suggested),),
-        numeric=True,
-        even=suggested,
-    )
+def even_instalment_label(ctx: Ctx) -> dict[str, Money]:
+    return {"amount": _suggested_instalment(ctx)}
 
 
-def take_instalment_amount(ctx: Ctx) -> Outcome:
+def even_instalment_figure(ctx: Ctx) -> dict[str, Money]:
+    return {"even": _suggested_instalment(ctx)}
+
+
+def instalment_size(ctx: Ctx) -> Money | Invalid:
+    """One instalment's amount: the even split (its button), or one the schedule can pay in
+    the count agreed, the last instalment taking the rest."""
     agreement = _agreement(ctx)
     each = _suggested_instalment(ctx) if ctx.action == "even" else ctx.amount()
     if each is None or each.currency != agreement.amount.currency:
         return Invalid("e_amount.html", (("example", "$500"),))
     if split(agreement.amount, agreement.instalments, each) is None:
         return Invalid("e_instalment_amount.html", (("agreement", agreement),))
-    agreement.instalment_amount = each
-    return "answer"
+    return each
 
 
 # -- dates -----------------------------------------------------------------------------------
-def ask_first_due(ctx: Ctx) -> Reply:
-    return ctx.reply("q_first_due.html")
+def the_agreement(ctx: Ctx) -> dict[str, Agreement]:
+    return {"agreement": _agreement(ctx)}
 
 
-def take_first_due(ctx: Ctx) -> Outcome:
-    when = parse_date(ctx.text, ctx.today, ctx.locale)
-    if when is None or when < ctx.today or when > ctx.today + LATEST_FIRST_PAYMENT:
-        return Invalid("e_date.html", (("example", "2026-12-01"),))
-    _agreement(ctx).first_due = when
-    return "answer"
-
-
-def ask_frequency(ctx: Ctx) -> Reply:
-    return ctx.reply("q_frequency.html", tuple(ctx.choice(f"every_{f.value}", f.value) for f in Frequency))
-
-
-def take_frequency(ctx: Ctx) -> Outcome:
-    frequency = member(Frequency, ctx.action or keyword(ctx.text, FREQUENCY_WORDS))
-    if frequency is None:
-        return Invalid("e_frequency.html")
-    _agreement(ctx).frequency = frequency
-    return "answer"
-
-
-def ask_sign_by(ctx: Ctx) -> Reply:
-    return ctx.reply("q_sign_by.html", agreement=_agreement(ctx))
-
-
-def take_sign_by(ctx: Ctx) -> Outcome:
+def take_sign_by(ctx: Ctx) -> Taken:
     agreement = _agreement(ctx)
     when = parse_date(ctx.text, ctx.today, ctx.locale)
     if when is None or when < ctx.today:
@@ -178,11 +148,11 @@ def take_sign_by(ctx: Ctx) -> Outcome:
     agreement.sent_on = ctx.today
     ctx.debt.payments = payments_for(agreement)
     ctx.debt.pending_amount = None
-    return "answer"
+    return Trigger.ANSWER
 
 
 # -- the written agreement -------------------------------------------------------------------
-def draft_agreement(ctx: Ctx, trigger: str = "") -> None:
+def draft_agreement(ctx: Ctx, trigger: Trigger = Trigger.ANSWER) -> None:
     agreement = _agreement(ctx)
     draft_letter(ctx, "settlement_agreement")
     free = available(ctx.user, excluding=ctx.debt.seq)
@@ -198,19 +168,11 @@ def _stretches_budget(ctx: Ctx, free: Budget) -> bool:
     return free.monthly is not None and monthly > free.monthly
 
 
-def ask_awaiting_signature(ctx: Ctx) -> Reply:
-    return ctx.reply(
-        "q_awaiting_signature.html",
-        (ctx.choice("signed_back", "signed"), ctx.choice("made_payment", "paid"), ctx.choice("show_letter", "letter")),
-        agreement=_agreement(ctx),
-    )
-
-
-def take_awaiting_signature(ctx: Ctx) -> Outcome:
+def take_awaiting_signature(ctx: Ctx) -> Taken:
     low = ctx.text.lower()
     if ctx.action == "signed" or (ctx.action is None and ("signed" in low or "came back" in low)):
         _agreement(ctx).signed_on = ctx.today
-        return "signed"
+        return Trigger.SIGNED
     if ctx.action == "paid" or (ctx.action is None and "paid" in low):
         ctx.say("warn_unsigned.html", (ctx.choice("signed_back", "signed"), ctx.choice("paid_anyway", "paid_anyway")))
         return Stay(reprompt=False)
@@ -227,13 +189,14 @@ def _next_unpaid(ctx: Ctx) -> int | None:
     return next((i for i, p in enumerate(ctx.debt.payments) if p.status is not PaymentStatus.PAID), None)
 
 
-def start_repaying(ctx: Ctx, trigger: str) -> None:
-    if trigger == "signed":
+def start_repaying(ctx: Ctx, trigger: Trigger) -> None:
+    if trigger == Trigger.SIGNED:
         ctx.say("signed.html", agreement=_agreement(ctx))
         ctx.result.effects.append(CalendarRequested(ctx.debt.seq))
 
 
-def ask_repaying(ctx: Ctx) -> Reply:
+def payment_choices(ctx: Ctx) -> tuple[Choice, ...]:
+    """The next unpaid instalment's buttons; after a missed one, a call to plan."""
     index = _next_unpaid(ctx)
     choices: tuple[Choice, ...] = ()
     if index is not None:
@@ -245,10 +208,14 @@ def ask_repaying(ctx: Ctx) -> Reply:
         )
     if any(p.status is PaymentStatus.MISSED for p in ctx.debt.payments):
         choices += (ctx.choice("remind_before_call", "call"),)
-    return ctx.reply("q_repaying.html", choices, paid=paid_so_far(ctx.debt), agreement=_agreement(ctx), index=index)
+    return choices
 
 
-def take_repaying(ctx: Ctx) -> Outcome:
+def paid_so_far_figures(ctx: Ctx) -> dict[str, object]:
+    return {"paid": paid_so_far(ctx.debt), "agreement": _agreement(ctx), "index": _next_unpaid(ctx)}
+
+
+def take_repaying(ctx: Ctx) -> Taken:
     low = ctx.text.lower()
     action, _, which = (ctx.action or "").partition(".")
     # Buttons name their instalment ("paid.1"); typed words mean the next unpaid one.
@@ -260,7 +227,7 @@ def take_repaying(ctx: Ctx) -> Outcome:
     if action in ("missed", "cant") or any(w in low for w in ("miss", "can't", "cannot", "not paid", "late")):
         return _missed(ctx, index)
     if action == "call":
-        return ask_call_time(ctx)
+        return Opens(SideQuestion.CALL_TIME)
     return Invalid("e_repaying.html")
 
 
@@ -277,7 +244,7 @@ def nothing_to_record(verb: str, payment: Payment, today: date) -> str | None:
     return None
 
 
-def _not_yet(ctx: Ctx, index: int | None) -> Outcome:
+def _not_yet(ctx: Ctx, index: int | None) -> Taken:
     """Not paid yet: before the due date there is nothing to do; after it, the payment is late
     and the right next step is the same as for one that cannot be paid: call them now."""
     if index is None or ctx.debt.payments[index].status is PaymentStatus.PAID:
@@ -288,16 +255,16 @@ def _not_yet(ctx: Ctx, index: int | None) -> Outcome:
     return Stay("not_yet.html", (("payment", payment),))
 
 
-def _missed(ctx: Ctx, index: int | None) -> Outcome:
+def _missed(ctx: Ctx, index: int | None) -> Taken:
     if index is None or ctx.debt.payments[index].status is PaymentStatus.PAID:
         return Invalid("e_repaying.html")
     payment = ctx.debt.payments[index]
     payment.status, payment.recorded_on = PaymentStatus.MISSED, ctx.today
     ctx.say("missed.html", payment=payment, overdue=payment.due_on < ctx.today)
-    return "missed"
+    return Trigger.MISSED
 
 
-def _record_paid(ctx: Ctx, index: int | None = None) -> Outcome:
+def _record_paid(ctx: Ctx, index: int | None = None) -> Taken:
     if index is None:
         index = _next_unpaid(ctx)
     if index is None:
@@ -311,28 +278,13 @@ def _record_paid(ctx: Ctx, index: int | None = None) -> Outcome:
         # A lump sum paid out of savings is no longer there to offer anyone else.
         budget.lump_sum = max(budget.lump_sum - payment.amount, Money.zero(budget.lump_sum.currency))
     ctx.say("payment_recorded.html", payment=payment, paid=paid_so_far(ctx.debt), agreement=_agreement(ctx))
-    return "paid"
+    return Trigger.PAID
 
 
-def finish(ctx: Ctx, trigger: str) -> None:
+def finish(ctx: Ctx, trigger: Trigger) -> None:
     agreement = _agreement(ctx)
     assert ctx.debt.balance is not None
     forgiven = portfolio.forgiven(ctx.debt) or Money.zero(ctx.currency)
     draft_letter(ctx, "paid_in_full_request", forgiven=forgiven)
     tax_note = forgiven.currency == "USD" and forgiven >= FORM_1099C_THRESHOLD
     ctx.say("settled.html", agreement=agreement, forgiven=forgiven, tax_note=tax_note)
-
-
-QUESTIONS: dict[str, Question] = {
-    "agreed_amount": Question(ask_agreed_amount, take_agreed_amount),
-    "structure": Question(ask_structure, take_structure),
-    "instalment_count": Question(ask_instalment_count, take_instalment_count),
-    "instalment_amount": Question(ask_instalment_amount, take_instalment_amount),
-    "first_due": Question(ask_first_due, take_first_due),
-    "frequency": Question(ask_frequency, take_frequency),
-    "sign_by": Question(ask_sign_by, take_sign_by),
-    "awaiting_signature": Question(
-        ask_awaiting_signature, take_awaiting_signature, enter=draft_agreement, follow_ups=frozenset({"paid_anyway"})
-    ),
-    "repaying": Question(ask_repaying, take_repaying, enter=start_repaying),
-}

@@ -1,66 +1,60 @@
-"""What works at any point: help, status, back, cancel, export, delete, language, and the
-several-debts commands (debts, new, script, letter).
+"""What works at any point, as two tables: the commands (`/help`, `/cancel`...) and the
+buttons that are not a debt's answer (`g:<name>:<value>`: a language, a debt to switch to,
+a reminder setting).
 
-Destructive commands ask first; the confirmation is a button (or a typed yes) and anything else
-leaves everything as it was. A confirmation's buttons name exactly what they confirm, so an
-old one can never confirm another question that waits now.
+Destructive commands ask first (a confirmation, in `dialogs/conversation.py`); anything other
+than its yes leaves everything as it was. Every control button names its value, so pressed
+again it changes nothing more, and one that is not ours changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import asides, buttons, portfolio
+from dialogs import buttons, portfolio
+from dialogs import side_questions as sq
+from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
-from dialogs.contracts import Choice, EraseRequested, ExportRequested, Input, StepResult
+from dialogs.contracts import Choice, ExportRequested, Input, StepResult
+from dialogs.conversation import STEP, open_side_question, show_confirmation, tagged
 from dialogs.letters import draft_letter
 from dialogs.reminders import local_now
-from dialogs.render import available_locales, label, render, resolve_locale
+from dialogs.render import available_locales, label, resolve_locale
 from dialogs.rounds import standing_offer
+from dialogs.side_questions import say
 from dialogs.state import Debt, UserState
+from dialogs.vocabulary import Command, SideQuestion, Tag, ToConfirm
 
 MAX_DEBTS = 30
 
 Prompt = Callable[[UserState, date, StepResult], None]
 Undo = Callable[[UserState], bool]
 
-LETTER_STATES = {
-    "awaiting_validation": "validation_request",
-    "confirm_balance": "validation_request",
-    "awaiting_reply": "offer",
-    "counter_amount": "offer",
-    "decision": "offer",
-    "over_ceiling": "offer",
-    "awaiting_signature": "settlement_agreement",
-    "repaying": "settlement_agreement",
-    "settled": "paid_in_full_request",
-}
-SCRIPT_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling"})
-CONFIRMATIONS = {"cancel": "confirm_cancel.html", "delete": "confirm_delete.html"}
+# The commands, in the order of the menu and /help (Telegram's menu lists their names).
+COMMANDS: tuple[Command, ...] = tuple(Command)
 # Buttons of older versions that named no value: answered as an earlier question's.
 OLDER_CONTROLS = frozenset({("new", ""), ("tz", "keep")})
-COMMANDS = (
-    "start",
-    "help",
-    "status",
-    "debts",
-    "new",
-    "script",
-    "letter",
-    "back",
-    "cancel",
-    "export",
-    "delete",
-    "language",
-    "reminders",
-    "timezone",
-    "calendar",
-)
 
 
-def say(state: UserState, result: StepResult, template: str, choices: tuple[Choice, ...] = (), **extra: object) -> None:
-    result.say(render(state.locale, template, user=state, **extra), choices)
+@dataclass(slots=True)
+class Turn:
+    """One command or control button: who, when, and what the engine lends it."""
+
+    state: UserState
+    now: datetime
+    result: StepResult
+    prompt: Prompt
+    undo: Undo
+
+    @property
+    def today(self) -> date:
+        return local_now(self.state, self.now).date()
+
+    def ask_again(self) -> None:
+        """The question that waits (a confirmation, or the active debt's), asked again."""
+        self.prompt(self.state, self.today, self.result)
 
 
 def welcome(state: UserState, result: StepResult) -> None:
@@ -80,191 +74,49 @@ def start_debt(state: UserState) -> Debt:
     return debt
 
 
-def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
-    today = local_now(state, now).date()
-    name = inp.value
-    if name != "start":
-        state.confirming = None
-    if name == "start":
-        say(state, result, "welcome_back.html", debt=state.active_debt)
-        prompt(state, today, result)
-    elif name == "help":
-        say(state, result, "help.html", commands=COMMANDS)
-        prompt(state, today, result)
-    elif name == "status":
-        _status(state, result)
-        prompt(state, today, result)
-    elif name == "back":
-        result.changed = undo(state)
-        say(state, result, "undone.html" if result.changed else "e_nothing_to_undo.html")
-        prompt(state, today, result)
-    elif name in ("cancel", "delete"):
-        if state.active_debt is None:
-            start_debt(state)
-        _ask_confirmation(state, name, now, result)
-    elif name == "export":
-        result.effects.append(ExportRequested())
-        say(state, result, "export.html")
-    elif name == "language":
-        _languages(state, result)
-    elif name == "debts":
-        _debts(state, result)
-    elif name == "new":
-        _new_debt(state, today, result, prompt)
-    elif name == "script":
-        _script(state, today, result, prompt)
-    elif name == "letter":
-        _letter(state, today, result, prompt)
-    elif name == "reminders":
-        asides.overview(state, now, result)
-    elif name == "timezone":
-        asides.ask_time_zone(state, now, result, first=False)
-    elif name == "calendar":
-        asides.calendar(state, result)
-        prompt(state, today, result)
-    else:
-        say(state, result, "e_unknown_command.html", commands=COMMANDS)
-        prompt(state, today, result)
+# -- the commands ----------------------------------------------------------------------------
+def _start(t: Turn) -> None:
+    say(t.state, t.result, "welcome_back.html", debt=t.state.active_debt)
 
 
-def press(state: UserState, control: buttons.Control, now: datetime, result: StepResult, *, prompt: Prompt) -> None:
-    """Buttons that are not answers to a debt's question (`g:<name>:<value>`). Each names its
-    value, so pressed again it changes nothing more; one that is not ours changes nothing."""
-    today = local_now(state, now).date()
-    if asides.press(state, control, now, result, prompt):
-        return
-    name, value = control.name, control.value
-    seq = buttons.number(value)
-    if name == "new" and seq is not None and (added := state.debt(seq)) is not None:
-        say(state, result, "e_already_added.html", debt=added)
-        prompt(state, today, result)
-    elif name == "new" and seq == state.next_seq():
-        _new_debt(state, today, result, prompt)
-    elif name == "debts" and not value:
-        asides.set_aside(state)
-        _debts(state, result)
-    elif name == "debt" and seq is not None and state.debt(seq) is not None:
-        if seq != state.active:
-            asides.set_aside(state)
-            state.active = seq
-            result.changed = True
-        say(state, result, "switched.html", switched_to=state.active_debt)
-        prompt(state, today, result)
-    elif name == "lang" and value in available_locales():
-        if resolve_locale(value) != state.locale:
-            asides.set_aside(state)
-            state.locale = resolve_locale(value)
-            result.changed = True
-        say(state, result, "language_set.html")
-        prompt(state, today, result)
-    elif (name, value) in OLDER_CONTROLS:
-        say(state, result, "e_stale_button.html", other=None)
-        prompt(state, today, result)
-    else:
-        say(state, result, "e_unknown_button.html")
-        prompt(state, today, result)
+def _help(t: Turn) -> None:
+    say(t.state, t.result, "help.html", commands=COMMANDS)
 
 
-# -- confirmations ---------------------------------------------------------------------------
-def pending_name(state: UserState, what: str, now: datetime) -> str:
-    """What a confirmation confirms, exactly: its buttons carry this, and `confirming` holds
-    it while it waits. Starting over names the debt and its turn (which grows when the debt
-    starts over, so a used button cannot confirm the next /cancel); erasing names the second
-    it was asked, since an erased person has no counter left. Numbers are in base 36 so the
-    name fits its column (16 characters) whatever the turn."""
-    if what == "cancel":
-        debt = state.active_debt
-        assert debt is not None
-        return f"cancel.{debt.seq}.{_base36(debt.turn)}"
-    return f"delete.{_base36(int(now.timestamp()))}"
+def _status(t: Turn) -> None:
+    state = t.state
+    say(state, t.result, "status.html", debt=state.active_debt, others=len(state.debts) - 1)
 
 
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = digits[digit] + text
-        if not number:
-            return text
+def _back(t: Turn) -> None:
+    t.result.changed = t.undo(t.state)
+    say(t.state, t.result, "undone.html" if t.result.changed else "e_nothing_to_undo.html")
 
 
-def _ask_confirmation(state: UserState, what: str, now: datetime, result: StepResult) -> None:
-    state.confirming = pending_name(state, what, now)
-    result.changed = True
-    show_confirmation(state, result)
+def _confirm(what: ToConfirm) -> Callable[[Turn], None]:
+    def ask(t: Turn) -> None:
+        if t.state.active_debt is None:
+            start_debt(t.state)
+        t.state.confirming = pending_name(t.state, what, t.now)
+        t.result.changed = True
+        show_confirmation(t.state, t.result)
+
+    ask.__name__ = f"confirm_{what}"
+    return ask
 
 
-def show_confirmation(state: UserState, result: StepResult) -> None:
-    """The confirmation that waits, asked (again) with its own buttons; changes nothing."""
-    pending = state.confirming or ""
-    what, _, rest = pending.partition(".")
-    if what not in CONFIRMATIONS:
-        return
-    choices = (
-        Choice(label(state.locale, f"confirm_{what}"), buttons.confirmation(True, pending)),
-        Choice(label(state.locale, "keep_everything"), buttons.confirmation(False, pending)),
-    )
-    debt = _debt_to_cancel(state, rest) if what == "cancel" else None
-    say(state, result, CONFIRMATIONS[what], choices, debt=debt)
+def _export(t: Turn) -> None:
+    t.result.effects.append(ExportRequested())
+    say(t.state, t.result, "export.html")
 
 
-def press_confirmation(
-    state: UserState, pressed: buttons.Confirmation, today: date, result: StepResult, *, prompt: Prompt
-) -> None:
-    """A confirmation's button answers it only while it is the one waiting. Any other (used,
-    for another question, or unnamed from an older version) changes nothing, and the question
-    that waits, if any, is asked again."""
-    if not pressed.pending or pressed.pending != state.confirming:
-        say(state, result, "e_stale_button.html", other=None)
-        prompt(state, today, result)
-        return
-    answer_confirmation(state, pressed.yes, today, result, prompt=prompt)
-
-
-def answer_confirmation(state: UserState, yes: bool, today: date, result: StepResult, *, prompt: Prompt) -> None:
-    """The waiting confirmation answered, by its button or a typed yes or no."""
-    pending = state.confirming or ""
-    asides.set_aside(state)
-    result.changed = True
-    what, _, rest = pending.partition(".")
-    if not yes or what not in CONFIRMATIONS:
-        say(state, result, "kept.html")
-        prompt(state, today, result)
-        return
-    if what == "delete":
-        fresh = UserState(locale=state.locale)
-        result.state = fresh
-        result.effects.append(EraseRequested())
-        say(fresh, result, "erased.html")
-        return
-    debt = _debt_to_cancel(state, rest)
-    if debt is not None:
-        # A fresh start, with the turn still growing: the old debt's buttons stay stale.
-        state.debts = [Debt(seq=d.seq, turn=d.turn + 1) if d is debt else d for d in state.debts]
-        state.undo = [s for s in state.undo if s.get("active") != debt.seq]
-        state.active = debt.seq
-    say(state, result, "started_over.html")
-    prompt(state, today, result)
-
-
-def _debt_to_cancel(state: UserState, named: str) -> Debt | None:
-    """The debt a `cancel.<seq>.<turn>` names (the active one for a name from an older
-    version, which named none)."""
-    seq = buttons.number(named.partition(".")[0])
-    return state.debt(seq) if seq is not None else state.active_debt
-
-
-def _status(state: UserState, result: StepResult) -> None:
-    say(state, result, "status.html", debt=state.active_debt, others=len(state.debts) - 1)
-
-
-def _languages(state: UserState, result: StepResult) -> None:
+def _languages(t: Turn) -> None:
     choices = tuple(Choice(label(code, "language_name"), buttons.control("lang", code)) for code in available_locales())
-    say(state, result, "language.html", choices)
+    say(t.state, t.result, "language.html", choices)
 
 
-def _debts(state: UserState, result: StepResult) -> None:
+def _debts(t: Turn) -> None:
+    state = t.state
     order = portfolio.suggested_order(state)
     choices = tuple(
         Choice(label(state.locale, "work_on", seq=d.seq, creditor=d.creditor or "…"), buttons.control("debt", d.seq))
@@ -275,7 +127,7 @@ def _debts(state: UserState, result: StepResult) -> None:
         choices += (Choice(label(state.locale, "add_debt"), buttons.control("new", state.next_seq())),)
     say(
         state,
-        result,
+        t.result,
         "debts.html",
         choices,
         debts=state.debts,
@@ -285,33 +137,229 @@ def _debts(state: UserState, result: StepResult) -> None:
     )
 
 
-def _new_debt(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
+def _new_debt(t: Turn) -> None:
+    state = t.state
     if len(state.debts) >= MAX_DEBTS:
-        say(state, result, "e_too_many_debts.html", most=MAX_DEBTS)
+        say(state, t.result, "e_too_many_debts.html", most=MAX_DEBTS)
         return
-    asides.set_aside(state)
+    sq.set_aside(state)
     start_debt(state)
-    result.changed = True
-    say(state, result, "new_debt.html", debt=state.active_debt)
-    prompt(state, today, result)
+    t.result.changed = True
+    say(state, t.result, "new_debt.html", debt=state.active_debt)
+    t.ask_again()
 
 
-def _script(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
-    debt = state.active_debt
-    if debt is None or debt.offer is None or debt.state not in SCRIPT_STATES:
-        say(state, result, "e_no_script.html", debt=debt)
+def _script(t: Turn) -> None:
+    debt = t.state.active_debt
+    if debt is None or debt.offer is None or debt.state not in tagged(Tag.NEGOTIATING):
+        say(t.state, t.result, "e_no_script.html", debt=debt)
     else:
-        ctx = Ctx(state, debt, today, result)
+        ctx = Ctx(t.state, debt, t.today, t.result)
         ctx.say("script.html", offer=debt.offer, figure=standing_offer(ctx))
-    prompt(state, today, result)
 
 
-def _letter(state: UserState, today: date, result: StepResult, prompt: Prompt) -> None:
-    debt = state.active_debt
-    kind = LETTER_STATES.get(debt.state) if debt is not None else None
+def _letter(t: Turn) -> None:
+    debt = t.state.active_debt
+    kind = STEP[debt.state].letter if debt is not None else None
     if debt is None or kind is None:
-        say(state, result, "e_no_letter.html", debt=debt)
+        say(t.state, t.result, "e_no_letter.html", debt=debt)
     else:
-        draft_letter(Ctx(state, debt, today, result), kind, forgiven=portfolio.forgiven(debt))
-        say(state, result, "letter_again.html", debt=debt, kind=kind)
-    prompt(state, today, result)
+        draft_letter(Ctx(t.state, debt, t.today, t.result), kind, forgiven=portfolio.forgiven(debt))
+        say(t.state, t.result, "letter_again.html", debt=debt, kind=kind)
+
+
+def _reminders(t: Turn) -> None:
+    sq.overview(t.state, t.now, t.result)
+
+
+def _time_zone(t: Turn) -> None:
+    open_side_question(t.state, SideQuestion.TIME_ZONE, t.now, t.result)
+
+
+def _calendar(t: Turn) -> None:
+    sq.calendar(t.state, t.result)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    does: Callable[[Turn], None]
+    # The question that waits follows the command's own answer.
+    then_ask: bool = True
+
+
+# fmt: off
+RUN: dict[Command, Run] = {
+    Command.START:     Run(_start),
+    Command.HELP:      Run(_help),
+    Command.STATUS:    Run(_status),
+    Command.DEBTS:     Run(_debts, then_ask=False),
+    Command.NEW:       Run(_new_debt, then_ask=False),  # asks the new debt's first question itself
+    Command.SCRIPT:    Run(_script),
+    Command.LETTER:    Run(_letter),
+    Command.BACK:      Run(_back),
+    Command.CANCEL:    Run(_confirm(ToConfirm.CANCEL), then_ask=False),
+    Command.EXPORT:    Run(_export, then_ask=False),
+    Command.DELETE:    Run(_confirm(ToConfirm.DELETE), then_ask=False),
+    Command.LANGUAGE:  Run(_languages, then_ask=False),
+    Command.REMINDERS: Run(_reminders, then_ask=False),
+    Command.TIMEZONE:  Run(_time_zone, then_ask=False),
+    Command.CALENDAR:  Run(_calendar),
+}
+# fmt: on
+assert set(RUN) == set(Command)
+
+
+def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
+    t = Turn(state, now, result, prompt, undo)
+    try:
+        command = Command(inp.value)
+    except ValueError:
+        state.confirming = None
+        say(state, result, "e_unknown_command.html", commands=COMMANDS)
+        t.ask_again()
+        return
+    if command is not Command.START:
+        state.confirming = None  # a command sets the confirmation that waited aside
+    entry = RUN[command]
+    entry.does(t)
+    if entry.then_ask:
+        t.ask_again()
+
+
+# -- the control buttons ---------------------------------------------------------------------
+# Each returns False when the value is not one it gives (then: "I don't know that button").
+def _press_zone(t: Turn, value: str) -> bool:
+    state = t.state
+    if not sq.is_zone(value):
+        return False
+    if value != state.reminders.timezone or sq.opened(state.asking) in (
+        (SideQuestion.TIME_ZONE, None),
+        (SideQuestion.TIME_ZONE_BY_THE_WAY, None),
+    ):
+        sq.set_aside(state)
+        sq.set_time_zone(state, value, t.now, t.result)
+    else:
+        say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now))
+    t.ask_again()
+    return True
+
+
+def _press_ask(t: Turn, value: str) -> bool:
+    """/reminders' "change the time zone" and "change the quiet hours"."""
+    question = {"timezone": SideQuestion.TIME_ZONE, "quiet": SideQuestion.QUIET_HOURS}.get(value)
+    if question is None:
+        return False
+    t.state.confirming = None
+    open_side_question(t.state, question, t.now, t.result)
+    return True
+
+
+def _press_quiet(t: Turn, value: str) -> bool:
+    state, settings = t.state, t.state.reminders
+    if value != "off":
+        return False
+    if (settings.quiet_start, settings.quiet_end) != (None, None) or state.asking == SideQuestion.QUIET_HOURS:
+        sq.set_aside(state)
+        sq.set_quiet_hours(state, "off", t.now, t.result)
+    else:
+        say(state, t.result, "quiet_hours_set.html", settings=settings)
+    t.ask_again()
+    return True
+
+
+def _press_days(t: Turn, value: str) -> bool:
+    state, settings = t.state, t.state.reminders
+    days = buttons.number(value)
+    if days not in sq.DAYS_BEFORE:
+        return False
+    if days != settings.days_before:
+        sq.set_aside(state)
+        settings.days_before = days
+        t.result.changed = True
+    say(state, t.result, "days_before_set.html", days=settings.days_before)
+    t.ask_again()
+    return True
+
+
+def _press_calendar(t: Turn, value: str) -> bool:
+    if value:
+        return False
+    sq.set_aside(t.state)
+    sq.calendar(t.state, t.result)
+    t.ask_again()
+    return True
+
+
+def _press_new(t: Turn, value: str) -> bool:
+    """"Add a debt" names the debt it adds: pressed again, that debt is already there."""
+    state, seq = t.state, buttons.number(value)
+    if seq is not None and (added := state.debt(seq)) is not None:
+        say(state, t.result, "e_already_added.html", debt=added)
+        t.ask_again()
+        return True
+    if seq is None or seq != state.next_seq():
+        return False
+    _new_debt(t)
+    return True
+
+
+def _press_debts(t: Turn, value: str) -> bool:
+    if value:
+        return False
+    sq.set_aside(t.state)
+    _debts(t)
+    return True
+
+
+def _press_debt(t: Turn, value: str) -> bool:
+    state, seq = t.state, buttons.number(value)
+    if seq is None or state.debt(seq) is None:
+        return False
+    if seq != state.active:
+        sq.set_aside(state)
+        state.active = seq
+        t.result.changed = True
+    say(state, t.result, "switched.html", switched_to=state.active_debt)
+    t.ask_again()
+    return True
+
+
+def _press_language(t: Turn, value: str) -> bool:
+    state = t.state
+    if value not in available_locales():
+        return False
+    if resolve_locale(value) != state.locale:
+        sq.set_aside(state)
+        state.locale = resolve_locale(value)
+        t.result.changed = True
+    say(state, t.result, "language_set.html")
+    t.ask_again()
+    return True
+
+
+# fmt: off
+CONTROLS: dict[str, Callable[[Turn, str], bool]] = {
+    "tz":       _press_zone,      # g:tz:<IANA zone>
+    "ask":      _press_ask,       # g:ask:timezone, g:ask:quiet
+    "quiet":    _press_quiet,     # g:quiet:off
+    "days":     _press_days,      # g:days:<1, 3 or 7>
+    "calendar": _press_calendar,  # g:calendar
+    "new":      _press_new,       # g:new:<the seq it adds>
+    "debts":    _press_debts,     # g:debts
+    "debt":     _press_debt,      # g:debt:<seq>
+    "lang":     _press_language,  # g:lang:<locale>
+}
+# fmt: on
+
+
+def press(state: UserState, control: buttons.Control, now: datetime, result: StepResult, *, prompt: Prompt) -> None:
+    """Buttons that are not answers to a debt's question (`g:<name>:<value>`)."""
+    t = Turn(state, now, result, prompt, lambda _: False)
+    handler = CONTROLS.get(control.name)
+    if handler is not None and handler(t, control.value):
+        return
+    if (control.name, control.value) in OLDER_CONTROLS:
+        say(state, result, "e_stale_button.html", other=None)
+    else:
+        say(state, result, "e_unknown_button.html")
+    t.ask_again()

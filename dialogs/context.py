@@ -1,12 +1,10 @@
-"""The bundle a question handler works with during one step, and what it may answer."""
+"""The bundle a question's reader or handler works with during one step, and what it may answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from dialogs import buttons
 from dialogs.contracts import Choice, Reply, StepResult
@@ -14,6 +12,7 @@ from dialogs.money import Money
 from dialogs.readers.amounts import parse_amount
 from dialogs.render import label, render
 from dialogs.state import Debt, UserState
+from dialogs.vocabulary import SideQuestion, Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,16 @@ class Stay:
     reprompt: bool = True
 
 
-Outcome = str | Invalid | Stay
+@dataclass(frozen=True, slots=True)
+class Opens:
+    """The answer opens a side question over the debt's own (its "call" button)."""
+
+    question: SideQuestion
+
+
+# What became of an answer: the trigger it fires, or it could not be read, or it was taken
+# without moving on, or it opens a side question.
+Taken = Trigger | Invalid | Stay | Opens
 
 
 @dataclass(slots=True)
@@ -80,32 +88,3 @@ class Ctx:
         if self.buttons_only:
             return Reply("", choices, numeric)
         return Reply(self.render(template, **extra), choices, numeric)
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One step of the conversation: how to ask it, and how to read the answer.
-
-    `enter` runs once when a debt arrives at this step (letters, explanations); `prompt` may
-    run many times (after /status, /back, a stale button), so it must not change anything.
-    A pressed button is taken only if the prompt, at the debt's turn, shows it, or if it is one
-    of the `follow_ups`: actions offered by a message that `handle` sends (a warning's "do it
-    anyway").
-    """
-
-    prompt: Callable[[Ctx], Reply]
-    handle: Callable[[Ctx], Outcome]
-    # Called with the trigger that led here, since one step can be reached several ways.
-    enter: Callable[[Ctx, str], None] | None = None
-    follow_ups: frozenset[str] = frozenset()
-
-
-Member = TypeVar("Member", bound=StrEnum)
-
-
-def member(kind: type[Member], value: str | None) -> Member | None:
-    """The enum member named by a button or keyword, or None for anything else."""
-    try:
-        return None if value is None else kind(value)
-    except ValueError:
-        return None

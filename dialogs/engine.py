@@ -11,26 +11,28 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, asides, budget, buttons, commands, rounds, statement
+from dialogs import agreement, buttons, commands
+from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
-from dialogs.context import Ctx, Invalid, Question, Stay
+from dialogs.context import Ctx, Invalid, Opens, Stay
 from dialogs.contracts import Choice, Input, InputKind, StepResult
-from dialogs.machine import STATES, fire
+from dialogs.conversation import (
+    STEP,
+    answer_confirmation,
+    answer_side_question,
+    ask,
+    open_side_question,
+    show_confirmation,
+    take,
+)
+from dialogs.machine import fire
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminders import local_now
 from dialogs.state import Budget, Debt, UserState
+from dialogs.vocabulary import SideQuestion
 
 MAX_TEXT = 2000
 UNDO_DEPTH = 5
-
-QUESTIONS: dict[str, Question] = {
-    **statement.QUESTIONS,
-    **budget.QUESTIONS,
-    **rounds.QUESTIONS,
-    **agreement.QUESTIONS,
-    "settled": Question(statement.ask_closed, statement.take_closed, enter=agreement.finish),
-}
-assert set(QUESTIONS) == set(STATES), set(STATES) ^ set(QUESTIONS)
 
 
 def step(state: UserState, inp: Input, now: datetime) -> StepResult:
@@ -41,8 +43,8 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if asides.wants_time_zone(after):
-        asides.ask_time_zone(after, now, result, first=True)
+    if sq.wants_time_zone(after):
+        open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
 
 
@@ -62,32 +64,37 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
             prompt(state, today, result)
             return
     text = inp.value.strip()[:MAX_TEXT]
-    if state.asking and inp.kind is InputKind.TEXT and asides.answer(state, text, now, result, prompt):
-        return
+    if state.asking and inp.kind is InputKind.TEXT:
+        taken = answer_side_question(state, text, now, result)
+        if taken:
+            prompt(state, today, result)
+        if taken is not None:
+            return
     if inp.kind is InputKind.COMMAND:
         state.asking = None  # a command sets a side question aside
         commands.run(state, inp, now, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON:
         press(state, inp.value, now, result)
     elif state.confirming and inp.kind is InputKind.TEXT and (said := parse_yes_no(inp.value)) is not None:
-        commands.answer_confirmation(state, said, today, result, prompt=prompt)
+        if answer_confirmation(state, said, result):
+            prompt(state, today, result)
     else:
-        asides.set_aside(state)
-        answer(state, inp, today, result)
+        sq.set_aside(state)
+        answer(state, inp, now, result)
 
 
 def prompt(state: UserState, today: date, result: StepResult) -> None:
     """Ask the current question: a confirmation still waiting, or else the active debt's
     question (starting a first debt if there is none)."""
     if state.confirming:
-        commands.show_confirmation(state, result)
+        show_confirmation(state, result)
         return
     debt = state.active_debt
     if debt is None:
         debt = commands.start_debt(state)
         result.changed = True
     ctx = Ctx(state, debt, today, result)
-    result.replies.append(QUESTIONS[debt.state].prompt(ctx))
+    result.replies.append(ask(STEP[debt.state], ctx))
 
 
 def press(state: UserState, data: str, now: datetime, result: StepResult) -> None:
@@ -97,18 +104,26 @@ def press(state: UserState, data: str, now: datetime, result: StepResult) -> Non
     today = local_now(state, now).date()
     pressed = buttons.read(data)
     if isinstance(pressed, buttons.Confirmation):
-        commands.press_confirmation(state, pressed, today, result, prompt=prompt)
+        # It answers the confirmation only while that is the one waiting. Any other (used, for
+        # another question, or unnamed from an older version) changes nothing, and the
+        # question that waits, if any, is asked again.
+        if not pressed.pending or pressed.pending != state.confirming:
+            sq.say(state, result, "e_stale_button.html", other=None)
+            prompt(state, today, result)
+        elif answer_confirmation(state, pressed.yes, result):
+            prompt(state, today, result)
     elif isinstance(pressed, buttons.Control):
         commands.press(state, pressed, now, result, prompt=prompt)
     elif isinstance(pressed, buttons.Answer | buttons.Payment) and (debt := state.debt(pressed.seq)) is not None:
-        _press_for_debt(state, debt, pressed, today, result)
+        _press_for_debt(state, debt, pressed, now, result)
     else:
-        commands.say(state, result, "e_unknown_button.html")
+        sq.say(state, result, "e_unknown_button.html")
         prompt(state, today, result)
 
 
-def answer(state: UserState, inp: Input, today: date, result: StepResult) -> None:
+def answer(state: UserState, inp: Input, now: datetime, result: StepResult) -> None:
     """Typed text, for the active debt's question."""
+    today = local_now(state, now).date()
     debt = state.active_debt
     if debt is None:
         prompt(state, today, result)
@@ -116,12 +131,13 @@ def answer(state: UserState, inp: Input, today: date, result: StepResult) -> Non
     ctx = Ctx(state, debt, today, result)
     ctx.text = inp.value.strip()[:MAX_TEXT]
     ctx.action = _typed_label(ctx)
-    _apply(state, debt, ctx, today, result)
+    _apply(state, debt, ctx, now, result)
 
 
 def _press_for_debt(
-    state: UserState, debt: Debt, pressed: buttons.Answer | buttons.Payment, today: date, result: StepResult
+    state: UserState, debt: Debt, pressed: buttons.Answer | buttons.Payment, now: datetime, result: StepResult
 ) -> None:
+    today = local_now(state, now).date()
     ctx = Ctx(state, debt, today, result)
     if isinstance(pressed, buttons.Payment):
         action = f"{pressed.verb}.{pressed.index}"
@@ -141,13 +157,13 @@ def _press_for_debt(
         ctx.say("e_stale_button.html", other=debt if debt.seq != state.active else None)
         prompt(state, today, result)
         return
-    asides.set_aside(state)
+    sq.set_aside(state)
     if debt.seq != state.active:
         state.active = debt.seq
         result.changed = True
         ctx.say("switched.html", switched_to=debt)
     ctx.action = action
-    _apply(state, debt, ctx, today, result)
+    _apply(state, debt, ctx, now, result)
 
 
 def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
@@ -156,8 +172,7 @@ def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
     debt = ctx.debt
     if (pressed.turn, pressed.step) != (debt.turn, debt.state):
         return False
-    question = QUESTIONS[debt.state]
-    if pressed.action in question.follow_ups:
+    if pressed.action in STEP[debt.state].follow_ups:
         return True
     data = buttons.answer(debt, pressed.action)
     return any(choice.value == data for choice in _shown_choices(ctx))
@@ -165,36 +180,39 @@ def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
 
 def _shown_choices(ctx: Ctx) -> tuple[Choice, ...]:
     asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
-    return QUESTIONS[ctx.debt.state].prompt(asked).choices
+    return ask(STEP[ctx.debt.state], asked).choices
 
 
-def _apply(state: UserState, debt: Debt, ctx: Ctx, today: date, result: StepResult) -> None:
-    question = QUESTIONS[debt.state]
+def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepResult) -> None:
+    question = STEP[debt.state]
     before = snapshot(state, debt)
     # The replies to this answer (a warning's buttons included) carry the next turn, which
     # makes every button shown before it stale.
     debt.turn += 1
-    outcome = question.handle(ctx)
+    outcome = take(question, ctx)
     if isinstance(outcome, Invalid):
         debt.turn -= 1
         ctx.say(outcome.template, **dict(outcome.extra))
-        result.replies.append(question.prompt(ctx))
+        result.replies.append(ask(question, ctx))
         return
     _remember(state, before)
     result.changed = True
+    if isinstance(outcome, Opens):
+        open_side_question(state, outcome.question, now, result, about=debt)
+        return
     if isinstance(outcome, Stay):
         if outcome.template:
             ctx.say(outcome.template, **dict(outcome.extra))
         if outcome.reprompt:
-            result.replies.append(question.prompt(ctx))
+            result.replies.append(ask(question, ctx))
         return
     origin = debt.state
     if not fire(state, debt, outcome):
         raise RuntimeError(f"{outcome!r} does not apply in {origin!r}")
-    arrived = QUESTIONS[debt.state]
+    arrived = STEP[debt.state]
     if debt.state != origin and arrived.enter is not None:
         arrived.enter(ctx, outcome)
-    result.replies.append(arrived.prompt(ctx))
+    result.replies.append(ask(arrived, ctx))
 
 
 def _typed_label(ctx: Ctx) -> str | None:

@@ -1,9 +1,5 @@
-"""The whole conversation of one negotiation, as one table.
-
-Read it top to bottom: statement, side doors, budget, offer, counteroffer rounds, agreement,
-repayment. Each row is a `transitions` transition; when a trigger has several rows for one source,
-the first whose conditions hold wins. The README's diagram is generated from this table
-(`debtcoach diagram`), so the picture cannot drift from the code.
+"""The `transitions` machine of one negotiation, built from the table in `dialogs/conversation.py`,
+and the conditions its transitions check.
 
 One machine serves every debt, built once at import. A step fires the trigger's `Event` on a
 fresh `Negotiation` whose `state` is the debt's: the machine reads and sets that attribute and
@@ -17,119 +13,29 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
+from dialogs.offer import CHARGE_OFF_MONTHS
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
+from dialogs.vocabulary import Condition, State, Trigger
 
 # Years behind on payment after which a payment may restart the statute of limitations in many
 # US states (the shortest limits are three years; we warn a year early).
 LIMITATIONS_WARNING_MONTHS = 24
 
-STATES: list[str] = [
-    # statement
-    "creditor",
-    "kind",
-    "balance",
-    "in_writing",
-    "delinquency",
-    "holder",
-    "lawsuit",
-    # side doors
-    "not_negotiable",
-    "awaiting_validation",
-    "confirm_balance",
-    "limitations",
-    # budget
-    "budget_review",
-    "lump_sum",
-    "monthly",
-    "goals",
-    "hardship",
-    # offer and rounds
-    "unaffordable",
-    "awaiting_reply",
-    "counter_amount",
-    "decision",
-    "over_ceiling",
-    # agreement
-    "agreed_amount",
-    "structure",
-    "instalment_count",
-    "instalment_amount",
-    "first_due",
-    "frequency",
-    "sign_by",
-    "awaiting_signature",
-    # keeping the promise
-    "repaying",
-    "settled",
-]
+STATES: list[str] = [step.state.value for step in STEPS]
 
-_AFTER_STATEMENT: list[dict[str, Any]] = [
-    {"conditions": "is_years_old", "dest": "limitations"},
-    {"conditions": "has_budget", "dest": "budget_review"},
-    {"dest": "lump_sum"},
-]
 
-# fmt: off
-TRANSITIONS: list[dict[str, Any]] = [
-    # -- statement ------------------------------------------------------------------------
-    {"trigger": "answer", "source": "creditor", "dest": "kind"},
-    {"trigger": "answer", "source": "kind", "dest": "not_negotiable", "conditions": "is_not_for_settlement"},
-    {"trigger": "answer", "source": "kind", "dest": "balance"},
-    {"trigger": "answer", "source": "balance", "dest": "in_writing"},
-    {"trigger": "answer", "source": "in_writing", "dest": "delinquency"},
-    {"trigger": "answer", "source": "delinquency", "dest": "holder"},
-    {"trigger": "answer", "source": "holder", "dest": "lawsuit"},
-    {"trigger": "answer", "source": "lawsuit", "dest": "not_negotiable", "conditions": "has_lawsuit"},
-    {"trigger": "answer", "source": "lawsuit", "dest": "awaiting_validation", "conditions": "needs_validation"},
-    *({"trigger": "answer", "source": "lawsuit", **row} for row in _AFTER_STATEMENT),
-    # -- side doors -----------------------------------------------------------------------
-    {"trigger": "statement_arrived", "source": "awaiting_validation", "dest": "confirm_balance"},
-    *({"trigger": "answer", "source": "confirm_balance", **row} for row in _AFTER_STATEMENT),
-    {"trigger": "answer", "source": "limitations", "dest": "budget_review", "conditions": "has_budget"},
-    {"trigger": "answer", "source": "limitations", "dest": "lump_sum"},
-    # -- budget ---------------------------------------------------------------------------
-    {"trigger": "keep_budget", "source": "budget_review", "dest": "goals"},
-    {"trigger": "change_budget", "source": ["budget_review", "unaffordable"], "dest": "lump_sum"},
-    {"trigger": "answer", "source": "lump_sum", "dest": "monthly"},
-    {"trigger": "answer", "source": "monthly", "dest": "goals"},
-    {"trigger": "answer", "source": "goals", "dest": "hardship"},
-    {"trigger": "answer", "source": "hardship", "dest": "awaiting_reply", "conditions": "is_affordable"},
-    {"trigger": "answer", "source": "hardship", "dest": "unaffordable"},
-    # -- offer and counteroffer rounds ----------------------------------------------------
-    {"trigger": "switch_to_plan", "source": ["unaffordable", "decision"], "dest": "awaiting_reply", "conditions": "can_pay_monthly"},
-    {"trigger": "accepted", "source": "awaiting_reply", "dest": "agreed_amount"},
-    {"trigger": "rejected", "source": "awaiting_reply", "dest": "decision"},
-    {"trigger": "countered", "source": "awaiting_reply", "dest": "counter_amount"},
-    {"trigger": "named_figure", "source": "awaiting_reply", "dest": "decision"},
-    {"trigger": "answer", "source": "counter_amount", "dest": "decision"},
-    {"trigger": "accept", "source": "decision", "dest": "agreed_amount", "unless": "is_above_ceiling"},
-    {"trigger": "accept", "source": "decision", "dest": "over_ceiling"},
-    {"trigger": "counter", "source": "decision", "dest": "awaiting_reply", "unless": "is_above_ceiling"},
-    {"trigger": "counter", "source": "decision", "dest": "over_ceiling"},
-    {"trigger": "pause", "source": "decision", "dest": "awaiting_reply"},
-    {"trigger": "supervisor", "source": "decision", "dest": "awaiting_reply"},
-    {"trigger": "confirm", "source": "over_ceiling", "dest": "agreed_amount", "conditions": "is_agreeing"},
-    {"trigger": "confirm", "source": "over_ceiling", "dest": "awaiting_reply"},
-    {"trigger": "decline", "source": "over_ceiling", "dest": "decision", "conditions": "has_rounds"},
-    {"trigger": "decline", "source": "over_ceiling", "dest": "agreed_amount"},
-    # -- written agreement ----------------------------------------------------------------
-    {"trigger": "answer", "source": "agreed_amount", "dest": "over_ceiling", "conditions": "is_above_ceiling"},
-    {"trigger": "answer", "source": "agreed_amount", "dest": "structure"},
-    {"trigger": "lump", "source": "structure", "dest": "first_due"},
-    {"trigger": "instalments", "source": "structure", "dest": "instalment_count"},
-    {"trigger": "answer", "source": "instalment_count", "dest": "instalment_amount"},
-    {"trigger": "answer", "source": "instalment_amount", "dest": "first_due"},
-    {"trigger": "answer", "source": "first_due", "dest": "frequency", "conditions": "is_instalment_plan"},
-    {"trigger": "answer", "source": "first_due", "dest": "sign_by"},
-    {"trigger": "answer", "source": "frequency", "dest": "sign_by"},
-    {"trigger": "answer", "source": "sign_by", "dest": "awaiting_signature"},
-    {"trigger": "signed", "source": "awaiting_signature", "dest": "repaying"},
-    # -- keeping the promise --------------------------------------------------------------
-    {"trigger": "paid", "source": ["repaying", "awaiting_signature"], "dest": "settled", "conditions": "is_paid_in_full"},
-    {"trigger": "paid", "source": ["repaying", "awaiting_signature"], "dest": "="},
-    {"trigger": "missed", "source": "repaying", "dest": "repaying"},
-]
-# fmt: on
+def _row(state: State, go: Go) -> dict[str, Any]:
+    dest = go.dest.value if go.dest is not None else "="  # "=": the same state, asked again
+    row: dict[str, Any] = {"trigger": go.trigger.value, "source": state.value, "dest": dest}
+    if go.when is not None:
+        row["conditions"] = go.when.value
+    if go.unless is not None:
+        row["unless"] = go.unless.value
+    return row
+
+
+TRANSITIONS: list[dict[str, Any]] = [_row(step.state, go) for step in STEPS for go in step.go]
 
 
 class Negotiation:
@@ -152,6 +58,10 @@ class Negotiation:
 
     def has_lawsuit(self) -> bool:
         return bool(self.debt.lawsuit)
+
+    def may_be_charged_off(self) -> bool:
+        """Months behind with the original lender: it may have written the account off."""
+        return self.debt.holder is Holder.ORIGINAL and (self.debt.months_delinquent or 0) >= CHARGE_OFF_MONTHS
 
     def needs_validation(self) -> bool:
         return self.debt.holder is Holder.COLLECTOR and not self.debt.in_writing
@@ -179,7 +89,7 @@ class Negotiation:
     def is_agreeing(self) -> bool:
         """Confirming a figure the creditor named (or agreed) leads to the agreement; confirming
         a figure of the user's own is a counteroffer."""
-        return self.debt.state == "over_ceiling" and _pending_is_theirs(self.debt)
+        return self.debt.state == State.OVER_CEILING and _pending_is_theirs(self.debt)
 
     def has_rounds(self) -> bool:
         return bool(self.debt.rounds) and self.debt.agreement is None
@@ -211,12 +121,14 @@ def build_machine(machine_class: type[Machine] = Machine, model: Any = None, **o
     )
 
 
+assert all(callable(getattr(Negotiation, c.value, None)) for c in Condition), "a condition without its check"
+assert not any(hasattr(Negotiation, t.value) for t in Trigger), "an attribute would shadow its trigger"
 MACHINE = build_machine()
 # The triggers each state answers to, read from the table once.
 _TRIGGERS: dict[str, frozenset[str]] = {state: frozenset(MACHINE.get_triggers(state)) for state in STATES}
 
 
-def fire(user: UserState, debt: Debt, trigger: str) -> bool:
+def fire(user: UserState, debt: Debt, trigger: Trigger) -> bool:
     """Run one trigger for one debt; the debt's `state` is updated in place.
 
     Returns False when the trigger does not apply in the debt's state (a stale button), which
@@ -231,11 +143,44 @@ def fire(user: UserState, debt: Debt, trigger: str) -> bool:
     return moved
 
 
+# Where the side questions and confirmations that any step can open are drawn from.
+ANY_STEP = "any_step"
+
+
+def _aside_rows() -> tuple[list[str], list[dict[str, Any]]]:
+    """The side questions and confirmations as states of the drawing, with the edges that open
+    them and lead back (to the step they were asked over, or to wherever the person was)."""
+    states: list[str] = [ANY_STEP]
+    rows: list[dict[str, Any]] = []
+    for side in SIDE_QUESTIONS:
+        name = side.name.name.lower()
+        states.append(name)
+        for over in side.over or (ANY_STEP,):
+            rows.append({"trigger": side.opened_by, "source": str(over), "dest": name})
+            rows.append({"trigger": "answered", "source": name, "dest": str(over)})
+    for confirm in CONFIRMATIONS:
+        name = f"confirm_{confirm.name.value}"
+        states.append(name)
+        rows.append({"trigger": f"/{confirm.opened_by}", "source": ANY_STEP, "dest": name})
+        rows.append({"trigger": "yes", "source": name, "dest": State.CREDITOR.value})
+        rows.append({"trigger": "no", "source": name, "dest": ANY_STEP})
+    return states, rows
+
+
 def diagram() -> str:
-    """The conversation as a Mermaid state diagram, straight from the table above."""
+    """The conversation as a Mermaid state diagram, straight from the table, side questions and
+    confirmations included."""
     from transitions.extensions import GraphMachine
 
-    graph = build_machine(
-        GraphMachine, model=Machine.self_literal, graph_engine="mermaid", title="One negotiation", show_conditions=True
+    states, rows = _aside_rows()
+    graph = GraphMachine(
+        model=Machine.self_literal,
+        states=[*STATES, *states],
+        transitions=[*TRANSITIONS, *rows],
+        initial=State.CREDITOR.value,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title="One negotiation",
+        show_conditions=True,
     )
     return str(graph.get_graph().draw(None)).strip()

@@ -18,7 +18,8 @@ from dialogs.state import Basis, Budget, Debt, Goal, Holder, Offer, Outcome, Rou
 # (opening, target, ceiling) as percentages of the balance.
 COLLECTOR_FIGURES = (15, 25, 35)
 ORIGINAL_FIGURES = (25, 40, 50)
-# Close to charge-off (about six months late) a bank has more reason to take less.
+# Close to charge-off (about six months late) a bank has more reason to take less; from here
+# on the coach also asks whether the account has been charged off.
 CHARGED_OFF_FIGURES = (20, 35, 50)
 CHARGE_OFF_MONTHS = 5
 # A settlement paid in instalments should end within a year; longer is a payment plan.

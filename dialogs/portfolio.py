@@ -20,6 +20,7 @@ from dialogs.state import (
     PaymentStatus,
     UserState,
 )
+from dialogs.vocabulary import Tag
 
 # Per-month share of one instalment, by how often it is paid.
 PER_MONTH = {
@@ -27,8 +28,13 @@ PER_MONTH = {
     Frequency.BIWEEKLY: Decimal(26) / Decimal(12),
     Frequency.MONTHLY: Decimal(1),
 }
-NEGOTIATING_STATES_AFTER_AGREEMENT = frozenset({"awaiting_signature", "repaying"})
-CLOSED_STATES = frozenset({"settled", "not_negotiable"})
+
+
+def _is(debt: Debt, tag: Tag) -> bool:
+    # Read from the table when asked: the table imports the steps, and they import this module.
+    from dialogs.conversation import tagged
+
+    return debt.state in tagged(tag)
 
 
 def committed(user: UserState, *, excluding: int | None) -> Budget:
@@ -41,7 +47,7 @@ def committed(user: UserState, *, excluding: int | None) -> Budget:
         agreement = debt.agreement
         if debt.seq == excluding or agreement is None:
             continue
-        if debt.state not in NEGOTIATING_STATES_AFTER_AGREEMENT:
+        if not _is(debt, Tag.UNDER_AGREEMENT):
             continue
         if agreement.amount.currency != currency:
             continue
@@ -84,7 +90,7 @@ def totals(user: UserState) -> list[Totals]:
             continue
         currency = debt.balance.currency
         add(currency, "owed", debt.balance)
-        if debt.agreement is not None and debt.state in NEGOTIATING_STATES_AFTER_AGREEMENT | {"settled"}:
+        if debt.agreement is not None and _is(debt, Tag.SCHEDULED):
             paid = paid_so_far(debt)
             add(currency, "agreed", debt.agreement.amount)
             add(currency, "paid", paid)
@@ -116,7 +122,7 @@ def suggested_order(user: UserState) -> list[Ranked]:
     largest balance, so each settlement makes a real dent in the total."""
     ranked: list[tuple[tuple[int, Decimal], Ranked]] = []
     for debt in user.debts:
-        if debt.state in CLOSED_STATES or debt.balance is None:
+        if _is(debt, Tag.CLOSED) or debt.balance is None:
             continue
         reasons: list[str] = []
         if debt.kind in INTEREST_BEARING:

@@ -14,10 +14,11 @@ from datetime import datetime
 
 from dialogs.context import Ctx
 from dialogs.contracts import Choice, Reply, StepResult
-from dialogs.engine import QUESTIONS
+from dialogs.conversation import STEP, ask
 from dialogs.reminders import Kind, Planned, local_now, zone
 from dialogs.rounds import standing_offer
 from dialogs.state import PaymentStatus, UserState
+from dialogs.vocabulary import State
 
 TEMPLATES = {
     Kind.PAYMENT_SOON: "r_payment_soon.html",
@@ -44,9 +45,9 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
     choices = _question_choices(ctx)
     if planned.index is not None:
         payment = debt.payments[planned.index]
-        signed = debt.state == "repaying"
+        signed = debt.state == State.REPAYING
         values.update(payment=payment, number=planned.index + 1, count=len(debt.payments), signed=signed)
-        if debt.state == "repaying":
+        if debt.state == State.REPAYING:
             choices = (
                 ctx.payment_choice("reminder_paid", "paid", planned.index),
                 ctx.payment_choice("reminder_not_yet", "notyet", planned.index),
@@ -65,4 +66,4 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
 def _question_choices(ctx: Ctx) -> tuple[Choice, ...]:
     """The buttons of the debt's current question, so the reminder can be answered at once."""
     asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
-    return QUESTIONS[ctx.debt.state].prompt(asked).choices
+    return ask(STEP[ctx.debt.state], asked).choices

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.readers.zones import guess_timezone
 from dialogs.state import Debt, PaymentStatus, ReminderSettings, UserState
+from dialogs.vocabulary import State, Tag
 
 MORNING = time(9, 0)
 CALL_FOLLOW_UP = timedelta(hours=1)
@@ -25,9 +26,6 @@ SIGNATURE_WAIT = timedelta(days=10)
 # The validation request should be in the post within days, and the collector has 30 days.
 VALIDATION_POSTED = timedelta(days=3)
 VALIDATION_WINDOW = timedelta(days=30)
-# Steps where the person is between calls, with a script to read from.
-CALL_STATES = frozenset({"awaiting_reply", "counter_amount", "decision", "over_ceiling", "repaying"})
-PAYING_STATES = frozenset({"awaiting_signature", "repaying"})
 
 
 class Kind(StrEnum):
@@ -109,8 +107,15 @@ def to_utc(tz: ZoneInfo, local: datetime) -> datetime:
     return local.replace(tzinfo=tz).astimezone(UTC)
 
 
+def _is(debt: Debt, tag: Tag) -> bool:
+    # Read from the table when asked: the table imports the steps, and they import this module.
+    from dialogs.conversation import tagged
+
+    return debt.state in tagged(tag)
+
+
 def _may_remind(debt: Debt) -> bool:
-    return debt.state in PAYING_STATES or debt.state == "awaiting_validation" or debt.call_at is not None
+    return _is(debt, Tag.UNDER_AGREEMENT) or debt.state == State.AWAITING_VALIDATION or debt.call_at is not None
 
 
 def plan(state: UserState) -> list[Planned]:
@@ -133,7 +138,7 @@ def _morning(settings: ReminderSettings, tz: ZoneInfo, day: date) -> datetime:
 
 
 def _payments(debt: Debt, settings: ReminderSettings, tz: ZoneInfo) -> list[Planned]:
-    if debt.state not in PAYING_STATES:
+    if not _is(debt, Tag.UNDER_AGREEMENT):
         return []
     found: list[Planned] = []
     for index, payment in enumerate(debt.payments):
@@ -149,7 +154,7 @@ def _payments(debt: Debt, settings: ReminderSettings, tz: ZoneInfo) -> list[Plan
 
 
 def _call(debt: Debt, settings: ReminderSettings, tz: ZoneInfo) -> list[Planned]:
-    if debt.call_at is None or debt.state not in CALL_STATES:
+    if debt.call_at is None or not _is(debt, Tag.CALLING):
         return []
     call = debt.call_at.astimezone(tz).replace(tzinfo=None)
     lead = timedelta(minutes=settings.call_lead_minutes)
@@ -168,11 +173,11 @@ def _call(debt: Debt, settings: ReminderSettings, tz: ZoneInfo) -> list[Planned]
 def _follow_ups(debt: Debt, settings: ReminderSettings, tz: ZoneInfo) -> list[Planned]:
     found: list[Planned] = []
     deal = debt.agreement
-    if debt.state == "awaiting_signature" and deal is not None and deal.sent_on and deal.signed_on is None:
+    if debt.state == State.AWAITING_SIGNATURE and deal is not None and deal.sent_on and deal.signed_on is None:
         group = f"{debt.seq}:{deal.sent_on:%Y%m%d}"
         day = deal.sent_on + SIGNATURE_WAIT
         found.append(Planned(f"{Kind.SIGNATURE}:{group}", Kind.SIGNATURE, debt.seq, _morning(settings, tz, day), group))
-    if debt.state == "awaiting_validation" and debt.validation_sent_on is not None:
+    if debt.state == State.AWAITING_VALIDATION and debt.validation_sent_on is not None:
         group = f"{debt.seq}:{debt.validation_sent_on:%Y%m%d}"
         for kind, wait in ((Kind.VALIDATION_POSTED, VALIDATION_POSTED), (Kind.VALIDATION_WINDOW, VALIDATION_WINDOW)):
             day = debt.validation_sent_on + wait

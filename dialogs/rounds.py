@@ -7,10 +7,9 @@ Going above the walk-away ceiling is allowed, but only after a warning and an ex
 from __future__ import annotations
 
 from dialogs import offer as figures
-from dialogs.asides import ask_call_time
 from dialogs.budget import redraft
-from dialogs.context import Ctx, Invalid, Outcome, Question, Stay
-from dialogs.contracts import Choice, Reply
+from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
+from dialogs.contracts import Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.offer import Action
@@ -19,6 +18,7 @@ from dialogs.readers.keywords import keyword
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
+from dialogs.vocabulary import SideQuestion, State, Trigger
 
 MAX_TERMS = 200
 
@@ -56,38 +56,30 @@ def _their_counter(ctx: Ctx) -> Money | None:
 
 
 # -- awaiting the creditor's answer ----------------------------------------------------------
-def on_enter_awaiting_reply(ctx: Ctx, trigger: str) -> None:
+def on_enter_awaiting_reply(ctx: Ctx, trigger: Trigger) -> None:
+    """A new offer (first drafted, or switched to a plan) is recorded and written up; any other
+    way back here is the next call with the standing offer."""
     offer = ctx.debt.offer
     assert offer is not None
-    if trigger in ("answer", "switch_to_plan"):
+    if trigger in (Trigger.ANSWER, Trigger.SWITCH_TO_PLAN):
         offer.first_round = len(ctx.debt.rounds)
         record_our_offer(ctx, offer.opening)
         ctx.say("offer_drafted.html", offer=offer)
         ctx.say("script.html", offer=offer, figure=offer.opening)
         draft_letter(ctx, "offer")
-    elif trigger in ("counter", "confirm"):
+    elif trigger in (Trigger.COUNTER, Trigger.CONFIRM):
         ctx.say("countered.html", offer=offer, figure=standing_offer(ctx))
-    elif trigger == "pause":
+    elif trigger == Trigger.PAUSE:
         ctx.say("pause.html", offer=offer, figure=standing_offer(ctx))
     else:
         ctx.say("supervisor.html", offer=offer, figure=standing_offer(ctx))
 
 
-def ask_awaiting_reply(ctx: Ctx) -> Reply:
-    return ctx.reply(
-        "q_awaiting_reply.html",
-        (
-            ctx.choice("reply_accepted", "accepted"),
-            ctx.choice("reply_countered", "countered"),
-            ctx.choice("reply_rejected", "rejected"),
-            ctx.choice("show_script", "script"),
-            ctx.choice("remind_before_call", "call"),
-        ),
-        figure=standing_offer(ctx),
-    )
+def standing_figure(ctx: Ctx) -> dict[str, Money | None]:
+    return {"figure": standing_offer(ctx)}
 
 
-def take_awaiting_reply(ctx: Ctx) -> Outcome:
+def take_awaiting_reply(ctx: Ctx) -> Taken:
     said = ctx.action or keyword(ctx.text, REPLY_WORDS)
     amount = ctx.amount() if ctx.action is None else None
     if said == "script":
@@ -95,7 +87,7 @@ def take_awaiting_reply(ctx: Ctx) -> Outcome:
         ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
         return Stay()
     if ctx.action == "call":
-        return ask_call_time(ctx)
+        return Opens(SideQuestion.CALL_TIME)
     if said is not None or amount is not None:
         ctx.debt.call_at = None  # the answer is in: no "how did it go?" needed
     # A figure other than our own offer is theirs ("they want 2500", "no, they said 2500");
@@ -106,29 +98,25 @@ def take_awaiting_reply(ctx: Ctx) -> Outcome:
         figure = standing_offer(ctx)
         ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.ACCEPTED, figure))
         ctx.debt.pending_amount = figure
-        return "accepted"
+        return Trigger.ACCEPTED
     if said == "rejected":
         ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.REJECTED, None))
-        return "rejected"
+        return Trigger.REJECTED
     if said == "countered":
-        return "countered"
+        return Trigger.COUNTERED
     return Invalid("e_awaiting_reply.html")
 
 
-def _their_counter_is(ctx: Ctx, amount: Money) -> Outcome:
+def _their_counter_is(ctx: Ctx, amount: Money) -> Taken:
     if amount.currency != ctx.currency:
         return Invalid("e_currency.html", (("currency", ctx.currency),))
     terms = " ".join(ctx.text.split())[:MAX_TERMS]
     ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.COUNTERED, amount, terms))
-    return "named_figure" if ctx.debt.state == "awaiting_reply" else "answer"
+    return Trigger.NAMED_FIGURE if ctx.debt.state == State.AWAITING_REPLY else Trigger.ANSWER
 
 
 # -- the creditor named a figure -------------------------------------------------------------
-def ask_counter_amount(ctx: Ctx) -> Reply:
-    return ctx.reply("q_counter_amount.html", numeric=True)
-
-
-def take_counter_amount(ctx: Ctx) -> Outcome:
+def take_counter_amount(ctx: Ctx) -> Taken:
     amount = ctx.amount()
     if amount is None or not amount:
         return Invalid("e_amount.html", (("example", "$2,000"),))
@@ -136,7 +124,8 @@ def take_counter_amount(ctx: Ctx) -> Outcome:
 
 
 # -- the coach's recommendation and the person's decision ------------------------------------
-def ask_decision(ctx: Ctx) -> Reply:
+def decision_choices(ctx: Ctx) -> tuple[Choice, ...]:
+    """The options that apply now, the coach's recommendation first."""
     rec = figures.recommend(ctx.debt)
     offer = ctx.debt.offer
     assert offer is not None
@@ -151,18 +140,21 @@ def ask_decision(ctx: Ctx) -> Reply:
     if offer.basis is not Basis.PAYMENT_PLAN and available(ctx.user, excluding=ctx.debt.seq).monthly:
         options.append((Action.SWITCH_TO_PLAN, ctx.choice("ask_payment_plan", Action.SWITCH_TO_PLAN)))
     options.sort(key=lambda pair: pair[0] is not rec.action)
-    return ctx.reply(
-        "q_decision.html",
-        tuple(choice for _, choice in options),
-        rec=rec.action.value,
-        counter=rec.counter,
-        theirs=theirs,
-        offer=offer,
-        answers=figures.creditor_answers(ctx.debt),
-    )
+    return tuple(choice for _, choice in options)
 
 
-def take_decision(ctx: Ctx) -> Outcome:
+def decision_figures(ctx: Ctx) -> dict[str, object]:
+    rec = figures.recommend(ctx.debt)
+    return {
+        "rec": rec.action.value,
+        "counter": rec.counter,
+        "theirs": _their_counter(ctx),
+        "offer": ctx.debt.offer,
+        "answers": figures.creditor_answers(ctx.debt),
+    }
+
+
+def take_decision(ctx: Ctx) -> Taken:
     action = ctx.action or keyword(ctx.text, DECISION_WORDS)
     typed = ctx.amount() if ctx.action is None else None
     if typed is not None and action in (None, Action.COUNTER):
@@ -172,7 +164,7 @@ def take_decision(ctx: Ctx) -> Outcome:
         if theirs is None:
             return Invalid("e_nothing_to_accept.html")
         ctx.debt.pending_amount = theirs
-        return "accept"
+        return Trigger.ACCEPT
     if action == Action.COUNTER:
         counter = figures.recommend(ctx.debt).counter
         if counter is None:
@@ -184,13 +176,13 @@ def take_decision(ctx: Ctx) -> Outcome:
         if ctx.debt.offer is None or ctx.debt.offer.basis is not Basis.PAYMENT_PLAN:
             ctx.debt.offer = standing  # nothing changes on an answer that cannot be taken
             return Invalid("e_no_monthly.html")
-        return "switch_to_plan"
+        return Trigger.SWITCH_TO_PLAN
     if action in (Action.SUPERVISOR, Action.PAUSE):
-        return str(action)  # the actions are named like the triggers
+        return Trigger(action)  # the actions are named like the triggers
     return Invalid("e_decision.html")
 
 
-def _counter_with(ctx: Ctx, amount: Money) -> Outcome:
+def _counter_with(ctx: Ctx, amount: Money) -> Taken:
     if amount.currency != ctx.currency:
         return Invalid("e_currency.html", (("currency", ctx.currency),))
     last = standing_offer(ctx)
@@ -199,7 +191,7 @@ def _counter_with(ctx: Ctx, amount: Money) -> Outcome:
     ctx.debt.pending_amount = amount
     if _is_confirmed_or_within(ctx, amount):
         record_our_offer(ctx, amount, above_ceiling=_above(ctx, amount))
-    return "counter"
+    return Trigger.COUNTER
 
 
 def _above(ctx: Ctx, amount: Money) -> bool:
@@ -212,17 +204,12 @@ def _is_confirmed_or_within(ctx: Ctx, amount: Money) -> bool:
 
 
 # -- above the ceiling: warn, then require an explicit yes -----------------------------------
-def ask_over_ceiling(ctx: Ctx) -> Reply:
+def pending_figure(ctx: Ctx) -> dict[str, object]:
     assert ctx.debt.offer is not None and ctx.debt.pending_amount is not None
-    return ctx.reply(
-        "q_over_ceiling.html",
-        (ctx.choice("confirm_over", "yes", amount=ctx.debt.pending_amount), ctx.choice("decline_over", "no")),
-        amount=ctx.debt.pending_amount,
-        offer=ctx.debt.offer,
-    )
+    return {"amount": ctx.debt.pending_amount, "offer": ctx.debt.offer}
 
 
-def take_over_ceiling(ctx: Ctx) -> Outcome:
+def take_over_ceiling(ctx: Ctx) -> Taken:
     answer = (ctx.action == "yes") if ctx.action in ("yes", "no") else parse_yes_no(ctx.text)
     if answer is None:
         return Invalid("e_yes_no.html")
@@ -230,16 +217,8 @@ def take_over_ceiling(ctx: Ctx) -> Outcome:
     assert amount is not None
     if not answer:
         ctx.debt.pending_amount = None
-        return "decline"
+        return Trigger.DECLINE
     ctx.debt.confirmed_above_ceiling = amount
     if ctx.debt.agreement is None and _their_counter(ctx) != amount:
         record_our_offer(ctx, amount, above_ceiling=True)
-    return "confirm"
-
-
-QUESTIONS: dict[str, Question] = {
-    "awaiting_reply": Question(ask_awaiting_reply, take_awaiting_reply, enter=on_enter_awaiting_reply),
-    "counter_amount": Question(ask_counter_amount, take_counter_amount),
-    "decision": Question(ask_decision, take_decision),
-    "over_ceiling": Question(ask_over_ceiling, take_over_ceiling),
-}
+    return Trigger.CONFIRM

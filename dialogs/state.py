@@ -163,6 +163,8 @@ class Debt:
     in_writing: bool | None = None
     months_delinquent: int | None = None
     holder: Holder | None = None
+    # Asked of the original lender once months behind: a written-off account settles for less.
+    charged_off: bool | None = None
     lawsuit: bool | None = None
     goals: list[Goal] = field(default_factory=list)
     hardship: str = ""

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from dialogs import buttons, reminders
 from dialogs.agreement import MAX_INSTALMENTS
 from dialogs.codec import encode
-from dialogs.commands import MAX_DEBTS, pending_name
+from dialogs.commands import MAX_DEBTS
+from dialogs.confirmations import pending_name
 from dialogs.contracts import Choice, EraseRequested, Input, InputKind, Reply, StepResult
 from dialogs.engine import step
 from dialogs.reminder_messages import compose

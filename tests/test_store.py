@@ -89,6 +89,7 @@ def sample_state() -> UserState:
         in_writing=True,
         months_delinquent=7,
         holder=Holder.ORIGINAL,
+        charged_off=True,
         lawsuit=False,
         goals=[Goal.INSTALMENTS, Goal.FEES_WAIVED],
         hardship="Lost my job in May.",
@@ -131,7 +132,7 @@ def sample_state() -> UserState:
         budget=Budget(lump_sum=usd("1500.00"), monthly=usd("450.00")),
         debts=[card, clinic],
         active=2,
-        # The longest a pending confirmation's name gets (commands.pending_name): the 30th debt at
+        # The longest a pending confirmation's name gets (confirmations.pending_name): the 30th debt at
         # the largest turn; the column holds 16 characters.
         confirming="cancel.30.zik0zj",
         undo=[{"active": 1, "budget": {"lump_sum": None, "monthly": None}}],

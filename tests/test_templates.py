@@ -25,7 +25,7 @@ def _included(templates: dict[str, str]) -> set[str]:
 
 
 def _label_keys_used(templates: dict[str, str]) -> set[str]:
-    static = set(re.findall(r"""(?:choice|label)\((?:[a-z_.]+, )?["']([a-z_]+)["']""", CODE))
+    static = set(re.findall(r"""(?:choice|label|Button)\((?:[a-z_.]+, )?["']([a-z_]+)["']""", CODE))
     static |= {key for text in templates.values() for key in re.findall(r"""label\(["']([a-z_]+)["']\)""", text)}
     families = {f"kind_{k.value}" for k in DebtKind}
     families |= {f"goal_{g.value}{on}" for g in Goal for on in ("", "_on")}

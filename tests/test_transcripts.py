@@ -134,6 +134,11 @@ def play_story(story: str, steps: list[dict[str, Any]]) -> set[str]:
         if "letters" in step_:
             kinds = [e.kind for e in result.effects if isinstance(e, LetterDrafted)]
             assert kinds == step_["letters"], f"{where}: letters {kinds}"
+        letters = "\n".join(e.text for e in result.effects if isinstance(e, LetterDrafted))
+        for fragment in step_.get("letter_says", []):
+            assert fragment in letters, f"{where}: {fragment!r} not in the letters\n{letters}"
+        for fragment in step_.get("not_letter_says", []):
+            assert fragment not in letters, f"{where}: {fragment!r} should not be in the letters\n{letters}"
         for dotted, expected in step_.get("check", {}).items():
             if isinstance(expected, str):
                 expected = expand(expected, TODAY)

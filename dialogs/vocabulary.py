@@ -1,0 +1,153 @@
+"""The names the conversation is made of: its steps, the triggers between them, the conditions
+on those, and the tags that group steps.
+
+They are enums so that a misspelt name fails type-checking instead of a person. Their values are
+the strings stored in `Debt.state` and carried by buttons, so a value never changes: a new name
+is a new member. The table that uses them is `dialogs/conversation.py`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """A step a debt can be at (`Debt.state`)."""
+
+    # statement
+    CREDITOR = "creditor"
+    KIND = "kind"
+    BALANCE = "balance"
+    IN_WRITING = "in_writing"
+    DELINQUENCY = "delinquency"
+    HOLDER = "holder"
+    CHARGED_OFF = "charged_off"
+    LAWSUIT = "lawsuit"
+    # side doors
+    NOT_NEGOTIABLE = "not_negotiable"
+    AWAITING_VALIDATION = "awaiting_validation"
+    CONFIRM_BALANCE = "confirm_balance"
+    LIMITATIONS = "limitations"
+    # budget
+    BUDGET_REVIEW = "budget_review"
+    LUMP_SUM = "lump_sum"
+    MONTHLY = "monthly"
+    GOALS = "goals"
+    HARDSHIP = "hardship"
+    # offer and rounds
+    UNAFFORDABLE = "unaffordable"
+    AWAITING_REPLY = "awaiting_reply"
+    COUNTER_AMOUNT = "counter_amount"
+    DECISION = "decision"
+    OVER_CEILING = "over_ceiling"
+    # agreement
+    AGREED_AMOUNT = "agreed_amount"
+    STRUCTURE = "structure"
+    INSTALMENT_COUNT = "instalment_count"
+    INSTALMENT_AMOUNT = "instalment_amount"
+    FIRST_DUE = "first_due"
+    FREQUENCY = "frequency"
+    SIGN_BY = "sign_by"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    # keeping the promise
+    REPAYING = "repaying"
+    SETTLED = "settled"
+
+
+class Trigger(StrEnum):
+    """What an answer does to the debt's step; the table says where each one leads from where."""
+
+    ANSWER = "answer"
+    STATEMENT_ARRIVED = "statement_arrived"
+    KEEP_BUDGET = "keep_budget"
+    CHANGE_BUDGET = "change_budget"
+    SWITCH_TO_PLAN = "switch_to_plan"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COUNTERED = "countered"
+    NAMED_FIGURE = "named_figure"
+    ACCEPT = "accept"
+    COUNTER = "counter"
+    PAUSE = "pause"
+    SUPERVISOR = "supervisor"
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    LUMP = "lump"
+    INSTALMENTS = "instalments"
+    SIGNED = "signed"
+    PAID = "paid"
+    MISSED = "missed"
+
+
+class Condition(StrEnum):
+    """A guard on a transition: the name of a `dialogs.machine.Negotiation` method (checked when
+    the machine is built)."""
+
+    IS_NOT_FOR_SETTLEMENT = "is_not_for_settlement"
+    HAS_LAWSUIT = "has_lawsuit"
+    MAY_BE_CHARGED_OFF = "may_be_charged_off"
+    NEEDS_VALIDATION = "needs_validation"
+    IS_YEARS_OLD = "is_years_old"
+    HAS_BUDGET = "has_budget"
+    IS_AFFORDABLE = "is_affordable"
+    CAN_PAY_MONTHLY = "can_pay_monthly"
+    IS_ABOVE_CEILING = "is_above_ceiling"
+    IS_AGREEING = "is_agreeing"
+    HAS_ROUNDS = "has_rounds"
+    IS_INSTALMENT_PLAN = "is_instalment_plan"
+    IS_PAID_IN_FULL = "is_paid_in_full"
+
+
+class Tag(StrEnum):
+    """A group of steps other modules ask about."""
+
+    # Between calls to the creditor, with a script to read from (/script).
+    NEGOTIATING = "negotiating"
+    # A call may be planned: its script arrives before it, "how did it go?" after.
+    CALLING = "calling"
+    # An agreement was reached and its payments are owed: the budget is committed to it, and
+    # its instalments are reminded.
+    UNDER_AGREEMENT = "under_agreement"
+    # The debt has a payment schedule (under agreement, or paid off): totals, calendar file.
+    SCHEDULED = "scheduled"
+    # Nothing left to negotiate: left out of the suggested order.
+    CLOSED = "closed"
+
+
+class SideQuestion(StrEnum):
+    """A question asked over the debt's own (`UserState.asking`, where a call also names its
+    debt: "call:<seq>"). Typed text answers it; a command or a current button sets it aside."""
+
+    TIME_ZONE = "timezone"
+    # Asked by the way, with the first reminder: text that is no time zone answers the debt.
+    TIME_ZONE_BY_THE_WAY = "timezone_first"
+    QUIET_HOURS = "quiet"
+    CALL_TIME = "call"
+
+
+class ToConfirm(StrEnum):
+    """A destructive command waiting for its yes (`UserState.confirming`, which names exactly
+    what: "cancel.<seq>.<turn>", "delete.<when asked>")."""
+
+    CANCEL = "cancel"
+    DELETE = "delete"
+
+
+class Command(StrEnum):
+    """What works at any point, in the order the menu and /help list them."""
+
+    START = "start"
+    HELP = "help"
+    STATUS = "status"
+    DEBTS = "debts"
+    NEW = "new"
+    SCRIPT = "script"
+    LETTER = "letter"
+    BACK = "back"
+    CANCEL = "cancel"
+    EXPORT = "export"
+    DELETE = "delete"
+    LANGUAGE = "language"
+    REMINDERS = "reminders"
+    TIMEZONE = "timezone"
+    CALENDAR = "calendar"
