@@ -252,7 +252,7 @@ def test_an_old_confirmation_above_the_ceiling_cannot_confirm_another_amount() -
 
 def test_a_double_tap_on_a_toggle_toggles_once() -> None:
     chat = Chat()
-    for text in ("hi", "Chase", "credit card", "$5,000", "yes", "8 months", "original", "no", "2k", "$300"):
+    for text in ("hi", "Chase", "credit card", "$5,000", "yes", "8 months", "original", "no", "no", "2k", "$300"):
         chat.say(text)
     lump = chat.button("Pay less, in one lump sum")
     chat.press_data(lump)
