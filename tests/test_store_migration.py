@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from bot.migrate import config
 from bot.service import handle
 from bot.store import Store
-from dialogs.codec import encode
+from dialogs.codec import decode, encode
 from dialogs.contracts import Input
 from dialogs.engine import UNDO_DEPTH, undo
 from dialogs.state import UserState
@@ -96,6 +96,12 @@ def without_undo(state: UserState) -> dict[str, Any]:
     return encoded
 
 
+def as_read_today(recorded: dict[str, Any]) -> dict[str, Any]:
+    """A state release 0005 recorded, as today's dataclasses read it: a field added since then
+    (such as `Debt.charged_off`) takes its default, and nothing else may differ."""
+    return without_undo(decode(UserState, {**recorded, "undo": []}))
+
+
 def test_the_fixture_has_people_in_every_kind_of_state() -> None:
     """What the fixture must cover for the test below to mean anything."""
     states = [p["state"] for p in PEOPLE]
@@ -117,14 +123,14 @@ def test_every_person_comes_back_as_they_were(release_0005: str) -> None:
             who = f"{person['channel']}:{person['external_id']}"
             with store.user(person["channel"], person["external_id"]) as user:
                 state = user.load()
-                assert without_undo(state) == person["state"], who
+                assert without_undo(state) == as_read_today(person["state"]), who
                 export = user.export()
                 export["debts"] = [{k: d[k] for k in DEBT_KEYS} for d in export["debts"]]
                 del export["user"]["undo"], export["outbox"]
                 assert export == person["export"], who
                 for expected in person["backs"][:UNDO_DEPTH]:
                     assert undo(state), f"{who}: /back has nothing left to undo"
-                    assert without_undo(state) == expected, who
+                    assert without_undo(state) == as_read_today(expected), who
     finally:
         store.close()
 
