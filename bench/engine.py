@@ -26,10 +26,10 @@ from pathlib import Path
 
 from bot.service import handle
 from bot.store import Store
-from dialogs.contracts import Input
 from dialogs.engine import step
 from dialogs.machine import MACHINE, Negotiation
 from dialogs.state import Debt, UserState
+from dialogs.step_io import Input
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 # A button's data names the debt's turn (its answers so far) when the question was shown.

@@ -22,11 +22,11 @@ from bot import files
 from bot.clock import Clock
 from bot.models import KEY_MAX
 from bot.pdf import letter_pdf
-from bot.reminders import ReminderQueue
+from bot.reminder_queue import ReminderQueue
 from bot.service import Handled, handle
 from bot.store import Store
-from dialogs.contracts import Choice, Input, LetterDrafted, Reply
 from dialogs.render import DEFAULT_LOCALE, render
+from dialogs.step_io import Choice, Input, LetterDrafted, Reply
 
 CHANNEL = "console"
 log = logging.getLogger(__name__)

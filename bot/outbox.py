@@ -27,11 +27,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from bot import reminder_rows, shapes
+from bot import reminder_table, shapes
 from bot.models import LiveKeyboard, OutboxMessage, table_of
-from bot.reminder_rows import FAILED
+from bot.reminder_table import FAILED
 from bot.store import Store
-from dialogs.contracts import LetterDrafted, Reply
+from dialogs.step_io import LetterDrafted, Reply
 
 REPLY, LETTER, EXPORT, CALENDAR = "reply", "letter", "export", "calendar"
 
@@ -189,4 +189,4 @@ class Outbox:
                         for recipient, message_id in settled.taken_away
                     ],
                 )
-            reminder_rows.mark(conn, settled.refused_reminders, FAILED, shapes.aware(now))
+            reminder_table.mark(conn, settled.refused_reminders, FAILED, shapes.aware(now))

@@ -19,7 +19,11 @@ from sqlalchemy import Connection
 from bot.calendar import payment_plan_ics
 from bot.outbox import Outbox, Outgoing, Queued
 from bot.store import PersonCreatedMeanwhile, Store, UserStore
-from dialogs.contracts import (
+from dialogs.engine import step, where_we_are
+from dialogs.reminder_plan import plan
+from dialogs.render import resolve_locale
+from dialogs.state import UserState
+from dialogs.step_io import (
     CalendarRequested,
     EraseRequested,
     ExportRequested,
@@ -28,10 +32,6 @@ from dialogs.contracts import (
     Reply,
     StepResult,
 )
-from dialogs.engine import step, where_we_are
-from dialogs.reminders import plan
-from dialogs.render import resolve_locale
-from dialogs.state import UserState
 
 # Times an input is tried again when its person was created by another process meanwhile.
 CREATION_RETRIES = 2

@@ -18,14 +18,14 @@ from zoneinfo import available_timezones
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dialogs import buttons, reminders
+from dialogs import buttons, reminder_plan
 from dialogs.agreement import MAX_INSTALMENTS
 from dialogs.codec import encode
 from dialogs.commands import MAX_DEBTS, pending_name
-from dialogs.contracts import Choice, EraseRequested, Input, InputKind, Reply, StepResult
 from dialogs.engine import step
-from dialogs.reminder_messages import compose
+from dialogs.reminder_wording import compose
 from dialogs.state import Debt, PaymentStatus, UserState
+from dialogs.step_io import Choice, EraseRequested, Input, InputKind, Reply, StepResult
 from tests.clock import clock_now, expand, today_of
 from tests.test_engine_properties import next_input
 from tests.test_transcripts import NOW as STORY_NOW
@@ -316,7 +316,9 @@ def test_a_reminders_payment_buttons_work_days_later_and_once() -> None:
     chat = Chat()
     to_repaying(chat)
     debt = chat.debt
-    second = next(p for p in reminders.plan(chat.state) if p.index == 1 and p.kind is reminders.Kind.PAYMENT_SOON)
+    second = next(
+        p for p in reminder_plan.plan(chat.state) if p.index == 1 and p.kind is reminder_plan.Kind.PAYMENT_SOON
+    )
     sent = compose(chat.state, second, chat.now, late=False)
     paid, not_yet = (next(c.value for c in sent.choices if c.label == name) for name in ("Paid", "Not yet"))
     # The debt takes other answers meanwhile: the reminder's buttons are not bound to its turn.
@@ -496,7 +498,7 @@ def shown_in(result: StepResult) -> list[str]:
 def reminder_buttons(state: UserState, now: datetime) -> list[str]:
     """The buttons of every reminder planned now, as they would be sent: pressed any time later."""
     found = []
-    for planned in reminders.plan(state):
+    for planned in reminder_plan.plan(state):
         found += [c.value for c in compose(state, planned, now, late=False).choices]
     return found
 

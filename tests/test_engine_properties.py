@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from dialogs import offer as figures
 from dialogs.commands import COMMANDS
-from dialogs.contracts import Choice, Input, LetterDrafted, StepResult
 from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
 from dialogs.portfolio import totals
 from dialogs.state import PaymentStatus, UserState, Who
+from dialogs.step_io import Choice, Input, LetterDrafted, StepResult
 
 PLAUSIBLE = [
     "Capital One",

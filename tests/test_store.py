@@ -32,13 +32,12 @@ from bot.inbox import Inbox
 from bot.migrate import config
 from bot.models import Base
 from bot.outbox import Outbox, Outgoing, Settled
-from bot.reminders import ReminderQueue
+from bot.reminder_queue import ReminderQueue
 from bot.service import handle
 from bot.store import PersonCreatedMeanwhile, Store
 from dialogs.codec import encode
-from dialogs.contracts import Choice, Input, Reply
 from dialogs.money import Money
-from dialogs.reminders import Planned, plan
+from dialogs.reminder_plan import Planned, plan
 from dialogs.render import label
 from dialogs.state import (
     Agreement,
@@ -58,6 +57,7 @@ from dialogs.state import (
     UserState,
     Who,
 )
+from dialogs.step_io import Choice, Input, Reply
 from tests.backends import BACKENDS, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

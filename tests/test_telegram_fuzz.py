@@ -35,7 +35,7 @@ import pytest
 
 from bot import logs
 from bot.store import Store
-from bot.telegram.journal import Incoming
+from bot.telegram.inbox_entry import Incoming
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import render, resolve_locale

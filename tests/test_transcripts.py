@@ -20,11 +20,11 @@ import pytest
 import yaml
 
 from dialogs import buttons
-from dialogs.contracts import Input, LetterDrafted
 from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
 from dialogs.state import PaymentStatus, UserState
+from dialogs.step_io import Input, LetterDrafted
 from tests.clock import clock_now, expand, today_of
 
 HERE = Path(__file__).parent / "transcripts"

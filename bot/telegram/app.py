@@ -30,20 +30,20 @@ from telegram.error import EndPointNotFound, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ExtBot
 
 from bot import logs
+from bot.blocking import RunBlocking
 from bot.clock import Clock
 from bot.inbox import Inbox
 from bot.outbox import Outbox
-from bot.reminders import ReminderQueue
+from bot.reminder_queue import ReminderQueue
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.coach import CHANNEL, TelegramCoach
 from bot.telegram.couriers import Couriers
+from bot.telegram.inbox_entry import incoming
 from bot.telegram.ingress import POLL_TIMEOUT, AnotherPoller, Ingress
-from bot.telegram.journal import incoming
-from bot.telegram.offload import Offload
 from bot.telegram.pacer import Pacer
-from bot.telegram.patience import PatientLimiter
-from bot.telegram.reminders import TICK, ReminderDispatcher
+from bot.telegram.rate_limiter import RetryingRateLimiter
+from bot.telegram.reminder_dispatch import TICK, ReminderDispatcher
 from bot.telegram.transport import AiohttpRequest
 from bot.turns import Turns
 from dialogs.commands import COMMANDS
@@ -95,12 +95,12 @@ def build_application(
         base_file_url=f"{root}/file/bot",
         request=requests[0],
         get_updates_request=requests[1],
-        rate_limiter=PatientLimiter(),
+        rate_limiter=RetryingRateLimiter(),
     )
-    inbox, outbox, offload = Inbox(store, CHANNEL), Outbox(store, CHANNEL), Offload(store)
+    inbox, outbox, run_blocking = Inbox(store, CHANNEL), Outbox(store, CHANNEL), RunBlocking(store)
     pacer = Pacer()
     turns = Turns(WORKERS)
-    couriers = Couriers(bot, outbox, offload, clock, pacer)
+    couriers = Couriers(bot, outbox, run_blocking, clock, pacer)
     coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns)
     reminders = ReminderQueue(store, CHANNEL)
     app = ApplicationBuilder().bot(bot).updater(None).build()
@@ -108,7 +108,7 @@ def build_application(
     app.bot_data["couriers"] = couriers
     app.bot_data["ingress"] = Ingress(bot, inbox, coach, clock)
     app.bot_data["reminders"] = ReminderDispatcher(
-        reminders, outbox, turns, couriers, offload, clock, tick=reminder_tick, pacer=pacer
+        reminders, outbox, turns, couriers, run_blocking, clock, tick=reminder_tick, pacer=pacer
     )
     app.bot_data["requests"] = requests
     return app
@@ -222,7 +222,7 @@ async def _prune(coach: TelegramCoach, stop: asyncio.Event) -> None:
     """Forget processed-input keys older than a week, hourly."""
     while not stop.is_set():
         try:
-            await coach.offload(coach.inbox.prune_processed, coach.clock() - KEEP_PROCESSED)
+            await coach.run_blocking(coach.inbox.prune_processed, coach.clock() - KEEP_PROCESSED)
         except Exception as exc:  # a database hiccup must not end the bot; try again next time
             log.warning("pruning processed inputs failed: %s", type(exc).__name__)
         with contextlib.suppress(TimeoutError):

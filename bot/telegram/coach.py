@@ -22,16 +22,16 @@ from datetime import datetime
 from functools import partial
 from time import perf_counter
 
+from bot.blocking import RunBlocking
 from bot.inbox import Inbox
 from bot.outbox import Outbox, Outgoing, Queued
 from bot.service import handle
 from bot.store import Store
 from bot.telegram.couriers import CALLBACK_DATA_MAX, Couriers
-from bot.telegram.journal import Incoming
-from bot.telegram.offload import Offload
+from bot.telegram.inbox_entry import Incoming
 from bot.turns import Turns
-from dialogs.contracts import Input, Reply
 from dialogs.render import render, resolve_locale
+from dialogs.step_io import Input, Reply
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class TelegramCoach:
         self.outbox = outbox
         self.couriers = couriers
         self.turns = turns
-        self.offload = Offload(store)
+        self.run_blocking = RunBlocking(store)
         self.failures = 0  # updates that ended in an apology, for tests and the benchmark
         # Told of each update once its answer is queued for delivery (or it was a redelivery):
         # tests that play many people at once wait on it instead of on quiet spells.
@@ -76,7 +76,7 @@ class TelegramCoach:
         started = perf_counter()
         queued: list[Queued] | None
         try:
-            queued = await self.offload(self._handle, update)
+            queued = await self.run_blocking(self._handle, update)
         except Exception as exc:
             self._failed(update, exc)
             queued = await self._apologise(update)
@@ -128,7 +128,9 @@ class TelegramCoach:
         """The update failed and nothing of it was saved: it is answered with an apology (trying
         it again would fail again). None if even that cannot be written down."""
         try:
-            return await self.offload(self._say, update, render(resolve_locale(update.language), "telegram_sorry.html"))
+            return await self.run_blocking(
+                self._say, update, render(resolve_locale(update.language), "telegram_sorry.html")
+            )
         except Exception as exc:
             log.warning("could not apologise for update %d: %s", update.update_id, type(exc).__name__)
             return None

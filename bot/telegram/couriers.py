@@ -34,11 +34,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.blocking import RunBlocking
 from bot.outbox import CALENDAR, EXPORT, LETTER, REPLY, Outbox, Queued, Settled
 from bot.pdf import letter_pdf
-from bot.telegram.offload import Offload
 from bot.telegram.pacer import Pacer
-from bot.telegram.patience import wait_of
+from bot.telegram.rate_limiter import retry_after_seconds
 from bot.telegram.split import split_html
 from dialogs.render import render
 
@@ -57,11 +57,11 @@ Step = Callable[[], Awaitable[None]]
 
 class Couriers:
     def __init__(
-        self, bot: ExtBot[None], outbox: Outbox, offload: Offload, clock: Callable[[], datetime], pacer: Pacer
+        self, bot: ExtBot[None], outbox: Outbox, run_blocking: RunBlocking, clock: Callable[[], datetime], pacer: Pacer
     ) -> None:
         self._bot = bot
         self._outbox = outbox
-        self._offload = offload
+        self._run_blocking = run_blocking
         self._clock = clock
         self._pacer = pacer
         self._queues: dict[str, deque[Queued]] = {}  # recipient -> rows to deliver, in order
@@ -154,7 +154,7 @@ class Couriers:
         if not batch:
             return True
         try:
-            await self._offload(self._outbox.settle, batch, self._clock())
+            await self._run_blocking(self._outbox.settle, batch, self._clock())
         except Exception as exc:
             log.warning("could not write down deliveries: %s", type(exc).__name__)
             later = self._settled
@@ -195,7 +195,7 @@ class Couriers:
         failures = 0
         while recipient not in self._keyboards:
             try:
-                self._keyboards[recipient] = await self._offload(self._outbox.keyboards, recipient)
+                self._keyboards[recipient] = await self._run_blocking(self._outbox.keyboards, recipient)
             except Exception as exc:
                 failures += 1
                 log.warning("could not read a chat's keyboards: %s", type(exc).__name__)
@@ -226,7 +226,7 @@ class Couriers:
             try:
                 await steps[done]()
             except RetryAfter as exc:
-                await asyncio.sleep(wait_of(exc.retry_after))
+                await asyncio.sleep(retry_after_seconds(exc.retry_after))
                 continue
             except (BadRequest, Forbidden, ChatMigrated) as exc:
                 self.refused += 1
@@ -257,7 +257,7 @@ class Couriers:
             steps.append(partial(self._send_text, chat_id, recipient, last, keyboard(content["buttons"]), paced))
         elif row.kind == LETTER:
             caption = render(content["locale"], "telegram_letter_caption.html", title=content["title"])
-            pdf = _Once(partial(self._offload, letter_pdf, content["title"], content["text"]))
+            pdf = _Once(partial(self._run_blocking, letter_pdf, content["title"], content["text"]))
             steps.append(partial(self._send_file, chat_id, pdf, f"{content['filename']}.pdf", caption, paced))
         elif row.kind == EXPORT:
             caption = render(content["locale"], "telegram_export_caption.html")
@@ -281,9 +281,7 @@ class Couriers:
             stale.pop(0)
             self._settled.taken_away.append((recipient, message_id))
 
-    async def _send_text(
-        self, chat_id: int, recipient: str, html: str, markup: Keyboard | None, paced: bool
-    ) -> None:
+    async def _send_text(self, chat_id: int, recipient: str, html: str, markup: Keyboard | None, paced: bool) -> None:
         # The buttons are kept as the Bot API's JSON and passed on as they are.
         extra = None if markup is None else {"reply_markup": markup}
         send = partial(self._bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, api_kwargs=extra)
@@ -292,9 +290,7 @@ class Couriers:
             self._keyboards[recipient].append(message.message_id)
             self._settled.shown.append((recipient, message.message_id))
 
-    async def _send_file(
-        self, chat_id: int, content: _Once, filename: str, caption: str, paced: bool
-    ) -> None:
+    async def _send_file(self, chat_id: int, content: _Once, filename: str, caption: str, paced: bool) -> None:
         document = await content()
         send = partial(
             self._bot.send_document, chat_id, document, filename=filename, caption=caption, parse_mode=ParseMode.HTML
@@ -348,4 +344,3 @@ def keyboard(buttons: list[list[Any]]) -> Keyboard | None:
 
 def _backoff(failures: int) -> float:
     return min(RETRY_MOST, RETRY_FIRST * 2.0 ** (failures - 1))
-

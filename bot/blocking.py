@@ -18,7 +18,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Offload:
+class RunBlocking:
     def __init__(self, store: Store) -> None:
         self.inline = store.engine.dialect.name == "sqlite"
 

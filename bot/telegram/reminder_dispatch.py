@@ -19,11 +19,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from bot.blocking import RunBlocking
 from bot.outbox import Outbox
-from bot.reminder_rows import Claimed
-from bot.reminders import ReminderQueue
+from bot.reminder_queue import ReminderQueue
+from bot.reminder_table import Claimed
 from bot.telegram.couriers import Couriers
-from bot.telegram.offload import Offload
 from bot.telegram.pacer import RATE, Pacer
 from bot.turns import Turns
 
@@ -43,7 +43,7 @@ class ReminderDispatcher:
         outbox: Outbox,
         turns: Turns,
         couriers: Couriers,
-        offload: Offload,
+        run_blocking: RunBlocking,
         clock: Callable[[], datetime],
         tick: float = TICK,
         pacer: Pacer | None = None,
@@ -52,7 +52,7 @@ class ReminderDispatcher:
         self.outbox = outbox
         self.turns = turns
         self.couriers = couriers
-        self.offload = offload
+        self.run_blocking = run_blocking
         self.clock = clock
         self.tick = tick
         self.pacer = pacer or Pacer()
@@ -64,7 +64,7 @@ class ReminderDispatcher:
             full = False
             try:
                 if self._in_flight() < IN_FLIGHT:
-                    claimed = await self.offload(self.queue.claim, self.clock(), BATCH)
+                    claimed = await self.run_blocking(self.queue.claim, self.clock(), BATCH)
                     for item in claimed:
                         self._deciding += 1
                         self.turns.submit(int(item.external_id), partial(self._hand_over, item))
@@ -82,7 +82,7 @@ class ReminderDispatcher:
 
     async def _hand_over(self, claimed: Claimed) -> None:
         try:
-            queued = await self.offload(self.queue.hand_over, claimed, self.clock(), self.outbox)
+            queued = await self.run_blocking(self.queue.hand_over, claimed, self.clock(), self.outbox)
         except Exception as exc:  # its lease runs out, and it is claimed again
             log.error("reminder %d failed: %s", claimed.id, type(exc).__name__)
             return
