@@ -73,13 +73,13 @@ from telegram.ext import ExtBot  # noqa: E402
 
 from bot import reminder_table  # noqa: E402
 from bot.models import User  # noqa: E402
+from bot.reminder_dispatch import BATCH, RATE, ReminderDispatcher  # noqa: E402
 from bot.reminder_queue import LEASE  # noqa: E402
 from bot.reminder_table import PENDING, REMINDERS, SENT  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram.app import CONNECTIONS, POOL_WAIT, build_application, serve  # noqa: E402
 from bot.telegram.coach import CHANNEL  # noqa: E402
 from bot.telegram.rate_limiter import RetryingRateLimiter  # noqa: E402
-from bot.telegram.reminder_dispatch import BATCH, RATE, ReminderDispatcher  # noqa: E402
 from bot.telegram.transport import AiohttpRequest  # noqa: E402
 from dialogs.money import Money  # noqa: E402
 from dialogs.reminder_plan import Kind, plan  # noqa: E402

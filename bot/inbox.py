@@ -25,7 +25,7 @@ from bot.models import InboxUpdate, ProcessedInput
 from bot.store import Store
 
 _INBOX = InboxUpdate.__table__
-# Built once: building an ORM delete per call cost more than running it (py-spy, bench/telegram.py).
+# Built once: every answer runs it, and building a statement costs more than running it.
 _FORGET = delete(InboxUpdate).where(
     InboxUpdate.channel == bindparam("channel"), InboxUpdate.update_id == bindparam("update_id")
 )

@@ -12,7 +12,7 @@ erased" must still reach someone who has just been erased, and erasing someone d
 was waiting for them (UserStore.erase). The same goes for `keyboards`: the messages of ours
 that still show buttons, to take them away once the question is answered.
 
-What a row holds is channel-neutral: a reply's HTML text and buttons, a letter's title and
+What a row holds is channel-neutral: a reply's spans of text (each with its emphasis) and buttons, a letter's title and
 text (the channel makes the PDF when it sends it), the export's JSON, the calendar's iCalendar
 text. The channel decides how each looks (Telegram splits long texts, adds captions).
 """
@@ -31,7 +31,8 @@ from bot import reminder_table, shapes
 from bot.models import LiveKeyboard, OutboxMessage, table_of
 from bot.reminder_table import FAILED
 from bot.store import Store
-from dialogs.step_io import LetterDrafted, Reply
+from dialogs.render import Span
+from dialogs.step_io import Choice, LetterDrafted, Reply
 
 REPLY, LETTER, EXPORT, CALENDAR = "reply", "letter", "export", "calendar"
 
@@ -70,8 +71,11 @@ class Outgoing:
 
     @classmethod
     def reply(cls, reply: Reply, *, paced: bool = False, reminder: int | None = None) -> Outgoing:
-        buttons = [[choice.label, choice.value] for choice in reply.choices]
-        return cls(REPLY, {"text": reply.text, "buttons": buttons}, paced=paced, reminder=reminder)
+        spans = [[span.text, _EMPHASIS[span.bold, span.italic]] for span in reply.spans]
+        content: dict[str, Any] = {"spans": spans, "buttons": [[c.label, c.value] for c in reply.choices]}
+        if reply.numeric:
+            content["numeric"] = True
+        return cls(REPLY, content, paced=paced, reminder=reminder)
 
     @classmethod
     def letter(cls, letter: LetterDrafted, locale: str) -> Outgoing:
@@ -90,6 +94,21 @@ class Outgoing:
         """The row's payload: the content, and the flags that are set."""
         flags = {"clears": self.clears, "paced": self.paced, "reminder": self.reminder}
         return {**self.content, **{name: value for name, value in flags.items() if value}}
+
+
+# A span's emphasis as the row keeps it: "" plain, "b" bold, "i" italic, "bi" both.
+_EMPHASIS = {(False, False): "", (True, False): "b", (False, True): "i", (True, True): "bi"}
+
+
+def reply_of(content: dict[str, Any]) -> Reply:
+    """The reply a row holds. A row an earlier version wrote has the template's markup instead
+    of spans ("text"), which reads into the same spans."""
+    choices = tuple(Choice(str(label), str(value)) for label, value in content.get("buttons", []))
+    numeric = bool(content.get("numeric"))
+    if "spans" not in content:
+        return Reply(str(content["text"]), choices, numeric)
+    spans = [Span(str(text), "b" in emphasis, "i" in emphasis) for text, emphasis in content["spans"]]
+    return Reply(spans, choices, numeric)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,7 @@ CREATION_RETRIES = 2
 @dataclass(frozen=True, slots=True)
 class CalendarFile:
     """The payment plan to send as an .ics file, made when it is sent, after the transaction:
-    icalendar takes about a millisecond, nothing of it is stored, and the answer's first
-    message need not wait for it."""
+    nothing of it is stored, and the answer's first message need not wait for icalendar."""
 
     state: UserState
     debt_seq: int | None
@@ -139,9 +138,9 @@ def _handle(
 
 
 def deliveries(handled: Handled, notices: Sequence[Reply] = ()) -> list[Outgoing]:
-    """What the person gets for an answer, in order: the notices, the answer's messages, the
-    documents they announce (letters, the export, the calendar), and last the next question.
-    The first clears the way: the buttons of earlier questions go."""
+    """What the person gets for an answer, in order, in every channel: the notices, the answer's
+    messages, the documents they announce (letters, the export, the calendar), and last the next
+    question. The first clears the way: the buttons of earlier questions go (bot/delivery.py)."""
     assert handled.result is not None
     locale = handled.result.state.locale
     *messages, question = handled.result.replies  # the engine always ends by asking something

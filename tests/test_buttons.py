@@ -8,7 +8,6 @@ is still pending, what the coach said.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,7 +36,8 @@ TODAY = today_of(NOW)
 
 
 def plain(text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+    """A reply's words with the spacing evened out (a reply's `text` is already plain)."""
+    return " ".join(text.split())
 
 
 @dataclass

@@ -313,7 +313,7 @@ def reaches_root(name: str) -> bool:
 
 async def test_ten_thousand_random_inputs_from_fifty_people(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.couriers", "bot.turns"]
+    watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.channel", "bot.delivery", "bot.turns"]
     assert all(reaches_root(name) for name in watched), "an error log would not reach caplog"
     master = random.Random(SEED)
     people = [
