@@ -191,21 +191,24 @@ class Outbox:
         with self._engine.begin() as conn:
             if settled.delivered:
                 conn.execute(_DELIVERED, {"ids": settled.delivered})
-            # Shown first: a message shown and taken away since the last time leaves no row.
-            if settled.shown:
+            # A message shown and taken away since the last time has no row, and needs none.
+            both = set(settled.shown) & set(settled.taken_away)
+            shown = [kept for kept in settled.shown if kept not in both]
+            taken_away = [gone for gone in settled.taken_away if gone not in both]
+            if shown:
                 conn.execute(
                     _SHOWN,
                     [
                         {"channel": self.channel, "external_id": recipient, "message_id": message_id}
-                        for recipient, message_id in settled.shown
+                        for recipient, message_id in shown
                     ],
                 )
-            if settled.taken_away:
+            if taken_away:
                 conn.execute(
                     _TAKEN_AWAY,
                     [
                         {"channel": self.channel, "w_external_id": recipient, "w_message_id": message_id}
-                        for recipient, message_id in settled.taken_away
+                        for recipient, message_id in taken_away
                     ],
                 )
             reminder_table.mark(conn, settled.refused_reminders, FAILED, shapes.aware(now))
