@@ -28,10 +28,10 @@ from pathlib import Path
 
 from bot.service import handle
 from bot.store import Store
-from dialogs.contracts import Input
 from dialogs.engine import step
 from dialogs.machine import MACHINE, Negotiation
 from dialogs.state import Debt, UserState
+from dialogs.step_io import Input
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: tests/support/ too
 from tests.support.sample import SAMPLE, inputs

@@ -6,7 +6,7 @@ look). Two parts, each printed with a baseline measured in the same run:
 1. Claiming due reminders in SQLite. A fresh database, made by `Store` (so by the migrations, and never
    ANALYZEd), gets --rows reminders, ten per person (--rows / 10 people on channel "telegram"): eight pending,
    each due at a random second of the next 365 days, and two sent during the past year. Then the scheduler's
-   tick as `ReminderQueue.claim` runs it: `reminder_rows.claim(conn, "telegram", now, limit=25, lease=2 min)`
+   tick as `ReminderQueue.claim` runs it: `reminder_table.claim(conn, "telegram", now, limit=25, lease=2 min)`
    in a transaction of its own, BEGIN IMMEDIATE and COMMIT included; what it took is then marked sent in a
    second transaction, as `ReminderQueue.finish` does (timed apart). Busy ticks move `now` to the due time of
    the 1st to 25th (at random) pending row, so 1-25 rows are due; idle ticks move it to just before the next
@@ -30,7 +30,7 @@ look). Two parts, each printed with a baseline measured in the same run:
    the shortest gap between two messages to one chat, 429s (target 0). Checked: each person got exactly one
    message, and every due row is `sent`.
    Baseline: the same messages (text and buttons of the first --baseline-count the bot delivered) sent by a
-   PTB bot with the same HTTP transport and the same 429 handling (`PatientLimiter`: wait retry_after, send
+   PTB bot with the same HTTP transport and the same 429 handling (`RetryingRateLimiter`: wait retry_after, send
    again, up to 20 times) but no pacer, all at once, to a fresh fake server with the same limits: its 429s,
    its rate, and how many it lost.
 
@@ -73,17 +73,17 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.error import TelegramError  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
-from bot import reminder_rows  # noqa: E402
+from bot import reminder_table  # noqa: E402
 from bot.models import User  # noqa: E402
-from bot.reminder_rows import PENDING, REMINDERS, SENT  # noqa: E402
-from bot.reminders import LEASE  # noqa: E402
+from bot.reminder_dispatch import BATCH, RATE, ReminderDispatcher  # noqa: E402
+from bot.reminder_queue import LEASE  # noqa: E402
+from bot.reminder_table import PENDING, REMINDERS, SENT  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram.app import CONNECTIONS, POOL_WAIT, build_application, serve  # noqa: E402
 from bot.telegram.coach import CHANNEL  # noqa: E402
-from bot.telegram.patience import PatientLimiter  # noqa: E402
-from bot.telegram.reminders import BATCH, RATE, ReminderDispatcher  # noqa: E402
+from bot.telegram.rate_limiter import RetryingRateLimiter  # noqa: E402
 from bot.telegram.transport import AiohttpRequest  # noqa: E402
-from dialogs.reminders import Kind, plan  # noqa: E402
+from dialogs.reminder_plan import Kind, plan  # noqa: E402
 from dialogs.state import UserState  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram, FloodLimits, SentMessage  # noqa: E402
 from tests.support.sample import SAMPLE, play  # noqa: E402
@@ -270,7 +270,7 @@ def run_ticks(store: Store, schedule: list[Tick], name: str) -> Claims:
         for tick in schedule:
             began = time.perf_counter_ns()
             with store.engine.begin() as conn:
-                claimed = reminder_rows.claim(conn, CHANNEL, tick.now, TICK_LIMIT, LEASE)
+                claimed = reminder_table.claim(conn, CHANNEL, tick.now, TICK_LIMIT, LEASE)
             elapsed = (time.perf_counter_ns() - began) / 1e6
             if len(claimed) != tick.expected:
                 out.problems.append(f"{name}: a claim at {tick.now} took {len(claimed)} rows, {tick.expected} due")
@@ -279,7 +279,7 @@ def run_ticks(store: Store, schedule: list[Tick], name: str) -> Claims:
                 out.rows.append(len(claimed))
                 began = time.perf_counter_ns()
                 with store.engine.begin() as conn:
-                    reminder_rows.mark(conn, [c.id for c in claimed], SENT, tick.now)
+                    reminder_table.mark(conn, [c.id for c in claimed], SENT, tick.now)
                 out.finish_ms.append((time.perf_counter_ns() - began) / 1e6)
             else:
                 out.idle_ms.append(elapsed)
@@ -308,7 +308,7 @@ def query_plan(store: Store) -> str:
     with capturing_selects(store.engine) as seen, store.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            reminder_rows.claim(conn, CHANNEL, START, TICK_LIMIT, LEASE)
+            reminder_table.claim(conn, CHANNEL, START, TICK_LIMIT, LEASE)
         finally:
             transaction.rollback()
     if not seen:
@@ -537,7 +537,7 @@ async def paced(args: argparse.Namespace, folder: Path, collector: Collector) ->
             records = collector.take()
             measure(server, result, chat_ids, began)
             limiter = app.bot.rate_limiter
-            result.flood_waits = limiter.flood_waits if isinstance(limiter, PatientLimiter) else 0
+            result.flood_waits = limiter.flood_waits if isinstance(limiter, RetryingRateLimiter) else 0
             result.warnings = sum(r.levelno == logging.WARNING for r in records)
             after = due_statuses(store, now)
             if after != Counter({SENT: args.due}):
@@ -562,7 +562,7 @@ async def unpaced(messages: Sequence[SentMessage], collector: Collector) -> Deli
     chat_ids = [m.chat_id for m in messages]
     try:
         server.know(chat_ids)
-        limiter = PatientLimiter()
+        limiter = RetryingRateLimiter()
         bot: ExtBot[None] = ExtBot(
             token=TOKEN,
             base_url=f"{server.url}/bot",

@@ -3,14 +3,16 @@
 Buttons become numbered choices, answerable by number, by label or in free text. It reads
 standard input line by line, so it works the same at a keyboard and when piped; end of input
 ends the session cleanly, and the next session resumes exactly where this one stopped.
+
+`Console` is also this channel's adapter of bot/delivery.py: what to print and in which order
+is decided there, as for Telegram; here a reply becomes plain text (bold as the terminal's bold
+when colour is on), a letter a .txt and a .pdf in the person's folder.
 """
 
 from __future__ import annotations
 
-import html
-import json
+import asyncio
 import logging
-import re
 import sys
 import threading
 import unicodedata
@@ -20,18 +22,19 @@ from typing import TextIO
 
 from bot import files
 from bot.clock import Clock
+from bot.delivery import Document, Failure, Letter, Sender
 from bot.models import KEY_MAX
+from bot.outbox import Outgoing
 from bot.pdf import letter_pdf
-from bot.reminders import ReminderQueue
-from bot.service import Handled, handle
+from bot.reminder_queue import ReminderQueue
+from bot.service import Handled, deliveries, handle
 from bot.store import Store
-from dialogs.contracts import Choice, Input, LetterDrafted, Reply
 from dialogs.render import DEFAULT_LOCALE, render
+from dialogs.step_io import Choice, Input, Reply, Span
 
 CHANNEL = "console"
 log = logging.getLogger(__name__)
-TAGS = re.compile(r"<[^>]+>")
-BOLD = re.compile(r"</?b>")
+BOLD, RESET = "\033[1m", "\033[0m"
 # Marks a console identity made from a hash: a name used as it is never starts with it.
 HASHED = "#"
 
@@ -80,6 +83,7 @@ class Console:
         self.choices: tuple[Choice, ...] = ()
         self.numeric = False
         self.reminders = ReminderQueue(store, CHANNEL)
+        self.sender = Sender(self)
         # Reminders arrive from another thread while the person types: one thing at a time.
         self._lock = threading.RLock()
         self._interactive = False
@@ -133,7 +137,7 @@ class Console:
             for claimed in self.reminders.claim(now, 25, external_id=self.external_id):
                 ready = self.reminders.prepare(claimed, now)
                 if ready is not None:
-                    self._print(ready.reply)
+                    asyncio.run(self._send_all([Outgoing.reply(ready.reply)]))
                     shown.append(ready.id)
             self.reminders.finish(shown, now)
             return len(shown)
@@ -158,30 +162,52 @@ class Console:
             self.deliver(handled)
 
     def deliver(self, handled: Handled) -> None:
+        """The answer, in the order every channel delivers it (bot/service.py's `deliveries`),
+        through this console's adapter of bot/delivery.py."""
         if handled.result is None:
             return
         self.locale = handled.result.state.locale
+        items = deliveries(handled)
         # Not followed if it is a link: the erase stops at the data folder, and says so.
-        left = handled.erased and not files.erase_folder(self.user_dir)
-        *messages, question = handled.result.replies
-        for reply in messages:
-            self._print(reply)
-        if left:
-            self.out.write(f"\n{render(self.locale, 'console_files_left.txt', folder=self.user_dir)}\n")
-        # Files right after the message that announces them, before the next question.
-        for letter in handled.letters:
-            self._write_letter(letter)
-        if handled.export is not None:
-            document = json.dumps(handled.export, indent=2, ensure_ascii=False)
-            path = self._write_file("debtcoach-export.json", document.encode("utf-8"))
+        if handled.erased and not files.erase_folder(self.user_dir):
+            left = render(self.locale, "console_files_left.txt", folder=self.user_dir)
+            items.insert(len(items) - 1, Outgoing.reply(Reply([Span(left)])))
+        asyncio.run(self._send_all(items))
+
+    async def _send_all(self, items: list[Outgoing]) -> None:
+        for item in items:
+            await self.sender.deliver(self.external_id, item.kind, item.content, paced=False)
+
+    # -- the console as a channel of bot/delivery.py ------------------------------------------
+
+    def parts(self, reply: Reply) -> list[Reply]:
+        return [reply]  # a terminal takes any length
+
+    async def send_reply(self, recipient: str, reply: Reply) -> int | None:
+        self._print(reply)
+        return None  # old choices need no clearing: a number refers to the latest ones
+
+    async def send_file(self, recipient: str, file: Letter | Document) -> None:
+        if isinstance(file, Letter):
+            text_path = self._write_file(f"{file.filename}.txt", file.text.encode("utf-8"))
+            pdf_path = self._write_file(f"{file.filename}.pdf", letter_pdf(file.title, file.text))
+            saved = render(self.locale, "console_file.txt", title=file.title)
+            self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
+        else:
+            path = self._write_file(file.filename, file.content)
             self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
-        if handled.calendar is not None:
-            path = self._write_file("debtcoach-payments.ics", handled.calendar.content())
-            self.out.write(f"\n  {render(self.locale, 'console_file.txt', title=path.name)}\n    {path}\n")
-        self._print(question)
+
+    async def clear_keyboard(self, recipient: str, message_id: int) -> None:
+        return None
+
+    def failure(self, error: Exception) -> tuple[Failure, float] | None:
+        return None  # a terminal neither refuses nor goes away: any error is ours
+
+    async def close(self, timeout: float) -> None:
+        return None
 
     def _print(self, reply: Reply) -> None:
-        self.out.write("\n" + self._plain(reply.text) + "\n")
+        self.out.write("\n" + self._plain(reply) + "\n")
         for number, choice in enumerate(reply.choices, start=1):
             marker = "  -" if reply.numeric else f"  {number})"
             self.out.write(f"{marker} {choice.label}\n")
@@ -189,16 +215,10 @@ class Console:
         self.choices, self.numeric = reply.choices, reply.numeric
         self.out.flush()
 
-    def _plain(self, text: str) -> str:
-        if self.color:
-            text = BOLD.sub(lambda m: "\033[0m" if m.group(0) == "</b>" else "\033[1m", text)
-        return html.unescape(TAGS.sub("", text))
-
-    def _write_letter(self, letter: LetterDrafted) -> None:
-        text_path = self._write_file(f"{letter.filename}.txt", letter.text.encode("utf-8"))
-        pdf_path = self._write_file(f"{letter.filename}.pdf", letter_pdf(letter.title, letter.text))
-        saved = render(self.locale, "console_file.txt", title=letter.title)
-        self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
+    def _plain(self, reply: Reply) -> str:
+        if not self.color:
+            return reply.text
+        return "".join(f"{BOLD}{span.text}{RESET}" if span.bold else span.text for span in reply.spans)
 
     def _write_file(self, name: str, content: bytes) -> Path:
         """Into the person's own folder, owner-only (see bot/files.py), tightening the files

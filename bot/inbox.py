@@ -1,5 +1,8 @@
 """Updates written down before they are confirmed, so a crash cannot lose one.
 
+This is the channel's half that keeps the rows; what a row holds of a Telegram update is
+bot/telegram/inbox_entry.py's.
+
 With long polling Telegram forgets an update as soon as the next getUpdates confirms it, and
 that is before the update has been handled. So each fetched batch is written here, in one
 transaction, before the next poll goes out (bot/telegram/ingress.py), and an update leaves in
@@ -22,7 +25,7 @@ from bot.storage import aware
 from bot.store import Store
 
 _INBOX = InboxUpdate.__table__
-# Built once: building an ORM delete per call cost more than running it (py-spy, bench/telegram.py).
+# Built once: every answer runs it, and building a statement costs more than running it.
 _FORGET = delete(InboxUpdate).where(
     InboxUpdate.channel == bindparam("channel"), InboxUpdate.update_id == bindparam("update_id")
 )
@@ -37,7 +40,7 @@ class Inbox:
         self._insert = dialect.insert(_INBOX).on_conflict_do_nothing()
 
     def record(self, updates: Sequence[tuple[int, str]], now: datetime) -> None:
-        """Write a fetched batch (update id, journal form) in one transaction: one commit per
+        """Write a fetched batch (update id, inbox form) in one transaction: one commit per
         poll, not one per update."""
         if not updates:
             return

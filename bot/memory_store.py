@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot import document, reminder_rows
+from bot import document, reminder_table
 from bot.document import Stored
 from bot.models import CHANNEL_MAX, KEY_MAX
 from bot.storage import LetterRecord, Stamped, aware, check_length, export_of
-from dialogs.reminders import Planned
+from dialogs.reminder_plan import Planned
 from dialogs.state import UserState
 
 
@@ -33,7 +33,7 @@ class _Reminder:
     debt_seq: int
     kind: str
     due_at: datetime
-    status: str = reminder_rows.PENDING
+    status: str = reminder_table.PENDING
     late: bool = False
     sent_at: datetime | None = None
 
@@ -141,7 +141,7 @@ class MemoryPerson:
         return [] if self.record is None else list(self.record.letters)
 
     def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
-        """As bot/reminder_rows.sync does with rows: pending ones follow the plan, sent ones stay."""
+        """As bot/reminder_table.sync does with rows: pending ones follow the plan, sent ones stay."""
         if self._erased or (self.record is None and not planned):
             return
         now = aware(now)
@@ -152,7 +152,7 @@ class MemoryPerson:
         for reminder in record.reminders:
             known.add(reminder.key)
             p = wanted.get(reminder.key)
-            if reminder.status != reminder_rows.PENDING:
+            if reminder.status != reminder_table.PENDING:
                 kept.append(reminder)
             elif p is not None and (p.due_at == reminder.due_at or p.due_at > now):
                 reminder.due_at = p.due_at

@@ -12,7 +12,7 @@ erased" must still reach someone who has just been erased, and erasing someone d
 was waiting for them (UserStore.erase). The same goes for `keyboards`: the messages of ours
 that still show buttons, to take them away once the question is answered.
 
-What a row holds is channel-neutral: a reply's HTML text and buttons, a letter's title and
+What a row holds is channel-neutral: a reply's spans of text (each with its emphasis) and buttons, a letter's title and
 text (the channel makes the PDF when it sends it), the export's JSON, the calendar's iCalendar
 text. The channel decides how each looks (Telegram splits long texts, adds captions).
 """
@@ -27,12 +27,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from bot import reminder_rows
+from bot import reminder_table
 from bot.models import LiveKeyboard, OutboxMessage, table_of
-from bot.reminder_rows import FAILED
+from bot.reminder_table import FAILED
 from bot.storage import aware
 from bot.store import Store
-from dialogs.contracts import LetterDrafted, Reply
+from dialogs.render import Span
+from dialogs.step_io import Choice, LetterDrafted, Reply
 
 REPLY, LETTER, EXPORT, CALENDAR = "reply", "letter", "export", "calendar"
 
@@ -71,8 +72,11 @@ class Outgoing:
 
     @classmethod
     def reply(cls, reply: Reply, *, paced: bool = False, reminder: int | None = None) -> Outgoing:
-        buttons = [[choice.label, choice.value] for choice in reply.choices]
-        return cls(REPLY, {"text": reply.text, "buttons": buttons}, paced=paced, reminder=reminder)
+        spans = [[span.text, _EMPHASIS[span.bold, span.italic]] for span in reply.spans]
+        content: dict[str, Any] = {"spans": spans, "buttons": [[c.label, c.value] for c in reply.choices]}
+        if reply.numeric:
+            content["numeric"] = True
+        return cls(REPLY, content, paced=paced, reminder=reminder)
 
     @classmethod
     def letter(cls, letter: LetterDrafted, locale: str) -> Outgoing:
@@ -91,6 +95,21 @@ class Outgoing:
         """The row's payload: the content, and the flags that are set."""
         flags = {"clears": self.clears, "paced": self.paced, "reminder": self.reminder}
         return {**self.content, **{name: value for name, value in flags.items() if value}}
+
+
+# A span's emphasis as the row keeps it: "" plain, "b" bold, "i" italic, "bi" both.
+_EMPHASIS = {(False, False): "", (True, False): "b", (False, True): "i", (True, True): "bi"}
+
+
+def reply_of(content: dict[str, Any]) -> Reply:
+    """The reply a row holds. A row an earlier version wrote has the template's markup instead
+    of spans ("text"), which reads into the same spans."""
+    choices = tuple(Choice(str(label), str(value)) for label, value in content.get("buttons", []))
+    numeric = bool(content.get("numeric"))
+    if "spans" not in content:
+        return Reply(str(content["text"]), choices, numeric)
+    spans = [Span(str(text), "b" in emphasis, "i" in emphasis) for text, emphasis in content["spans"]]
+    return Reply(spans, choices, numeric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,21 +192,24 @@ class Outbox:
         with self._engine.begin() as conn:
             if settled.delivered:
                 conn.execute(_DELIVERED, {"ids": settled.delivered})
-            # Shown first: a message shown and taken away since the last time leaves no row.
-            if settled.shown:
+            # A message shown and taken away since the last time has no row, and needs none.
+            both = set(settled.shown) & set(settled.taken_away)
+            shown = [kept for kept in settled.shown if kept not in both]
+            taken_away = [gone for gone in settled.taken_away if gone not in both]
+            if shown:
                 conn.execute(
                     _SHOWN,
                     [
                         {"channel": self.channel, "external_id": recipient, "message_id": message_id}
-                        for recipient, message_id in settled.shown
+                        for recipient, message_id in shown
                     ],
                 )
-            if settled.taken_away:
+            if taken_away:
                 conn.execute(
                     _TAKEN_AWAY,
                     [
                         {"channel": self.channel, "w_external_id": recipient, "w_message_id": message_id}
-                        for recipient, message_id in settled.taken_away
+                        for recipient, message_id in taken_away
                     ],
                 )
-            reminder_rows.mark(conn, settled.refused_reminders, FAILED, aware(now))
+            reminder_table.mark(conn, settled.refused_reminders, FAILED, aware(now))

@@ -19,7 +19,11 @@ from sqlalchemy import Connection
 from bot.calendar import payment_plan_ics
 from bot.outbox import Outbox, Outgoing, Queued
 from bot.store import PersonCreatedMeanwhile, Store, UserStore
-from dialogs.contracts import (
+from dialogs.engine import step, where_we_are
+from dialogs.reminder_plan import plan
+from dialogs.render import resolve_locale
+from dialogs.state import UserState
+from dialogs.step_io import (
     CalendarRequested,
     EraseRequested,
     ExportRequested,
@@ -28,10 +32,6 @@ from dialogs.contracts import (
     Reply,
     StepResult,
 )
-from dialogs.engine import step, where_we_are
-from dialogs.reminders import plan
-from dialogs.render import resolve_locale
-from dialogs.state import UserState
 
 # Times an input is tried again when its person was created by another process meanwhile.
 CREATION_RETRIES = 2
@@ -40,8 +40,7 @@ CREATION_RETRIES = 2
 @dataclass(frozen=True, slots=True)
 class CalendarFile:
     """The payment plan to send as an .ics file, made when it is sent, after the transaction:
-    icalendar takes about a millisecond, nothing of it is stored, and the answer's first
-    message need not wait for it."""
+    nothing of it is stored, and the answer's first message need not wait for icalendar."""
 
     state: UserState
     debt_seq: int | None
@@ -139,9 +138,9 @@ def _handle(
 
 
 def deliveries(handled: Handled, notices: Sequence[Reply] = ()) -> list[Outgoing]:
-    """What the person gets for an answer, in order: the notices, the answer's messages, the
-    documents they announce (letters, the export, the calendar), and last the next question.
-    The first clears the way: the buttons of earlier questions go."""
+    """What the person gets for an answer, in order, in every channel: the notices, the answer's
+    messages, the documents they announce (letters, the export, the calendar), and last the next
+    question. The first clears the way: the buttons of earlier questions go (bot/delivery.py)."""
     assert handled.result is not None
     locale = handled.result.state.locale
     *messages, question = handled.result.replies  # the engine always ends by asking something

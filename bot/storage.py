@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from bot.document import Stored, currency_of
 from dialogs.codec import encode
-from dialogs.reminders import Planned
+from dialogs.reminder_plan import Planned
 from dialogs.state import UserState
 
 EXPORT_FORMAT = "debtcoach-export/1"
@@ -79,7 +79,7 @@ class Person(Protocol):
     def letters(self) -> list[LetterRecord]: ...
 
     def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
-        """Bring the person's reminders in line with the state's plan (see bot/reminder_rows.py)."""
+        """Bring the person's reminders in line with the state's plan (see bot/reminder_table.py)."""
         ...
 
     def update_reminder(self, reminder_id: int, **values: Any) -> None: ...

@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from bot import document, files, reminder_rows
+from bot import document, files, reminder_table
 from bot.document import Stored
 from bot.migrate import upgrade
 from bot.models import (
@@ -63,7 +63,7 @@ from bot.storage import (
     check_length,
     export_of,
 )
-from dialogs.reminders import Planned
+from dialogs.reminder_plan import Planned
 from dialogs.state import UserState
 
 __all__ = ["EXPORT_FORMAT", "LetterRecord", "PersonCreatedMeanwhile", "Store", "UserStore"]
@@ -285,14 +285,14 @@ class UserStore:
     def sync_reminders(self, planned: Sequence[Planned], now: datetime) -> None:
         if self._erased or (self._locate() is None and not planned):
             return
-        reminder_rows.sync(self._conn, self._created(now), planned, aware(now))
+        reminder_table.sync(self._conn, self._created(now), planned, aware(now))
 
     def update_reminder(self, reminder_id: int, **values: Any) -> None:
         """Change one of this person's reminders (and nobody else's)."""
         self._check_not_erased()
         user_id = self._locate()
         if user_id is not None:  # someone with no row has no reminders
-            reminder_rows.update_own(self._conn, user_id, reminder_id, **values)
+            reminder_table.update_own(self._conn, user_id, reminder_id, **values)
 
     def record_letter(self, debt_seq: int | None, kind: str, title: str, body: str, now: datetime) -> int:
         self._check_not_erased()
@@ -324,7 +324,7 @@ class UserStore:
             self._arrived,
             self._stamped,
             self.letters(),
-            [] if user_id is None else reminder_rows.export(self._conn, user_id),
+            [] if user_id is None else reminder_table.export(self._conn, user_id),
             [
                 {"kind": kind, "payload": payload, "created_at": at.isoformat()}
                 for kind, payload, at in self._conn.execute(_SELECT_OUTBOX, where)

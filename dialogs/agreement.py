@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 from dialogs import portfolio
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
-from dialogs.contracts import CalendarRequested, Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.portfolio import PER_MONTH, available, paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
+from dialogs.step_io import CalendarRequested, Choice
 from dialogs.vocabulary import SideQuestion, Trigger
 
 MAX_INSTALMENTS = 60

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dialogs import offer as figures
 from dialogs.answers import member
 from dialogs.context import Ctx, Invalid, Stay, Taken
-from dialogs.contracts import Choice
 from dialogs.money import Money
 from dialogs.portfolio import available, committed
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Budget, Goal
+from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
 MAX_HARDSHIP = 600

@@ -17,14 +17,14 @@ from dialogs import buttons, portfolio
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
-from dialogs.contracts import Choice, ExportRequested, Input, StepResult
 from dialogs.conversation import STEP, open_side_question, show_confirmation, tagged
 from dialogs.letters import draft_letter
-from dialogs.reminders import local_now
+from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
 from dialogs.rounds import standing_offer
 from dialogs.side_questions import say
 from dialogs.state import Debt, UserState
+from dialogs.step_io import Choice, ExportRequested, Input, StepResult
 from dialogs.vocabulary import Command, SideQuestion, Tag, ToConfirm
 
 MAX_DEBTS = 30

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs import buttons
-from dialogs.contracts import EraseRequested, StepResult
 from dialogs.side_questions import say
 from dialogs.state import Debt, UserState
+from dialogs.step_io import EraseRequested, StepResult
 from dialogs.vocabulary import ToConfirm
 
 

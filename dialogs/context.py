@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from dialogs import buttons
-from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.money import Money
 from dialogs.readers.amounts import parse_amount
 from dialogs.render import label, render
 from dialogs.state import Debt, UserState
+from dialogs.step_io import Choice, Reply, StepResult
 from dialogs.vocabulary import SideQuestion, Trigger
 
 

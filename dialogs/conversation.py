@@ -24,10 +24,10 @@ from dialogs import agreement, budget, buttons, confirmations, rounds, statement
 from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, date_within, first_amount, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
-from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.letters import LETTERS
 from dialogs.render import label, render
 from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
+from dialogs.step_io import Choice, Reply, StepResult
 from dialogs.vocabulary import Command, Condition, SideQuestion, State, Tag, ToConfirm, Trigger
 
 A = Trigger.ANSWER

@@ -15,7 +15,6 @@ from dialogs import agreement, buttons, commands
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
-from dialogs.contracts import Choice, Input, InputKind, StepResult
 from dialogs.conversation import (
     STEP,
     answer_confirmation,
@@ -27,8 +26,9 @@ from dialogs.conversation import (
 )
 from dialogs.machine import fire
 from dialogs.readers.yes_no import parse_yes_no
-from dialogs.reminders import local_now
+from dialogs.reminder_plan import local_now
 from dialogs.state import Budget, Debt, UserState
+from dialogs.step_io import Choice, Input, InputKind, StepResult
 from dialogs.vocabulary import SideQuestion
 
 MAX_TEXT = 2000

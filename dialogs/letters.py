@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.context import Ctx
-from dialogs.contracts import LetterDrafted
+from dialogs.step_io import LetterDrafted
 
 # kind -> (body template, title template, file name stem)
 LETTERS = {

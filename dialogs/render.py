@@ -1,13 +1,18 @@
 """Every sentence the user reads comes from `templates/<locale>/`.
 
-Messages (`*.html`) are autoescaped so they are safe in Telegram's HTML mode whatever the user
-typed; letters (`*.txt`) are plain text, escaped by nobody, because they are printed and mailed.
-Button labels live in `labels.toml` beside the messages so a translator finds them in one place.
+Messages (`*.html`) mark emphasis with <b> and <i> and nothing else; they are autoescaped, so
+whatever the user typed arrives as text and the only tags are the template's. `read_markup`
+turns that output into spans once, and each channel renders the spans its own way (Telegram
+as HTML, the console as plain text). Letters (`*.txt`) are plain text, escaped by nobody,
+because they are printed and mailed. Button labels live in `labels.toml` beside the messages
+so a translator finds them in one place.
 """
 
 from __future__ import annotations
 
+import html
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -98,3 +103,53 @@ def label(locale: str, key: str, **context: Any) -> str:
     template = _labels(locale).get(key) or _labels(DEFAULT_LOCALE)[key]
     values = {k: format_money(v, locale) if isinstance(v, Money) else v for k, v in context.items()}
     return template.format(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of a message's text and its emphasis. A newline in it breaks the line; a blank
+    line separates paragraphs, where a channel with a length limit may cut."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Text = tuple[Span, ...]
+# What each tag sets: (bold, italic), None leaving it as it was.
+TAGS: dict[str, tuple[bool | None, bool | None]] = {
+    "b": (True, None),
+    "/b": (False, None),
+    "i": (None, True),
+    "/i": (None, False),
+}
+
+
+def read_markup(markup: str) -> Text:
+    """A message template's output as spans: entities decoded, <b> and <i> turned into emphasis.
+    Autoescaping leaves a "<" only where a template wrote a tag, so splitting at "<" finds
+    every tag and nothing else; any tag but those two is a mistake in a template."""
+    if "<" not in markup and "&" not in markup:
+        return (Span(markup),) if markup else ()
+    first, *tagged = markup.split("<")
+    pieces: list[tuple[str | None, str]] = [(None, first)]
+    for piece in tagged:
+        name, closed, after = piece.partition(">")
+        if not closed or name not in TAGS:
+            raise ValueError(f"a message template may mark only <b> and <i>, not <{name}>")
+        pieces.append((name, after))
+    spans: list[Span] = []
+    bold = italic = False
+    for tag, raw in pieces:
+        if tag is not None:
+            now_bold, now_italic = TAGS[tag]
+            bold = bold if now_bold is None else now_bold
+            italic = italic if now_italic is None else now_italic
+        if not raw:
+            continue
+        words = html.unescape(raw) if "&" in raw else raw
+        if spans and (spans[-1].bold, spans[-1].italic) == (bold, italic):
+            spans[-1] = Span(spans[-1].text + words, bold, italic)
+        else:
+            spans.append(Span(words, bold, italic))
+    return tuple(spans)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dialogs import offer as figures
 from dialogs.budget import redraft
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
-from dialogs.contracts import Choice
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.offer import Action
@@ -18,6 +17,7 @@ from dialogs.readers.keywords import keyword
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
+from dialogs.step_io import Choice
 from dialogs.vocabulary import SideQuestion, State, Trigger
 
 MAX_TERMS = 200

@@ -14,14 +14,14 @@ from functools import cache
 from typing import Literal
 from zoneinfo import available_timezones
 
-from dialogs import buttons, reminders
-from dialogs.contracts import CalendarRequested, Choice, StepResult
+from dialogs import buttons, reminder_plan
 from dialogs.readers.quiet_hours import parse_quiet_hours
 from dialogs.readers.times import parse_moment
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.readers.zones import guess_timezone, parse_timezone
 from dialogs.render import label, render
 from dialogs.state import Debt, PaymentStatus, UserState
+from dialogs.step_io import CalendarRequested, Choice, StepResult
 from dialogs.vocabulary import SideQuestion, Tag
 
 QuietHours = tuple[time, time] | Literal["off"]
@@ -49,7 +49,7 @@ def set_aside(state: UserState) -> None:
 # -- the time zone -----------------------------------------------------------------------------
 def wants_time_zone(state: UserState) -> bool:
     """Asked once, when the first reminder is planned: until then nothing depends on it."""
-    return state.reminders.timezone is None and bool(reminders.plan(state))
+    return state.reminders.timezone is None and bool(reminder_plan.plan(state))
 
 
 def guess_time_zone(state: UserState, result: StepResult) -> None:
@@ -69,7 +69,7 @@ def zone_choices(state: UserState) -> tuple[Choice, ...]:
 
 
 def zone_shown(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:
-    return {"zone": state.reminders.timezone, "local": reminders.local_now(state, now), "first": False}
+    return {"zone": state.reminders.timezone, "local": reminder_plan.local_now(state, now), "first": False}
 
 
 def zone_shown_by_the_way(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:
@@ -106,7 +106,7 @@ def set_time_zone(state: UserState, zone: str, now: datetime, result: StepResult
         state.reminders.timezone = zone
         result.changed = True
     state.asking = None
-    say(state, result, "timezone_set.html", zone=zone, local=reminders.local_now(state, now))
+    say(state, result, "timezone_set.html", zone=zone, local=reminder_plan.local_now(state, now))
 
 
 # -- quiet hours -------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def set_quiet_hours(state: UserState, hours: QuietHours, now: datetime, result: 
 # -- a call to a creditor ----------------------------------------------------------------------
 def read_call_time(state: UserState, text: str, now: datetime) -> datetime | None:
     """A wall-clock moment ahead, within a year."""
-    local = reminders.local_now(state, now).replace(tzinfo=None)
+    local = reminder_plan.local_now(state, now).replace(tzinfo=None)
     moment = parse_moment(text, local)
     if moment is None or moment <= local or moment - local > LATEST_CALL:
         return None
@@ -139,7 +139,7 @@ def read_call_time(state: UserState, text: str, now: datetime) -> datetime | Non
 
 
 def local_time(state: UserState, now: datetime) -> dict[str, object]:
-    return {"local": reminders.local_now(state, now)}
+    return {"local": reminder_plan.local_now(state, now)}
 
 
 def asking_about(seq: int) -> str:
@@ -163,19 +163,20 @@ def set_call_time(state: UserState, moment: datetime, now: datetime, result: Ste
     asked = opened(state.asking)
     debt = state.debt(asked[1]) if asked else None
     assert debt is not None, "the engine checks the debt is still there"
-    debt.call_at = reminders.to_utc(reminders.zone(state), moment)
+    debt.call_at = reminder_plan.to_utc(reminder_plan.zone(state), moment)
     state.asking = None
     result.changed = True
-    planned = [p for p in reminders.plan(state) if p.debt_seq == debt.seq and p.kind is reminders.Kind.CALL_SCRIPT]
-    script_at = planned[-1].due_at.astimezone(reminders.zone(state)) if planned else None
+    calls = reminder_plan.Kind.CALL_SCRIPT
+    planned = [p for p in reminder_plan.plan(state) if p.debt_seq == debt.seq and p.kind is calls]
+    script_at = planned[-1].due_at.astimezone(reminder_plan.zone(state)) if planned else None
     say(state, result, "call_scheduled.html", debt=debt, call=moment, script_at=script_at)
 
 
 # -- the commands ------------------------------------------------------------------------------
 def overview(state: UserState, now: datetime, result: StepResult) -> None:
     """/reminders: what is coming, and the settings behind it, each with its button."""
-    tz = reminders.zone(state)
-    coming = sorted((p for p in reminders.plan(state) if p.due_at > now), key=lambda p: p.due_at)
+    tz = reminder_plan.zone(state)
+    coming = sorted((p for p in reminder_plan.plan(state) if p.due_at > now), key=lambda p: p.due_at)
     rows = [(p, p.due_at.astimezone(tz), state.debt(p.debt_seq)) for p in coming[:10]]
     settings = state.reminders
     choices = [
@@ -196,7 +197,7 @@ def overview(state: UserState, now: datetime, result: StepResult) -> None:
         tuple(choices),
         rows=rows,
         more=len(coming) - len(rows),
-        zone=reminders.zone_name(state),
+        zone=reminder_plan.zone_name(state),
         settings=settings,
     )
 

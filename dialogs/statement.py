@@ -9,11 +9,11 @@ from __future__ import annotations
 from dialogs import buttons
 from dialogs.answers import first_amount, one_of
 from dialogs.context import Ctx, Invalid, Stay, Taken
-from dialogs.contracts import Choice
 from dialogs.letters import draft_letter
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label
 from dialogs.state import DebtKind, Holder
+from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
 MAX_NAME = 80

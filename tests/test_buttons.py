@@ -8,7 +8,6 @@ is still pending, what the coach said.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,15 +17,15 @@ from zoneinfo import available_timezones
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dialogs import buttons, reminders
+from dialogs import buttons, reminder_plan
 from dialogs.agreement import MAX_INSTALMENTS
 from dialogs.codec import encode
 from dialogs.commands import MAX_DEBTS
 from dialogs.confirmations import pending_name
-from dialogs.contracts import Choice, EraseRequested, Input, InputKind, Reply, StepResult
 from dialogs.engine import step
-from dialogs.reminder_messages import compose
+from dialogs.reminder_wording import compose
 from dialogs.state import Debt, PaymentStatus, UserState
+from dialogs.step_io import Choice, EraseRequested, Input, InputKind, Reply, StepResult
 from tests.support.clock import clock_now, expand, today_of
 from tests.support.sample import SAMPLE
 from tests.test_engine_properties import next_input
@@ -39,7 +38,8 @@ TODAY = today_of(NOW)
 
 
 def plain(text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+    """A reply's words with the spacing evened out (a reply's `text` is already plain)."""
+    return " ".join(text.split())
 
 
 @dataclass
@@ -322,7 +322,9 @@ def test_a_reminders_payment_buttons_work_days_later_and_once() -> None:
     chat = Chat()
     to_repaying(chat)
     debt = chat.debt
-    second = next(p for p in reminders.plan(chat.state) if p.index == 1 and p.kind is reminders.Kind.PAYMENT_SOON)
+    second = next(
+        p for p in reminder_plan.plan(chat.state) if p.index == 1 and p.kind is reminder_plan.Kind.PAYMENT_SOON
+    )
     sent = compose(chat.state, second, chat.now, late=False)
     paid, not_yet = (next(c.value for c in sent.choices if c.label == name) for name in ("Paid", "Not yet"))
     # The debt takes other answers meanwhile: the reminder's buttons are not bound to its turn.
@@ -502,7 +504,7 @@ def shown_in(result: StepResult) -> list[str]:
 def reminder_buttons(state: UserState, now: datetime) -> list[str]:
     """The buttons of every reminder planned now, as they would be sent: pressed any time later."""
     found = []
-    for planned in reminders.plan(state):
+    for planned in reminder_plan.plan(state):
         found += [c.value for c in compose(state, planned, now, late=False).choices]
     return found
 

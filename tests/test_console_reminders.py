@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.console import Console
 from bot.store import Store
 from dialogs.money import Money
-from dialogs.reminders import plan
+from dialogs.reminder_plan import plan
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, ReminderSettings, UserState
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogs.money import Money
-from dialogs.reminders import Kind, plan, superseded
+from dialogs.reminder_plan import Kind, plan, superseded
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, PaymentStatus, ReminderSettings, UserState
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.models import ReminderRow, User
 from bot.store import Store
 from dialogs.money import Money
-from dialogs.reminders import plan
+from dialogs.reminder_plan import plan
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, ReminderSettings, UserState
 from tests.support.clock import expand

@@ -16,9 +16,9 @@ import pytest
 from bot.service import handle
 from bot.store import Store
 from dialogs.codec import encode
-from dialogs.contracts import Choice, Input
 from dialogs.engine import step
 from dialogs.state import UserState
+from dialogs.step_io import Choice, Input
 from tests.test_transcripts import NOW, STORIES, buttons_now, to_input
 
 

@@ -33,14 +33,13 @@ from bot.memory_store import MemoryStore
 from bot.migrate import config
 from bot.models import Base
 from bot.outbox import Outbox, Outgoing, Settled
-from bot.reminders import ReminderQueue
+from bot.reminder_queue import ReminderQueue
 from bot.service import handle
 from bot.storage import PersonCreatedMeanwhile, Storage
 from bot.store import Store
 from dialogs.codec import encode
-from dialogs.contracts import Choice, Input, Reply
 from dialogs.money import Money
-from dialogs.reminders import Planned, plan
+from dialogs.reminder_plan import Planned, plan
 from dialogs.render import label
 from dialogs.state import (
     Agreement,
@@ -60,6 +59,7 @@ from dialogs.state import (
     UserState,
     Who,
 )
+from dialogs.step_io import Choice, Input, Reply
 from tests.support.backends import BACKENDS, STORAGES, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

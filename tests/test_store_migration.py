@@ -29,9 +29,9 @@ from bot.migrate import config
 from bot.service import handle
 from bot.store import Store
 from dialogs.codec import decode, encode
-from dialogs.contracts import Input
 from dialogs.engine import UNDO_DEPTH, undo
 from dialogs.state import UserState
+from dialogs.step_io import Input
 from tests.support.backends import BACKENDS, scratch_postgres
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release_0005"

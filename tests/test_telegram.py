@@ -13,7 +13,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.store import Store
-from bot.telegram.journal import Incoming, incoming, journal_form
+from bot.telegram.inbox_entry import Incoming, inbox_form, incoming
 from dialogs.commands import COMMANDS
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_helpers import Person, coach_of, negotiation, running_bot, text_of
@@ -241,8 +241,8 @@ async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_e
     assert "Zebulon" not in caplog.text and "5,000" not in caplog.text and "5000" not in caplog.text
 
 
-def test_the_journal_keeps_who_where_and_what_and_nothing_else() -> None:
-    """Live updates reach the coach through their journal form too, so it must keep what the
+def test_the_inbox_keeps_who_where_and_what_and_nothing_else() -> None:
+    """Live updates reach the coach through their inbox form too, so it must keep what the
     coach reads: a press keeps its chat (where the answer goes), not the keyboard, text or names."""
     person = {"id": 7, "is_bot": False, "first_name": "Alex", "last_name": "Doe", "language_code": "en"}
     chat = {"id": 7, "type": "private", "first_name": "Alex"}
@@ -269,7 +269,7 @@ def test_the_journal_keeps_who_where_and_what_and_nothing_else() -> None:
     in_group = {"update_id": 7, "message": {"message_id": 9, "date": 1, "chat": group, "from": person, "text": "/go"}}
 
     raw = (pressed, said, photo, inline, member, in_group)
-    forms = [journal_form(Update.de_json(update, None)) for update in raw]
+    forms = [inbox_form(Update.de_json(update, None)) for update in raw]
     assert "Alex" not in json.dumps(forms) and "In writing" not in json.dumps(forms) and "Doe" not in json.dumps(forms)
     assert [incoming(json.loads(json.dumps(form))) for form in forms] == [
         Incoming(2, user_id=7, chat_id=7, private=True, language="en", query_id="q1", data="1:in_writing:yes"),

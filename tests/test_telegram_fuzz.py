@@ -35,7 +35,7 @@ import pytest
 
 from bot import logs
 from bot.store import Store
-from bot.telegram.journal import Incoming
+from bot.telegram.inbox_entry import Incoming
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import render, resolve_locale
@@ -314,7 +314,7 @@ def reaches_root(name: str) -> bool:
 @pytest.mark.slow  # minutes on two cores: left out of `make test-fast`
 async def test_ten_thousand_random_inputs_from_fifty_people(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.couriers", "bot.turns"]
+    watched = ["bot.telegram.coach", "bot.telegram.app", "bot.telegram.channel", "bot.delivery", "bot.turns"]
     assert all(reaches_root(name) for name in watched), "an error log would not reach caplog"
     master = random.Random(SEED)
     people = [

@@ -12,8 +12,6 @@ sample negotiation every channel's tests play (tests/support/sample.py).
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,11 @@ import pytest
 import yaml
 
 from dialogs import buttons
-from dialogs.contracts import Choice, Input, LetterDrafted, StepResult
 from dialogs.engine import step
 from dialogs.machine import STATES
 from dialogs.money import Money
 from dialogs.state import PaymentStatus, UserState
+from dialogs.step_io import Choice, Input, LetterDrafted, StepResult
 from tests.support.clock import clock_now, expand, today_of
 
 HERE = Path(__file__).parent / "transcripts"
@@ -37,7 +35,8 @@ TODAY = today_of(NOW)
 
 
 def plain(text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+    """A reply's words with the spacing evened out (a reply's `text` is already plain)."""
+    return " ".join(text.split())
 
 
 def read(state: UserState, dotted: str) -> Any:

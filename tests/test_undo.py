@@ -20,9 +20,9 @@ from bot.service import handle
 from bot.storage import Storage
 from bot.store import Store
 from dialogs.codec import encode
-from dialogs.contracts import Input
 from dialogs.engine import UNDO_DEPTH, undo
 from dialogs.state import UserState
+from dialogs.step_io import Input
 from tests.support.clock import clock_now
 from tests.support.sample import SAMPLE, Move, inputs
 

@@ -4,9 +4,10 @@ The pieces, in the order an update meets them: the ingress polls Telegram and wr
 to the inbox before confirming it (ingress.py); the coach turns each update into a job in its
 person's turn (bot/turns.py), one transaction that saves the answer, queues it in the outbox
 and forgets the update (coach.py); the couriers deliver each chat's outbox in order, waiting out
-whatever Telegram does (couriers.py). Reminders are jobs in the same turns, delivered the same
-way (reminders.py). PTB provides the Bot API client (with our HTTP transport, transport.py, and
-rate limiter, patience.py); its Application only holds the bot and starts and stops it.
+whatever Telegram does (bot/delivery.py, through channel.py). Reminders are jobs in the same
+turns, delivered the same way (bot/reminder_dispatch.py). PTB provides the Bot API client
+(with our HTTP transport, transport.py, and rate limiter, rate_limiter.py); its Application
+only holds the bot and starts and stops it.
 
 `serve` is what both the command line and the tests run, so the tests exercise the bot exactly
 as it starts in production. At start-up what was left undelivered goes out first, then the
@@ -30,20 +31,21 @@ from telegram.error import EndPointNotFound, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ExtBot
 
 from bot import logs
+from bot.blocking import RunBlocking
 from bot.clock import Clock
+from bot.delivery import Couriers
 from bot.inbox import Inbox
 from bot.outbox import Outbox
-from bot.reminders import ReminderQueue
+from bot.pacer import Pacer
+from bot.reminder_dispatch import TICK, ReminderDispatcher
+from bot.reminder_queue import ReminderQueue
 from bot.settings import Settings
 from bot.store import Store
+from bot.telegram.channel import TelegramChannel
 from bot.telegram.coach import CHANNEL, TelegramCoach
-from bot.telegram.couriers import Couriers
+from bot.telegram.inbox_entry import incoming
 from bot.telegram.ingress import POLL_TIMEOUT, AnotherPoller, Ingress
-from bot.telegram.journal import incoming
-from bot.telegram.offload import Offload
-from bot.telegram.pacer import Pacer
-from bot.telegram.patience import PatientLimiter
-from bot.telegram.reminders import TICK, ReminderDispatcher
+from bot.telegram.rate_limiter import RetryingRateLimiter
 from bot.telegram.transport import AiohttpRequest
 from bot.turns import Turns
 from dialogs.commands import COMMANDS
@@ -95,20 +97,21 @@ def build_application(
         base_file_url=f"{root}/file/bot",
         request=requests[0],
         get_updates_request=requests[1],
-        rate_limiter=PatientLimiter(),
+        rate_limiter=RetryingRateLimiter(),
     )
-    inbox, outbox, offload = Inbox(store, CHANNEL), Outbox(store, CHANNEL), Offload(store)
+    inbox, outbox, run_blocking = Inbox(store, CHANNEL), Outbox(store, CHANNEL), RunBlocking(store)
     pacer = Pacer()
     turns = Turns(WORKERS)
-    couriers = Couriers(bot, outbox, offload, clock, pacer)
-    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns)
+    channel = TelegramChannel(bot, run_blocking)
+    couriers = Couriers(channel, outbox, run_blocking, clock, pacer)
+    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel)
     reminders = ReminderQueue(store, CHANNEL)
     app = ApplicationBuilder().bot(bot).updater(None).build()
     app.bot_data["coach"] = coach
     app.bot_data["couriers"] = couriers
     app.bot_data["ingress"] = Ingress(bot, inbox, coach, clock)
     app.bot_data["reminders"] = ReminderDispatcher(
-        reminders, outbox, turns, couriers, offload, clock, tick=reminder_tick, pacer=pacer
+        reminders, outbox, turns, couriers, run_blocking, clock, tick=reminder_tick, pacer=pacer
     )
     app.bot_data["requests"] = requests
     return app
@@ -222,7 +225,7 @@ async def _prune(coach: TelegramCoach, stop: asyncio.Event) -> None:
     """Forget processed-input keys older than a week, hourly."""
     while not stop.is_set():
         try:
-            await coach.offload(coach.inbox.prune_processed, coach.clock() - KEEP_PROCESSED)
+            await coach.run_blocking(coach.inbox.prune_processed, coach.clock() - KEEP_PROCESSED)
         except Exception as exc:  # a database hiccup must not end the bot; try again next time
             log.warning("pruning processed inputs failed: %s", type(exc).__name__)
         with contextlib.suppress(TimeoutError):
@@ -231,9 +234,8 @@ async def _prune(coach: TelegramCoach, stop: asyncio.Event) -> None:
 
 async def _checkpoints(store: Store, stop: asyncio.Event) -> None:
     """Keep SQLite's write-ahead log short from a worker thread (see Store.checkpoint): when a
-    commit on the event loop had to do it, that update and every one queued behind it waited
-    2-4 ms (16 times in 1,200 updates at 100/s, bench/telegram.py). Checkpointing every tenth
-    of a second, the log never holds more than that tenth's commits."""
+    commit on the event loop has to do it, that update and every one queued behind it wait.
+    Checkpointing every tenth of a second, the log never holds more than that tenth's commits."""
     if store.engine.dialect.name != "sqlite":
         return
     while not stop.is_set():
@@ -248,6 +250,6 @@ async def _checkpoints(store: Store, stop: asyncio.Event) -> None:
 def _freeze_startup_objects() -> None:
     """Move everything built so far (modules, templates, locale data: most of the process's
     objects) out of the garbage collector's sight. They live as long as the process, and a full
-    collection walking them held the event loop for 50-60 ms, the bot's worst latency."""
+    collection walking them would hold the event loop, and every update waiting on it."""
     gc.collect()
     gc.freeze()

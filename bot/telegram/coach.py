@@ -6,7 +6,7 @@ strictly in the order Telegram numbered them while other people are served along
 is one transaction: the input's key is claimed, the state stepped and saved, the answer queued
 in the outbox and the update deleted from the inbox, all or nothing. So an update leaves the
 inbox exactly when its answer is safe, a redelivered update is recognised and changes nothing,
-and what the answer says is delivered (by the couriers, bot/telegram/couriers.py) even if
+and what the answer says is delivered (by the couriers, bot/delivery.py) even if
 Telegram is away meanwhile or the process dies.
 
 Whatever happens, the person hears something: an unreadable message gets the current
@@ -22,16 +22,17 @@ from datetime import datetime
 from functools import partial
 from time import perf_counter
 
+from bot.blocking import RunBlocking
+from bot.delivery import Couriers
 from bot.inbox import Inbox
 from bot.outbox import Outbox, Outgoing, Queued
 from bot.service import handle
 from bot.store import Store
-from bot.telegram.couriers import CALLBACK_DATA_MAX, Couriers
-from bot.telegram.journal import Incoming
-from bot.telegram.offload import Offload
+from bot.telegram.channel import CALLBACK_DATA_MAX, TelegramChannel
+from bot.telegram.inbox_entry import Incoming
 from bot.turns import Turns
-from dialogs.contracts import Input, Reply
 from dialogs.render import render, resolve_locale
+from dialogs.step_io import Input, Reply
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class TelegramCoach:
         outbox: Outbox,
         couriers: Couriers,
         turns: Turns,
+        channel: TelegramChannel,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -54,7 +56,8 @@ class TelegramCoach:
         self.outbox = outbox
         self.couriers = couriers
         self.turns = turns
-        self.offload = Offload(store)
+        self.channel = channel
+        self.run_blocking = RunBlocking(store)
         self.failures = 0  # updates that ended in an apology, for tests and the benchmark
         # Told of each update once its answer is queued for delivery (or it was a redelivery):
         # tests that play many people at once wait on it instead of on quiet spells.
@@ -70,13 +73,13 @@ class TelegramCoach:
     def receive(self, update: Incoming) -> None:
         """Queue the update (written to the inbox already) in its person's turn."""
         assert update.user_id is not None
-        self.turns.submit(update.user_id, partial(self._answer, update))
+        self.turns.submit(str(update.user_id), partial(self._answer, update))
 
     async def _answer(self, update: Incoming) -> None:
         started = perf_counter()
         queued: list[Queued] | None
         try:
-            queued = await self.offload(self._handle, update)
+            queued = await self.run_blocking(self._handle, update)
         except Exception as exc:
             self._failed(update, exc)
             queued = await self._apologise(update)
@@ -84,7 +87,7 @@ class TelegramCoach:
             return  # left in the inbox, to be handled at the next start
         self.couriers.post(queued)
         if update.query_id is not None and queued:  # nothing queued: a redelivery, answered before
-            self.couriers.answer(update.query_id, update.update_id)
+            self.channel.answer(update.query_id, update.update_id)
         if self.on_answered is not None:
             self.on_answered(update)
         log.debug("update %d handled in %.1f ms", update.update_id, (perf_counter() - started) * 1000)
@@ -116,19 +119,21 @@ class TelegramCoach:
         )
         return handled.queued
 
-    def _say(self, update: Incoming, html: str) -> list[Queued]:
+    def _say(self, update: Incoming, markup: str) -> list[Queued]:
         """A message that is not an answer (it changes nothing, and takes no buttons away), in
         the chat the update came from, in the transaction that forgets the update."""
         assert update.chat_id is not None
         with self.store.engine.begin() as conn:
             self.inbox.forget_in(conn, update.update_id)
-            return self.outbox.write(conn, str(update.chat_id), [Outgoing.reply(Reply(html))], self.clock())
+            return self.outbox.write(conn, str(update.chat_id), [Outgoing.reply(Reply(markup))], self.clock())
 
     async def _apologise(self, update: Incoming) -> list[Queued] | None:
         """The update failed and nothing of it was saved: it is answered with an apology (trying
         it again would fail again). None if even that cannot be written down."""
         try:
-            return await self.offload(self._say, update, render(resolve_locale(update.language), "telegram_sorry.html"))
+            return await self.run_blocking(
+                self._say, update, render(resolve_locale(update.language), "telegram_sorry.html")
+            )
         except Exception as exc:
             log.warning("could not apologise for update %d: %s", update.update_id, type(exc).__name__)
             return None

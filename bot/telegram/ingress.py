@@ -29,8 +29,8 @@ from telegram.ext import ExtBot
 
 from bot.inbox import Inbox
 from bot.telegram.coach import TelegramCoach
-from bot.telegram.journal import Incoming, incoming, journal_form
-from bot.telegram.patience import wait_of
+from bot.telegram.inbox_entry import Incoming, inbox_form, incoming
+from bot.telegram.rate_limiter import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Ingress:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                await _sleep(stop, wait_of(exc.retry_after))
+                await _sleep(stop, retry_after_seconds(exc.retry_after))
                 continue
             except TelegramError as exc:
                 failures += 1
@@ -93,10 +93,10 @@ class Ingress:
                 self._coach.receive(update)
 
     def _wanted(self, updates: tuple[Update, ...]) -> list[tuple[str, Incoming]]:
-        """The batch's updates the coach will answer, each with its journal form as JSON."""
+        """The batch's updates the coach will answer, each with its inbox form as JSON."""
         wanted = []
         for update in updates:
-            form = journal_form(update)
+            form = inbox_form(update)
             arrived = incoming(form)
             if self._coach.wants(arrived):
                 wanted.append((json.dumps(form, ensure_ascii=False), arrived))
@@ -109,7 +109,7 @@ class Ingress:
         failures = 0
         while not stop.is_set():
             try:
-                await self._coach.offload(self._inbox.record, rows, self._clock())
+                await self._coach.run_blocking(self._inbox.record, rows, self._clock())
                 return True
             except Exception as exc:
                 failures += 1
@@ -135,4 +135,3 @@ async def _unless_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-

@@ -1,11 +1,10 @@
 """PTB's requests over aiohttp instead of httpx.
 
-Measured in bench/telegram.py, httpx (with httpcore, anyio and h11 under it) spent more of the
-bot's CPU per update than the coach and the database together: every request walks several
-pure-Python layers and checks each pooled connection. aiohttp's client parses HTTP in C and
-keeps its pool in a dict. PTB documents `BaseRequest` as the way to bring another HTTP library;
-this is that, and nothing else changes: same URLs, same form and multipart bodies, PTB's own
-error mapping from the status code and body it gets back.
+httpx (with httpcore, anyio and h11 under it) walks several pure-Python layers per request and
+checks each pooled connection, and the bot makes a request for every message it sends;
+aiohttp's client parses HTTP in C and keeps its pool in a dict. PTB documents `BaseRequest` as
+the way to bring another HTTP library; this is that, and nothing else changes: same URLs, same
+form and multipart bodies, PTB's own error mapping from the status code and body it gets back.
 """
 
 from __future__ import annotations
@@ -80,10 +79,10 @@ class AiohttpRequest(BaseRequest):
 
 
 def _body(request_data: RequestData | None) -> Any:
-    """A JSON body, which the Bot API accepts for any call without files; with files, a
-    multipart form as PTB builds it for httpx (JSON-encoded values, the files as parts).
-    Measured: a form costs a json.dumps per value and a percent-encoding of the whole text,
-    about 6% of the bot's CPU per update; one json.dumps of the parameters, a tenth of that."""
+    """A JSON body, which the Bot API accepts for any call without files: one json.dumps of the
+    parameters, where a form would take one per value and a percent-encoding of the whole text.
+    With files, a multipart form as PTB builds it for httpx (JSON-encoded values, the files as
+    parts)."""
     if request_data is None:
         return None
     if not request_data.contains_files:

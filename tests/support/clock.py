@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from bot.clock import parse_moment
-from dialogs.reminders import local_now
+from dialogs.reminder_plan import local_now
 from dialogs.state import UserState
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

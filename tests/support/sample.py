@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import yaml
 
-from dialogs.contracts import Choice, Input
 from dialogs.engine import step
 from dialogs.state import UserState
+from dialogs.step_io import Choice, Input
 from tests.support.clock import expand, today_of
 
 SOURCE = Path(__file__).resolve().parent.parent / "transcripts" / "01_settle_credit_card.yaml"

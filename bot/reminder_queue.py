@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import reminder_rows
+from bot import reminder_table
 from bot.outbox import Outbox, Outgoing, Queued
-from bot.reminder_rows import FAILED, PENDING, SENT, SKIPPED, Claimed
+from bot.reminder_table import FAILED, PENDING, SENT, SKIPPED, Claimed
 from bot.store import Store, UserStore
-from dialogs.contracts import Reply
-from dialogs.reminder_messages import compose
-from dialogs.reminders import in_quiet_hours, local_now, out_of_quiet, plan, superseded, to_utc, zone
+from dialogs.reminder_plan import in_quiet_hours, local_now, out_of_quiet, plan, superseded, to_utc, zone
+from dialogs.reminder_wording import compose
+from dialogs.step_io import Reply
 
 LEASE = timedelta(minutes=2)
 # A reminder sent this long after its time is worded as late.
@@ -50,7 +50,7 @@ class ReminderQueue:
 
     def claim(self, now: datetime, limit: int, external_id: str | None = None) -> list[Claimed]:
         with self.store.engine.begin() as conn:
-            return reminder_rows.claim(conn, self.channel, now, limit, self.lease, external_id)
+            return reminder_table.claim(conn, self.channel, now, limit, self.lease, external_id)
 
     def prepare(self, claimed: Claimed, now: datetime) -> Ready | None:
         """The message for a claimed reminder, or None when it is not to be sent now (and the
@@ -100,9 +100,9 @@ class ReminderQueue:
         """Keep the leases of reminders that are taking long to send (Telegram asked to wait):
         a lease that ran out meanwhile would let the reminder be claimed and sent twice."""
         with self.store.engine.begin() as conn:
-            reminder_rows.renew(conn, reminder_ids, now)
+            reminder_table.renew(conn, reminder_ids, now)
 
     def finish(self, sent: Sequence[int], now: datetime, failed: Sequence[int] = ()) -> None:
         with self.store.engine.begin() as conn:
-            reminder_rows.mark(conn, sent, SENT, now)
-            reminder_rows.mark(conn, failed, FAILED, now)
+            reminder_table.mark(conn, sent, SENT, now)
+            reminder_table.mark(conn, failed, FAILED, now)

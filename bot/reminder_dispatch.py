@@ -1,11 +1,11 @@
-"""The reminder scheduler inside `debtcoach run`: every tick, claim what is due and hand it over.
+"""The one reminder dispatcher, for every channel: each tick, claim what is due and hand it over.
 
 Each claimed reminder becomes a job in its person's turn (bot/turns.py), so it never lands in
 the middle of the coach's answer to them: in the person's one transaction it is decided (send
-it, move it, skip it: bot/reminders.py), and one to send is queued in the outbox, paced, and
-recorded as sent. The couriers deliver it like any other message (bot/telegram/couriers.py),
-spaced by the pacer to stay within Telegram's limits for messages the bot sends unasked
-(bot/telegram/pacer.py); a 429 that comes anyway is waited out, so nothing is lost. No more are
+it, move it, skip it: bot/reminder_queue.py), and one to send is queued in the outbox, paced,
+and recorded as sent. The couriers deliver it like any other message (bot/delivery.py),
+spaced by the pacer to stay within the channel's limits for messages sent unasked
+(bot/pacer.py); a wait the channel asks for anyway is waited out, so nothing is lost. No more are
 claimed while IN_FLIGHT are claimed and not yet delivered, so the outbox does not fill up with
 reminders far ahead of the pace.
 """
@@ -19,12 +19,12 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from bot.blocking import RunBlocking
+from bot.delivery import Couriers
 from bot.outbox import Outbox
-from bot.reminder_rows import Claimed
-from bot.reminders import ReminderQueue
-from bot.telegram.couriers import Couriers
-from bot.telegram.offload import Offload
-from bot.telegram.pacer import RATE, Pacer
+from bot.pacer import RATE, Pacer
+from bot.reminder_queue import ReminderQueue
+from bot.reminder_table import Claimed
 from bot.turns import Turns
 
 __all__ = ["BATCH", "IN_FLIGHT", "RATE", "TICK", "ReminderDispatcher"]
@@ -43,7 +43,7 @@ class ReminderDispatcher:
         outbox: Outbox,
         turns: Turns,
         couriers: Couriers,
-        offload: Offload,
+        run_blocking: RunBlocking,
         clock: Callable[[], datetime],
         tick: float = TICK,
         pacer: Pacer | None = None,
@@ -52,7 +52,7 @@ class ReminderDispatcher:
         self.outbox = outbox
         self.turns = turns
         self.couriers = couriers
-        self.offload = offload
+        self.run_blocking = run_blocking
         self.clock = clock
         self.tick = tick
         self.pacer = pacer or Pacer()
@@ -64,10 +64,10 @@ class ReminderDispatcher:
             full = False
             try:
                 if self._in_flight() < IN_FLIGHT:
-                    claimed = await self.offload(self.queue.claim, self.clock(), BATCH)
+                    claimed = await self.run_blocking(self.queue.claim, self.clock(), BATCH)
                     for item in claimed:
                         self._deciding += 1
-                        self.turns.submit(int(item.external_id), partial(self._hand_over, item))
+                        self.turns.submit(item.external_id, partial(self._hand_over, item))
                     full = len(claimed) == BATCH
             except Exception as exc:  # a database hiccup must not end the scheduler
                 log.warning("reminder tick failed: %s", type(exc).__name__)
@@ -82,7 +82,7 @@ class ReminderDispatcher:
 
     async def _hand_over(self, claimed: Claimed) -> None:
         try:
-            queued = await self.offload(self.queue.hand_over, claimed, self.clock(), self.outbox)
+            queued = await self.run_blocking(self.queue.hand_over, claimed, self.clock(), self.outbox)
         except Exception as exc:  # its lease runs out, and it is claimed again
             log.error("reminder %d failed: %s", claimed.id, type(exc).__name__)
             return

@@ -1,8 +1,8 @@
 """Where the bot's blocking work runs: on the event loop for SQLite, in a thread otherwise.
 
-A SQLite transaction here is a millisecond of Python holding the GIL; handing it to a thread
-adds the hop and makes the loop and the worker take turns with the GIL (each turn can wait out
-the 5 ms switch interval), which showed up as the bot's p99. PostgreSQL waits on the network,
+A SQLite transaction is Python holding the GIL from start to end; handing it to a thread adds
+the hop and makes the loop and the worker take turns with the GIL (each turn can wait out the
+switch interval), which every update queued behind it feels. PostgreSQL waits on the network,
 where a thread lets everyone else go on. PDF letters are CPU only and go the same way as SQLite.
 """
 
@@ -18,7 +18,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Offload:
+class RunBlocking:
     def __init__(self, store: Store) -> None:
         self.inline = store.engine.dialect.name == "sqlite"
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bot.models import ReminderRow, User, table_of
-from dialogs.reminders import Planned
+from dialogs.reminder_plan import Planned
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
 
@@ -159,9 +159,7 @@ def claim(
         params["external_id"] = external_id
     rows = conn.execute(query, params).all()
     if rows:
-        conn.execute(
-            _MARK, [{"w_id": r.id, "w_status": SENDING, "w_claimed": now, "w_sent": None} for r in rows]
-        )
+        conn.execute(_MARK, [{"w_id": r.id, "w_status": SENDING, "w_claimed": now, "w_sent": None} for r in rows])
     return [Claimed(r.id, r.external_id, r.key, r.due_at, r.late) for r in rows]
 
 

@@ -26,7 +26,7 @@ BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
 MAX_FLOOD_WAITS = 20
 
 
-class PatientLimiter(BaseRateLimiter[None]):
+class RetryingRateLimiter(BaseRateLimiter[None]):
     def __init__(self, backoff: Sequence[float] = BACKOFF, max_flood_waits: int = MAX_FLOOD_WAITS) -> None:
         self._backoff = tuple(backoff)
         self._max_flood_waits = max_flood_waits
@@ -57,7 +57,7 @@ class PatientLimiter(BaseRateLimiter[None]):
                 if floods > self._max_flood_waits:
                     raise
                 self.flood_waits += 1
-                delay = wait_of(exc.retry_after)
+                delay = retry_after_seconds(exc.retry_after)
                 log.warning("Telegram asked us to wait %.1f s before %s", delay, endpoint)
                 await asyncio.sleep(delay)
             except (BadRequest, Forbidden, InvalidToken):
@@ -71,6 +71,6 @@ class PatientLimiter(BaseRateLimiter[None]):
                 failures += 1
 
 
-def wait_of(value: int | timedelta) -> float:
+def retry_after_seconds(value: int | timedelta) -> float:
     """A 429's retry_after in seconds: PTB gives an int, or a timedelta with PTB_TIMEDELTA set."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,15 +1,17 @@
-"""Spacing for the messages the bot sends unasked (reminders), within Telegram's limits.
+"""Spacing for the messages a channel sends unasked (reminders), within the channel's limits.
 
 Telegram limits a bot that reaches out on its own to about 30 messages a second overall and one
 a second per chat; the pacer keeps under that by construction (24.2 a second, and a second
 between the end of one send to a chat and the start of the next) instead of waiting for 429s.
-A 429 that comes anyway is waited out where the message is sent (bot/telegram/couriers.py).
+A 429 that comes anyway is waited out where the message is sent (bot/delivery.py). The
+defaults are Telegram's, the strictest channel we have.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Hashable
 
 # Messages a second, overall: Telegram allows 30 and we promise at most 25 in any second, as
 # Telegram counts them on arrival; 24.2 leaves room for two messages of network jitter.
@@ -34,11 +36,11 @@ class Pacer:
         self.per_chat = per_chat
         self.ceiling = ceiling
         self._next_slot = 0.0
-        self._chat_free: dict[int, float] = {}
+        self._chat_free: dict[Hashable, float] = {}
         self._in_flight = 0
         self._answered: deque[float] = deque()
 
-    def sent(self, chat_id: int) -> None:
+    def sent(self, chat_id: Hashable) -> None:
         """The send to the chat is over (answered, or failed: counted all the same, to be safe).
         The chat's second runs from now: a slot time alone would let network jitter bring two
         messages closer than a second."""
@@ -47,7 +49,7 @@ class Pacer:
         self._answered.append(now)
         self._chat_free[chat_id] = now + self.per_chat
 
-    async def wait(self, chat_id: int) -> None:
+    async def wait(self, chat_id: Hashable) -> None:
         loop = asyncio.get_running_loop()
         while (free := self._chat_free.get(chat_id, 0.0)) > loop.time():
             await asyncio.sleep(free - loop.time())

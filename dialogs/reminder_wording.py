@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs.context import Ctx
-from dialogs.contracts import Choice, Reply, StepResult
 from dialogs.conversation import STEP, ask
-from dialogs.reminders import Kind, Planned, local_now, zone
+from dialogs.reminder_plan import Kind, Planned, local_now, zone
 from dialogs.rounds import standing_offer
 from dialogs.state import PaymentStatus, UserState
+from dialogs.step_io import Choice, Reply, StepResult
 from dialogs.vocabulary import State
 
 TEMPLATES = {

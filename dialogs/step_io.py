@@ -1,15 +1,21 @@
 """What goes into the coach and what comes out of it, independent of any channel.
 
 A channel (console, Telegram) turns its own events into an `Input`, calls `dialogs.step`, and
-turns the `Reply` and effect values back into its own messages, files and database work.
+turns the `Reply` and effect values back into its own messages, files and database work. A
+reply says what it means (spans of text with their emphasis, buttons, whether a number is
+expected), never how a channel shows it: Telegram renders it as HTML, the console as plain text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from dialogs.render import Span, Text, read_markup
 from dialogs.state import UserState
+
+__all__ = ["Span", "Text"]  # with the classes below: a reply is made of spans
 
 
 class InputKind(StrEnum):
@@ -46,14 +52,27 @@ class Choice:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Reply:
-    """One message. `text` is HTML-escaped for Telegram's HTML mode; `numeric` says the question
-    takes a number, so a channel must not read a bare number as "choice N"."""
+    """One message: its text as spans with their emphasis, its buttons, and `numeric`: the
+    question takes a number, so a channel must not read a bare number as "choice N".
 
-    text: str
-    choices: tuple[Choice, ...] = ()
-    numeric: bool = False
+    Made from a message template's output (`render(...)`, read into spans here, once) or from
+    spans (a reply read back from the outbox)."""
+
+    spans: Text
+    choices: tuple[Choice, ...]
+    numeric: bool
+
+    def __init__(self, text: str | Iterable[Span], choices: tuple[Choice, ...] = (), numeric: bool = False) -> None:
+        object.__setattr__(self, "spans", read_markup(text) if isinstance(text, str) else tuple(text))
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "numeric", numeric)
+
+    @property
+    def text(self) -> str:
+        """The words, as the person reads them, without emphasis."""
+        return "".join(span.text for span in self.spans)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
-"""An update as the coach reads it: who, in which chat, what they typed or pressed. No more.
+"""The Telegram half of the inbox (bot/inbox.py keeps the rows): what is kept of an update, and
+the update as the coach reads it: who, in which chat, what they typed or pressed. No more.
 
-What the inbox keeps of an update (its journal form) is exactly that, in the Bot API's own
+What the inbox keeps of an update (its inbox form) is exactly that, in the Bot API's own
 field names and nesting: not the person's names, not the text of the message a button was
 on, nor its keyboard. A live update is cut to this form before the coach sees it, and an
 update replayed from the inbox after a crash is read from it, so both look alike to the coach.
@@ -36,7 +37,7 @@ class Incoming:
         return self.query_id is not None
 
 
-def journal_form(update: Update) -> JSONDict:
+def inbox_form(update: Update) -> JSONDict:
     """What the inbox keeps of an update fetched from Telegram."""
     form: JSONDict = {"update_id": update.update_id}
     query = update.callback_query
@@ -60,7 +61,7 @@ def journal_form(update: Update) -> JSONDict:
 
 
 def incoming(form: JSONDict) -> Incoming:
-    """The update a journal form describes (one of ours, or one an earlier version wrote, which
+    """The update a inbox form describes (one of ours, or one an earlier version wrote, which
     kept a few more fields in the same places)."""
     update_id = int(form["update_id"])
     query = form.get("callback_query")
