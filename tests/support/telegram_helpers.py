@@ -89,8 +89,17 @@ class Person:
         self.server.user_says(self.user_id, text, first_name=self.first_name, language_code=self.language)
         return await self.answer_since(before)
 
-    async def presses(self, label: str) -> list[SentMessage]:
+    async def presses(self, label: str, timeout: float = 15.0) -> list[SentMessage]:
+        """Press `label` once the latest message with buttons shows it: an answer's last part,
+        which carries the buttons, may still be on its way when the first parts have settled."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self.shows(label) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(QUIET)
         return await self.sends_data(self.button(label))
+
+    def shows(self, label: str) -> bool:
+        with_buttons = [m for m in self.inbox if m.choices]
+        return bool(with_buttons) and label in dict(with_buttons[-1].choices)
 
     async def sends_data(self, data: str, message_id: int | None = None) -> list[SentMessage]:
         before = len(self.inbox)
