@@ -31,7 +31,7 @@ test-fast: $(STAMP)
 # the same on any day (see tests/support/clock.py).
 test-ahead: $(STAMP)
 	for ahead in "1 year" "3 years"; do \
-		DEBTCOACH_NOW="$$(date -u -d "+$$ahead" +%Y-%m-%dT%H:%M)" $(BIN)/python -m pytest -q tests/test_console.py tests/test_console_export.py tests/test_console_reminders.py tests/test_transcripts.py || exit 1; \
+		DEBTCOACH_NOW="$$(date -u -d "+$$ahead" +%Y-%m-%dT%H:%M)" $(BIN)/python -m pytest -q tests/bot/test_console.py tests/bot/test_console_export.py tests/bot/test_console_reminders.py tests/dialogs/test_transcripts.py || exit 1; \
 	done
 
 lint: $(STAMP)

@@ -1,6 +1,6 @@
 """Fixtures the Telegram tests share: the fake Bot API server, and the store at the path where
 `debtcoach run` puts it (DEBTCOACH_HOME=tmp_path), so in-process and process tests read the same
-file. test_store.py defines its own `store`, parametrized over backends, which takes precedence.
+file. tests/bot/test_store.py defines its own `store`, parametrized over backends, which takes precedence.
 Under pytest-xdist each worker gets a PostgreSQL database of its own."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dialogs.codec import encode
 from dialogs.engine import step
 from dialogs.state import UserState
 from dialogs.step_io import Choice, Input
-from tests.test_transcripts import NOW, STORIES, buttons_now, to_input
+from tests.dialogs.test_transcripts import NOW, STORIES, buttons_now, to_input
 
 
 def _comparable(state: UserState) -> dict[str, Any]:

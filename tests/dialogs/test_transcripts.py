@@ -27,7 +27,7 @@ from dialogs.state import PaymentStatus, UserState
 from dialogs.step_io import Choice, Input, LetterDrafted, StepResult
 from tests.support.clock import clock_now, expand, today_of
 
-HERE = Path(__file__).parent / "transcripts"
+HERE = Path(__file__).resolve().parents[1] / "transcripts"
 STORIES = [(path.stem, story) for path in sorted(HERE.glob("*.yaml")) for story in yaml.safe_load(path.read_text())]
 NOW = clock_now()
 # Dates in the stories are written from the person's today at the start ({date:+9d}: see tests/support/clock.py).

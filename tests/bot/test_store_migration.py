@@ -34,7 +34,7 @@ from dialogs.state import UserState
 from dialogs.step_io import Input
 from tests.support.backends import BACKENDS, scratch_postgres
 
-FIXTURE = Path(__file__).parent / "fixtures" / "release_0005"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "release_0005"
 TABLES: dict[str, Any] = json.loads((FIXTURE / "tables.json").read_text())
 PEOPLE: list[dict[str, Any]] = json.loads((FIXTURE / "people.json").read_text())
 # What the export says of each debt besides the state's own fields.

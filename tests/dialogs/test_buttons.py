@@ -26,12 +26,12 @@ from dialogs.engine import step
 from dialogs.reminder_wording import compose
 from dialogs.state import Debt, PaymentStatus, UserState
 from dialogs.step_io import Choice, EraseRequested, Input, InputKind, Reply, StepResult
+from tests.dialogs.test_engine_properties import next_input
+from tests.dialogs.test_transcripts import NOW as STORY_NOW
+from tests.dialogs.test_transcripts import STORIES, buttons_now
+from tests.dialogs.test_transcripts import to_input as story_input
 from tests.support.clock import clock_now, expand, today_of
 from tests.support.sample import SAMPLE
-from tests.test_engine_properties import next_input
-from tests.test_transcripts import NOW as STORY_NOW
-from tests.test_transcripts import STORIES, buttons_now
-from tests.test_transcripts import to_input as story_input
 
 NOW = clock_now()
 TODAY = today_of(NOW)

@@ -11,7 +11,7 @@ from dialogs.machine import STATES
 from dialogs.render import TEMPLATES_DIR, available_locales, render
 from dialogs.state import DebtKind, Frequency, Goal
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CODE = "\n".join(p.read_text() for folder in ("dialogs", "bot") for p in sorted((ROOT / folder).rglob("*.py")))
 NAMED_IN_CODE = set(re.findall(r"""["']([a-z_]+\.(?:html|txt))["']""", CODE))
 
