@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from engine import STORY  # type: ignore[import-not-found]  # bench/engine.py, run from bench/
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event, text
 
-from bot.models import Base
 from bot.service import handle
 from bot.store import Store
+from tests.support.backends import drop_everything  # importable once bench/engine.py set the path
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -96,14 +95,6 @@ def report(name: str, store: Store, users: int, sizes: Any) -> None:
             print(f"    {table:<40} {size / users:>8,.0f}")
 
 
-def empty_postgres(url: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
@@ -117,13 +108,13 @@ def main() -> None:
         finally:
             store.close()
     if args.postgres:
-        empty_postgres(args.postgres)
+        drop_everything(args.postgres)
         store = Store(args.postgres)
         try:
             report("PostgreSQL", store, args.users, postgres_sizes)
         finally:
             store.close()
-            empty_postgres(args.postgres)
+            drop_everything(args.postgres)
 
 
 if __name__ == "__main__":
