@@ -51,27 +51,9 @@ def load(store: Storage) -> UserState:
         return person.load()
 
 
-def test_back_restores_each_of_the_last_answers_after_every_answer(store: Storage) -> None:
-    answered: list[dict[str, Any]] = []  # what each answer found, oldest first
-    state = UserState()
-    for number, (move, inp) in enumerate(zip(STORY, inputs(STORY, NOW), strict=True)):
-        found = before_answer(state) if state.active_debt is not None else None
-        turn = state.active_debt.turn if state.active_debt is not None else 0
-        handled = handle(store, "telegram", "1", inp, NOW, input_key=f"k{number}")
-        assert handled.result is not None
-        state = handled.result.state
-        if found is not None and move.kind != "command" and state.active_debt.turn == turn + 1:
-            answered.append(found)
-        stored = load(store)
-        for expected in reversed(answered[-UNDO_DEPTH:]):
-            assert undo(stored), f"step {number}: nothing to take back"
-            assert before_answer(stored) == expected, f"step {number}"
-        assert not undo(stored), f"step {number}: more than {UNDO_DEPTH} answers kept"
-    assert len(answered) > 2 * UNDO_DEPTH
-
-
-def play(store: Storage, moves: list[Move]) -> list[dict[str, Any]]:
-    """The moves through the store; returns what each answer found, oldest first."""
+def playing(store: Storage, moves: list[Move]) -> Iterator[list[dict[str, Any]]]:
+    """The moves through the store, one at a time: after each, what every answer so far found
+    (oldest first; a command or a refused answer adds nothing)."""
     answered: list[dict[str, Any]] = []
     state = UserState()
     for number, (move, inp) in enumerate(zip(moves, inputs(moves, NOW), strict=True)):
@@ -82,7 +64,26 @@ def play(store: Storage, moves: list[Move]) -> list[dict[str, Any]]:
         state = handled.result.state
         if found is not None and move.kind != "command" and state.active_debt.turn == turn + 1:
             answered.append(found)
+        yield answered
+
+
+def play(store: Storage, moves: list[Move]) -> list[dict[str, Any]]:
+    """The moves through the store; returns what each answer found, oldest first."""
+    answered: list[dict[str, Any]] = []
+    for so_far in playing(store, moves):
+        answered = so_far
     return answered
+
+
+def test_back_restores_each_of_the_last_answers_after_every_answer(store: Storage) -> None:
+    answered: list[dict[str, Any]] = []
+    for number, answered in enumerate(playing(store, STORY)):
+        stored = load(store)
+        for expected in reversed(answered[-UNDO_DEPTH:]):
+            assert undo(stored), f"step {number}: nothing to take back"
+            assert before_answer(stored) == expected, f"step {number}"
+        assert not undo(stored), f"step {number}: more than {UNDO_DEPTH} answers kept"
+    assert len(answered) > 2 * UNDO_DEPTH
 
 
 def test_back_as_a_command_goes_on_from_what_it_restored(store: Storage) -> None:
