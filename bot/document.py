@@ -48,9 +48,13 @@ class Stored:
     text: str
     encoded: dict[str, Any]  # the state, as encoded
     times: Times = field(default_factory=dict)
+    # The state `read` decoded to check the document, handed out by the first `state()`.
+    unused: list[UserState] = field(default_factory=list, compare=False, repr=False)
 
     def state(self) -> UserState:
         """A fresh state each time: the engine edits the one it is given."""
+        if self.unused:
+            return self.unused.pop()
         return decode(UserState, self.encoded)
 
     def debt(self, seq: int) -> Any:
@@ -71,9 +75,9 @@ def upgraded(document: dict[str, Any]) -> dict[str, Any]:
 def read(text: str) -> Stored:
     document = upgraded(json.loads(text))
     times = {int(seq): (created, updated) for seq, (created, updated) in document["debt_times"].items()}
-    stored = Stored(text, document["state"], times)
-    stored.state()  # a document this code cannot read fails here, before anything is written
-    return stored
+    # A document this code cannot read fails here, before anything is written.
+    state = decode(UserState, document["state"])
+    return Stored(text, document["state"], times, [state])
 
 
 def write(state: UserState, now: datetime, before: Stored | None) -> Stored:

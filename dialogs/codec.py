@@ -66,7 +66,8 @@ def _unchanged(value: Any) -> Any:
 
 
 def decode(cls: type[T], data: Any) -> T:
-    return typing.cast(T, _decode(cls, data))
+    decode_value: Callable[[Any], Any] = _decoder(typing.cast(Any, cls))
+    return typing.cast(T, decode_value(data))
 
 
 @cache
@@ -75,43 +76,56 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
 
 
 @cache
-def _names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in _fields(cls))
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """How to decode values of one type, decided once per type, as `_encoder` does: every
+    answer loads the person's whole state, and asking typing about each field's hint again
+    for every value was most of the cost."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(inner[0], data)
+        return _optional(_decoder(inner[0]))
     if origin is list:
         (item,) = typing.get_args(tp)
-        return [_decode(item, v) for v in data]
+        return _optional(_list_of(_decoder(item)))
     if origin is dict:
-        return dict(data)
+        return _optional(dict)
     if tp is Money:
-        return Money(Decimal(data["amount"]), data["currency"])
+        return _optional(_money_of)
     if tp is date:
-        return date.fromisoformat(data)
+        return _optional(date.fromisoformat)
     if tp is datetime:
-        return datetime.fromisoformat(data)
+        return _optional(datetime.fromisoformat)
     if tp is time:
-        return time.fromisoformat(data)
+        return _optional(time.fromisoformat)
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(data)
+        return _optional(tp)
     if dataclasses.is_dataclass(tp):
-        cls = typing.cast(type, tp)
-        hints = _hints(cls)
-        unknown = data.keys() - _names(cls)
+        return _optional(_dataclass_of(typing.cast(type, tp)))
+    return _unchanged
+
+
+def _optional(decode_value: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: None if data is None else decode_value(data)
+
+
+def _list_of(decode_item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: [decode_item(v) for v in data]
+
+
+def _money_of(data: Any) -> Money:
+    return Money(Decimal(data["amount"]), data["currency"])
+
+
+def _dataclass_of(cls: type) -> Callable[[Any], Any]:
+    hints = typing.get_type_hints(cls)
+    names = frozenset(f.name for f in _fields(cls))
+    fields = tuple((f.name, _decoder(hints[f.name])) for f in _fields(cls))
+
+    def decode_dataclass(data: Any) -> Any:
+        unknown = data.keys() - names
         if unknown:
             # Written by a version with fields this one lacks: dropping them would lose data.
             raise ValueError(f"{cls.__name__} has no field {sorted(unknown)}")
-        return cls(**{f.name: _decode(hints[f.name], data[f.name]) for f in _fields(cls) if f.name in data})
-    return data
+        return cls(**{name: decode_field(data[name]) for name, decode_field in fields if name in data})
+
+    return decode_dataclass
