@@ -27,7 +27,13 @@ DEFAULT_LOCALE = "en"
 
 
 def available_locales() -> list[str]:
-    return sorted(p.name for p in TEMPLATES_DIR.iterdir() if (p / "labels.toml").is_file())
+    return list(_locales())
+
+
+@cache
+def _locales() -> tuple[str, ...]:
+    """Read once: the templates ship with the code, and every update asks (resolve_locale)."""
+    return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if (p / "labels.toml").is_file()))
 
 
 def resolve_locale(requested: str | None) -> str:
@@ -35,7 +41,7 @@ def resolve_locale(requested: str | None) -> str:
     if not requested:
         return DEFAULT_LOCALE
     wanted = requested.replace("-", "_")
-    have = available_locales()
+    have = _locales()
     for candidate in (wanted, wanted.split("_")[0]):
         for locale in have:
             if locale.lower() == candidate.lower():
