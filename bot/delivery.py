@@ -26,9 +26,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from bot.blocking import RunBlocking
+from bot.inbox import Inbox
 from bot.outbox import CALENDAR, EXPORT, LETTER, REPLY, Outbox, Queued, Settled, reply_of
 from bot.pacer import Pacer
 from dialogs.step_io import Reply
@@ -213,8 +215,9 @@ class Couriers:
 
     Waiting is all done here, by the chat's courier, never by the work that decides what to
     say (bot/turns.py), so nothing saved is given up on because the channel is away.
-    Delivered rows, keyboards shown and cleared, reminders refused are written down a batch at
-    a time (`keep_settling`): a row delivered just before a crash is delivered again after it.
+    Delivered rows, keyboards shown and cleared, reminders refused and the inputs answered (the
+    inbox rows to forget) are written down a batch at a time (`keep_settling`): a row delivered
+    just before a crash is delivered again after it, an input answered is recognised as such.
     """
 
     def __init__(
@@ -224,8 +227,10 @@ class Couriers:
         run_blocking: RunBlocking,
         clock: Callable[[], datetime],
         pacer: Pacer | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.channel = channel
+        self._inbox = inbox
         self.sender = Sender(channel, pacer)
         self._outbox = outbox
         self._run_blocking = run_blocking
@@ -262,6 +267,12 @@ class Couriers:
             queue.append(row)
             if row.paced:
                 self.paced_waiting += 1
+
+    def answered(self, input_id: int) -> None:
+        """The input's answer is committed (and posted): its inbox row can go with the next
+        batch of what was delivered."""
+        self._settled.answered.append(input_id)
+        self._changed.set()
 
     def idle(self, recipient: str) -> bool:
         return recipient not in self._queues
@@ -315,16 +326,13 @@ class Couriers:
         if not batch:
             return True
         try:
-            await self._run_blocking(self._outbox.settle, batch, self._clock())
+            forget = None
+            if self._inbox is not None and batch.answered:
+                forget = partial(self._inbox.forget_answered, update_ids=batch.answered)
+            await self._run_blocking(self._outbox.settle, batch, self._clock(), forget)
         except Exception as exc:
             log.warning("could not write down deliveries: %s", type(exc).__name__)
-            later = self._settled
-            self._settled = Settled(
-                batch.delivered + later.delivered,
-                batch.shown + later.shown,
-                batch.taken_away + later.taken_away,
-                batch.refused_reminders + later.refused_reminders,
-            )
+            self._settled = batch + self._settled
             return False
         return True
 

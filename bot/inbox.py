@@ -5,11 +5,13 @@ bot/telegram/inbox_entry.py's.
 
 With long polling Telegram forgets an update as soon as the next getUpdates confirms it, and
 that is before the update has been handled. So each fetched batch is written here, in one
-transaction, before the next poll goes out (bot/telegram/ingress.py), and an update leaves in
-the transaction that handles it (`forget_in`, alongside the answer and its outbox rows): an
-update is here exactly as long as it has not been answered. Whatever is still here at
-start-up was fetched by a process that stopped or died before answering it, and is handled
-then; the store's processed-input keys recognise one that Telegram delivered twice.
+transaction, before the next poll goes out (bot/telegram/ingress.py). Once its answer is
+committed (with the input's processed-input key), an update is forgotten, a batch at a time,
+with the delivery records (`forget_answered`, from bot/delivery.py's settling); an update that
+erases its person is forgotten in the erasing transaction itself (`forget_in`), so nothing of
+theirs outlives it. Whatever is still here at start-up was fetched by a process that stopped or
+died before it was forgotten, and is handled then: the store's processed-input key recognises
+one answered already (or delivered twice by Telegram) and nothing is done twice.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ class Inbox:
     def forget_in(self, conn: Connection, update_id: int) -> None:
         """The update is answered: delete it in the caller's transaction (the answer's)."""
         conn.execute(_FORGET, {"channel": self._channel, "update_id": update_id})
+
+    def forget_answered(self, conn: Connection, update_ids: Sequence[int]) -> None:
+        """Updates whose answers are committed, in the caller's transaction (a batch of them)."""
+        if update_ids:
+            conn.execute(_FORGET, [{"channel": self._channel, "update_id": uid} for uid in update_ids])
 
     def forget(self, update_ids: Sequence[int]) -> None:
         if update_ids:

@@ -20,7 +20,7 @@ text. The channel decides how each looks (Telegram splits long texts, adds capti
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -144,9 +144,19 @@ class Settled:
     shown: list[tuple[str, int]] = field(default_factory=list)
     taken_away: list[tuple[str, int]] = field(default_factory=list)
     refused_reminders: list[int] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)  # inputs whose answers are committed (see bot/inbox.py)
 
     def __bool__(self) -> bool:
-        return bool(self.delivered or self.shown or self.taken_away or self.refused_reminders)
+        return bool(self.delivered or self.shown or self.taken_away or self.refused_reminders or self.answered)
+
+    def __add__(self, later: Settled) -> Settled:
+        return Settled(
+            self.delivered + later.delivered,
+            self.shown + later.shown,
+            self.taken_away + later.taken_away,
+            self.refused_reminders + later.refused_reminders,
+            self.answered + later.answered,
+        )
 
 
 class Outbox:
@@ -188,8 +198,12 @@ class Outbox:
             found = conn.execute(_KEYBOARDS_OF, {"channel": self.channel, "external_id": recipient})
             return sorted(int(message_id) for (message_id,) in found)
 
-    def settle(self, settled: Settled, now: datetime) -> None:
+    def settle(self, settled: Settled, now: datetime, alongside: Callable[[Connection], None] | None = None) -> None:
+        """Write down what was done, and (`alongside`) what the channel writes with it: the
+        answered inputs it forgets."""
         with self._engine.begin() as conn:
+            if alongside is not None:
+                alongside(conn)
             if settled.delivered:
                 conn.execute(_DELIVERED, {"ids": settled.delivered})
             # A message shown and taken away since the last time has no row, and needs none.

@@ -72,21 +72,22 @@ def handle(
     *,
     input_key: str | None = None,
     locale_hint: str | None = None,
-    alongside: Callable[[Connection], None] | None = None,
+    on_erase: Callable[[Connection], None] | None = None,
     outbox: Outbox | None = None,
     notices: Sequence[Reply] = (),
 ) -> Handled:
     """`locale_hint` is the language the channel reports (Telegram's language_code); it sets
-    the locale of someone new, and never overrides a language the person chose. `alongside`
-    writes what the channel needs committed with the input, or not at all (Telegram: deleting
-    the update from the inbox). With an `outbox`, the answer is queued there for `external_id`,
-    after `notices` (what the channel has to say first, such as "I can only read text")."""
+    the locale of someone new, and never overrides a language the person chose. `on_erase`
+    deletes, in the transaction that erases the person, what the channel still keeps of the
+    input (Telegram: the update in the inbox), so nothing of theirs outlives the erasure. With
+    an `outbox`, the answer is queued there for `external_id`, after `notices` (what the
+    channel has to say first, such as "I can only read text")."""
     for _ in range(CREATION_RETRIES):
         try:
-            return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside, outbox, notices)
+            return _handle(store, channel, external_id, inp, now, input_key, locale_hint, on_erase, outbox, notices)
         except PersonCreatedMeanwhile:
             continue  # another process saved this new person first: start again from theirs
-    return _handle(store, channel, external_id, inp, now, input_key, locale_hint, alongside, outbox, notices)
+    return _handle(store, channel, external_id, inp, now, input_key, locale_hint, on_erase, outbox, notices)
 
 
 def _handle(
@@ -97,13 +98,11 @@ def _handle(
     now: datetime,
     input_key: str | None,
     locale_hint: str | None,
-    alongside: Callable[[Connection], None] | None,
+    on_erase: Callable[[Connection], None] | None,
     outbox: Outbox | None,
     notices: Sequence[Reply],
 ) -> Handled:
     with store.user(channel, external_id) as user:
-        if alongside is not None:
-            user.write_alongside(alongside)
         if input_key is not None and not user.claim(input_key, now):
             return Handled(None)
         state = user.load()
@@ -118,6 +117,8 @@ def _handle(
                 handled.erased = True
         if handled.erased:
             user.erase()  # what was still waiting for them goes too; the answer comes after
+            if on_erase is not None:
+                user.write_alongside(on_erase)
             _queue(user, outbox, external_id, handled, notices, now)
             return handled
         if result.changed:

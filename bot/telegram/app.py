@@ -103,7 +103,7 @@ def build_application(
     pacer = Pacer()
     turns = Turns(WORKERS)
     channel = TelegramChannel(bot, run_blocking)
-    couriers = Couriers(channel, outbox, run_blocking, clock, pacer)
+    couriers = Couriers(channel, outbox, run_blocking, clock, pacer, inbox)
     coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel)
     reminders = ReminderQueue(store, CHANNEL)
     app = ApplicationBuilder().bot(bot).updater(None).build()

@@ -3,9 +3,9 @@
 
 Each update is a job in its person's turn (bot/turns.py), so one person's messages are handled
 strictly in the order Telegram numbered them while other people are served alongside. The job
-is one transaction: the input's key is claimed, the state stepped and saved, the answer queued
-in the outbox and the update deleted from the inbox, all or nothing. So an update leaves the
-inbox exactly when its answer is safe, a redelivered update is recognised and changes nothing,
+is one transaction: the input's key is claimed, the state stepped and saved and the answer
+queued in the outbox, all or nothing; the update leaves the inbox after it (bot/inbox.py). So
+an update stays in the inbox until its answer is safe, a redelivered update is recognised and changes nothing,
 and what the answer says is delivered (by the couriers, bot/delivery.py) even if
 Telegram is away meanwhile or the process dies.
 
@@ -86,6 +86,7 @@ class TelegramCoach:
         if queued is None:
             return  # left in the inbox, to be handled at the next start
         self.couriers.post(queued)
+        self.couriers.answered(update.update_id)
         if update.query_id is not None and queued:  # nothing queued: a redelivery, answered before
             self.channel.answer(update.query_id, update.update_id)
         if self.on_answered is not None:
@@ -113,7 +114,7 @@ class TelegramCoach:
             self.clock(),
             input_key=f"update:{update.update_id}",
             locale_hint=update.language,
-            alongside=partial(self.inbox.forget_in, update_id=update.update_id),
+            on_erase=partial(self.inbox.forget_in, update_id=update.update_id),
             outbox=self.outbox,
             notices=notices,
         )
