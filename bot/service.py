@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from bot.calendar import payment_plan_ics
 from bot.outbox import Outbox, Outgoing, Queued
@@ -33,8 +34,9 @@ from dialogs.step_io import (
     StepResult,
 )
 
-# Times an input is tried again when its person was created by another process meanwhile.
-CREATION_RETRIES = 2
+# Times an input is tried again when its person was created by another process meanwhile, or
+# its connection to the database turned out to be dead (the database restarted).
+RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +84,15 @@ def handle(
     input (Telegram: the update in the inbox), so nothing of theirs outlives the erasure. With
     an `outbox`, the answer is queued there for `external_id`, after `notices` (what the
     channel has to say first, such as "I can only read text")."""
-    for _ in range(CREATION_RETRIES):
+    for _ in range(RETRIES):
         try:
             return _handle(store, channel, external_id, inp, now, input_key, locale_hint, on_erase, outbox, notices)
         except PersonCreatedMeanwhile:
             continue  # another process saved this new person first: start again from theirs
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # Nothing of the input was written; SQLAlchemy has dropped the dead connections.
     return _handle(store, channel, external_id, inp, now, input_key, locale_hint, on_erase, outbox, notices)
 
 

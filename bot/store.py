@@ -149,8 +149,11 @@ class Store:
             self._engine: Engine = create_engine(parsed)
             _configure_sqlite(self._engine)
         else:
-            # A long-running bot outlives database restarts; check pooled connections first.
-            self._engine = create_engine(parsed, pool_pre_ping=True)
+            # A long-running bot outlives database restarts. Pooled connections are not pinged
+            # before each use (a round trip per transaction): a dead one fails its first
+            # statement, SQLAlchemy then discards the whole pool, and the input is tried again
+            # on a new connection (bot/service.py).
+            self._engine = create_engine(parsed)
         # Set when an erase's rows may still be in SQLite's log (see _empty_log).
         self._erase_lock = threading.Lock()
         self._erased_in_log = False
