@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_bytes_that_are_not_text_never_reach_the_store(tmp_path: Path, database_
     if database_url is None:
         with sqlite3.connect(tmp_path / "debtcoach.sqlite3") as conn:
             [(document,)] = conn.execute("SELECT document FROM users").fetchall()
-        assert [debt["creditor"] for debt in json.loads(document)["state"]["debts"]] == ["Capital One"]
+        assert [debt["creditor"] for debt in json.loads(zlib.decompress(document))["state"]["debts"]] == ["Capital One"]
 
 
 def test_a_300_character_name_is_a_person_who_comes_back(tmp_path: Path) -> None:

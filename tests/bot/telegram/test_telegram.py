@@ -4,6 +4,7 @@ HTTP to a fake Bot API server on 127.0.0.1 that refuses whatever Telegram refuse
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -225,9 +226,11 @@ async def test_one_persons_broken_record_does_not_stop_the_bot_or_touch_anyone_e
         await sam.does(negotiation(until="kind given"))
         with store.engine.begin() as conn:
             mine = "WHERE channel = 'telegram' AND external_id = '1001'"
-            broken = json.loads(conn.execute(text(f"SELECT document FROM users {mine}")).scalar_one())
+            packed = conn.execute(text(f"SELECT document FROM users {mine}")).scalar_one()
+            broken = json.loads(zlib.decompress(packed))
             broken["state"]["debts"][0]["state"] = "no_such_step"
-            conn.execute(text(f"UPDATE users SET document = :document {mine}"), {"document": json.dumps(broken)})
+            document = zlib.compress(json.dumps(broken).encode())
+            conn.execute(text(f"UPDATE users SET document = :document {mine}"), {"document": document})
         before = stored(store, 1001)
         sorry = await alex.says("$5,000")
         assert "something went wrong on my side" in sorry[-1].text
