@@ -149,11 +149,14 @@ class ProcessedInput(Base):
     sent it is gone. It names no one and holds nothing they said; old keys are pruned by age."""
 
     __tablename__ = "processed_inputs"
-    __table_args__ = (UniqueConstraint("channel", "input_key"), Index(None, "processed_at"))
+    # Keyed by what is looked up, with no id beside it: the table is the key's index (on SQLite,
+    # WITHOUT ROWID) instead of rows by id plus a unique index copying the key. The hourly prune
+    # finds old keys by `processed_at` instead of reading every key of the week it keeps, inside
+    # a transaction that on SQLite holds up every answer until it ends.
+    __table_args__ = (Index(None, "processed_at"), {"sqlite_with_rowid": False})
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
-    input_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
+    input_key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

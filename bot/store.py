@@ -99,8 +99,8 @@ _INSERT_USER = {
 _UPDATE_USER = update(_USERS).where(_USERS.c.id == bindparam("w_id"))
 _DELETE_USER = delete(_USERS).where(_USERS.c.id == bindparam("uid"))
 _CLAIM = {
-    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
-    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.id),
+    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.input_key),
+    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.input_key),
 }
 
 # On PostgreSQL, where each statement is a round trip: the claim and the locked read of the
@@ -109,13 +109,13 @@ _CLAIMED = (
     postgresql.insert(_PROCESSED)
     .values(channel=bindparam("channel"), input_key=bindparam("input_key"), processed_at=bindparam("processed_at"))
     .on_conflict_do_nothing()
-    .returning(_PROCESSED.c.id)
+    .returning(_PROCESSED.c.input_key)
     .cte("claimed")
 )
 _PERSON = _SELECT_USER.subquery("person")
 _FRESH = "fresh"  # whether the claim was new
 _CLAIM_AND_LOCATE = select(
-    exists(select(_CLAIMED.c.id)).label(_FRESH),
+    exists(select(_CLAIMED.c.input_key)).label(_FRESH),
     _PERSON.c.id,
     _PERSON.c.document,
     _PERSON.c.created_at,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,16 +172,47 @@ def exports(store: Store) -> list[dict[str, Any]]:
     return found
 
 
+def processed_keys(url: str) -> set[tuple[str, str, datetime]]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT channel, input_key, processed_at FROM processed_inputs")).all()
+    finally:
+        engine.dispose()
+    return {(c, k, at if isinstance(at, datetime) else datetime.fromisoformat(at)) for c, k, at in rows}
+
+
+def test_every_processed_input_is_still_recognised_after_the_upgrade(release_0005: str) -> None:
+    """A Telegram update answered before the upgrade and delivered again after it is not
+    answered twice; a new one is."""
+    recorded = TABLES["processed_inputs"]
+    keys = [dict(zip(recorded["columns"], row, strict=True)) for row in recorded["rows"]]
+    now = datetime.now(UTC)
+    store = Store(release_0005)
+    try:
+        for key in keys:
+            with store.user(key["channel"], "anyone") as user:
+                assert not user.claim(key["input_key"], now), key
+        with store.user("telegram", "anyone") as user:
+            assert user.claim("update:new", now)
+    finally:
+        store.close()
+    assert len(processed_keys(release_0005)) == len(keys) + 1
+
+
 def test_documents_and_letters_are_kept_compressed_and_a_downgrade_gives_the_text_back(release_0005: str) -> None:
     """The upgrade from 0005 goes through 0007 with every row of the fixture: each document and
     letter is stored as a zlib stream of its text, and going back to 0006 gives that text back
-    as text, which the store then upgrades again with nobody's export changed."""
+    as text (and the processed inputs as they were), which the store then upgrades again with
+    nobody's export changed."""
     store = Store(release_0005)
     try:
         before = exports(store)
     finally:
         store.close()
     documents, bodies = raw_texts(release_0005)
+    keys = processed_keys(release_0005)
+    assert len(keys) == len(TABLES["processed_inputs"]["rows"])
     assert len(documents) == len(PEOPLE) and bodies
     texts = {i: zlib.decompress(bytes(b)).decode() for i, b in documents.items()}
     letters = {i: zlib.decompress(bytes(b)).decode() for i, b in bodies.items()}
@@ -191,6 +222,7 @@ def test_documents_and_letters_are_kept_compressed_and_a_downgrade_gives_the_tex
 
     command.downgrade(config(release_0005), "0006")
     assert raw_texts(release_0005) == (texts, letters)
+    assert processed_keys(release_0005) == keys
     store = Store(release_0005)
     try:
         assert exports(store) == before

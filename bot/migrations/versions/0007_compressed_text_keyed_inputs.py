@@ -12,7 +12,12 @@ column is added beside the text one, filled, the text column dropped and the new
 (SQLite 3.35 or later). The added column keeps a default of empty bytes on SQLite, which it
 cannot drop without copying the table; every row is written with its own value.
 
-Downgrade decompresses in place and turns the columns back into text: nothing is lost.
+Processed inputs are keyed by (channel, input_key) alone: the surrogate id and the unique index
+beside it go, and on SQLite the table is WITHOUT ROWID, so it is that key's index itself. The
+table is rebuilt through a plain copy, as in 0005, so the new one takes the old one's names.
+
+Downgrade decompresses in place and turns the columns back into text, and gives processed inputs
+an id again: nothing is lost.
 
 Revision ID: 0007
 Revises: 0006
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -73,11 +79,53 @@ def _retype(conn: sa.Connection, table: str, column: str, *, binary: bool) -> No
     op.execute(f'ALTER TABLE {table} RENAME COLUMN "{new}" TO "{column}"')
 
 
+def _rebuild_processed_inputs(*, keyed: bool) -> None:
+    """The table again with the same rows: keyed by (channel, input_key), or by an id with a
+    unique (channel, input_key) as in 0005."""
+
+    def columns() -> list[sa.Column[Any]]:
+        return [
+            sa.Column("channel", sa.String(32), nullable=False),
+            sa.Column("input_key", sa.String(255), nullable=False),
+            sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        ]
+
+    op.create_table("processed_inputs_copy", *columns())
+    op.execute(
+        "INSERT INTO processed_inputs_copy (channel, input_key, processed_at)"
+        " SELECT channel, input_key, processed_at FROM processed_inputs"
+    )
+    op.drop_index("ix_processed_inputs_processed_at", table_name="processed_inputs")
+    op.drop_table("processed_inputs")
+    if keyed:
+        op.create_table(
+            "processed_inputs",
+            *columns(),
+            sa.PrimaryKeyConstraint("channel", "input_key", name="pk_processed_inputs"),
+            sqlite_with_rowid=False,
+        )
+    else:
+        op.create_table(
+            "processed_inputs",
+            sa.Column("id", sa.Integer(), nullable=False),
+            *columns(),
+            sa.PrimaryKeyConstraint("id", name="pk_processed_inputs"),
+            sa.UniqueConstraint("channel", "input_key", name="uq_processed_inputs_channel_input_key"),
+        )
+    op.create_index("ix_processed_inputs_processed_at", "processed_inputs", ["processed_at"])
+    op.execute(
+        "INSERT INTO processed_inputs (channel, input_key, processed_at)"
+        " SELECT channel, input_key, processed_at FROM processed_inputs_copy"
+    )
+    op.drop_table("processed_inputs_copy")
+
+
 def upgrade() -> None:
     conn = op.get_bind()
     for table, column in _COMPRESSED:
         _retype(conn, table, column, binary=True)
         _rewrite(conn, table, column, _compress)
+    _rebuild_processed_inputs(keyed=True)
 
 
 def downgrade() -> None:
@@ -85,3 +133,4 @@ def downgrade() -> None:
     for table, column in _COMPRESSED:
         _rewrite(conn, table, column, zlib.decompress)
         _retype(conn, table, column, binary=False)
+    _rebuild_processed_inputs(keyed=False)
