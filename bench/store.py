@@ -10,37 +10,45 @@ the whole sample negotiation of bench/engine.py (statement to settlement, 33 inp
 - database bytes per person: on SQLite the bytes of content each table and index holds (the
   `dbstat` table's payload), on PostgreSQL each relation's size in pages with its TOAST and
   indexes after a VACUUM FULL (so a few pages per table whatever the number of people),
-  divided by the people;
-  broken down by table.
+  divided by the people, broken down by table: right after the negotiation, and again once the
+  bot's own prune of processed-input keys (bot/telegram/app.py) has run at the negotiation's
+  end + KEEP_PROCESSED, when only the last input's key is left of each person's.
+
+The people and their inputs are tests/support/crowd.py's, which tests/bot/test_store_size.py
+holds to issue 11's budget.
 """
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-import time
-from collections import Counter
-from datetime import UTC, datetime, timedelta
+import sys
 from pathlib import Path
-from typing import Any
 
-from engine import STORY  # type: ignore[import-not-found]  # bench/engine.py, run from bench/
-from sqlalchemy import event, text
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder is sys.path[0], where bench/telegram.py would be imported as
+# `telegram` (tests/support/crowd.py reads the bot's prune interval from bot/telegram/app.py);
+# the repository's root instead, for tests/support/.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bot.service import handle
-from bot.store import Store
-from tests.support.backends import drop_everything  # importable once bench/engine.py set the path
+import argparse  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+from sqlalchemy import event, text  # noqa: E402
+
+from bot.store import Store  # noqa: E402
+from tests.support import crowd  # noqa: E402
+from tests.support.backends import drop_everything  # noqa: E402
+
+STORY = crowd.STORY
 
 
 def play(store: Store, users: range) -> float:
     """Every person of `users` through the whole story; returns the seconds it took."""
     began = time.perf_counter()
-    for user in users:
-        for index, inp in enumerate(STORY):
-            now = START + timedelta(seconds=index)
-            handle(store, "bench", str(user), inp, now, input_key=f"{user}:{index}")
+    crowd.play(store, "bench", users)
     return time.perf_counter() - began
 
 
@@ -61,14 +69,6 @@ def statements_per_update(store: Store, users: range) -> float:
     return statements / (len(users) * len(STORY))
 
 
-def sqlite_sizes(store: Store) -> Counter[str]:
-    """Bytes of content (dbstat's payload, without the free space of half-empty pages)."""
-    store.checkpoint()
-    with store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT name, sum(payload) FROM dbstat GROUP BY name")).all()
-    return Counter({name: int(size) for name, size in rows})
-
-
 def postgres_sizes(store: Store) -> Counter[str]:
     query = text(
         "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
@@ -82,14 +82,19 @@ def postgres_sizes(store: Store) -> Counter[str]:
     return Counter({name: int(size) for name, size in rows})
 
 
-def report(name: str, store: Store, users: int, sizes: Any) -> None:
+def report(name: str, store: Store, users: int, sizes: Callable[[Store], Counter[str]]) -> None:
     per_second = users * len(STORY) / play(store, range(users))
     per_update = statements_per_update(store, range(users, users + 5))
     users += 5
-    found: Counter[str] = sizes(store)
-    total = sum(found.values())
     print(f"{name}: {per_update:.1f} statements per update, {per_second:,.0f} updates/s")
-    print(f"  database bytes per person: {total / users:,.0f} ({total / users / 1024:.1f} KiB)")
+    print_sizes("right after the negotiation", sizes(store), users)
+    crowd.prune_as_the_bot_does(store, crowd.PRUNED_AT)
+    print_sizes(f"after the bot's prune {(crowd.PRUNED_AT - crowd.END).days} days on", sizes(store), users)
+
+
+def print_sizes(when: str, found: Counter[str], users: int) -> None:
+    total = sum(found.values())
+    print(f"  database bytes per person {when}: {total / users:,.0f} ({total / users / 1024:.1f} KiB)")
     for table, size in found.most_common():
         if size:
             print(f"    {table:<40} {size / users:>8,.0f}")
@@ -104,7 +109,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
         try:
-            report("SQLite", store, args.users, sqlite_sizes)
+            report("SQLite", store, args.users, crowd.sqlite_payload)
         finally:
             store.close()
     if args.postgres:
