@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from dialogs.codec import decode, encode
 from dialogs.money import Money
 from dialogs.render import render
 from dialogs.state import Debt, Payment, PaymentStatus, UserState
@@ -69,6 +70,33 @@ def payment_plan_ics(state: UserState, debt_seq: int | None = None, *, now: date
             calendar.add_component(_event(state, debt, index, payment, stamp))
     ics: bytes = calendar.to_ical()  # untyped in icalendar
     return ics
+
+
+def calendar_request(state: UserState, debt_seq: int | None, *, now: datetime) -> dict[str, Any]:
+    """What `payment_plan_ics` needs of the person to make their calendar later, as JSON: the
+    outbox keeps this, and the file is made when it is sent, after the answer's first message
+    (icalendar takes a millisecond or more for a plan, which the answer need not wait for). An
+    unknown `debt_seq` raises ValueError now, in the answer's transaction."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if debt_seq is not None and state.debt(debt_seq) is None:
+        raise ValueError(f"no debt {debt_seq}")
+    debts = [d for d in state.debts if d.payments] if debt_seq is None else [state.debt(debt_seq)]
+    return {
+        "locale": state.locale,
+        "days_before": state.reminders.days_before,
+        "debts": [encode(debt) for debt in debts],
+        "debt_seq": debt_seq,
+        "made_at": now.isoformat(),
+    }
+
+
+def requested_ics(request: dict[str, Any]) -> bytes:
+    """The calendar a `calendar_request` describes, as it would have been made then."""
+    state = UserState(locale=str(request["locale"]), debts=[decode(Debt, d) for d in request["debts"]])
+    state.reminders.days_before = int(request["days_before"])
+    seq = request["debt_seq"]
+    return payment_plan_ics(state, None if seq is None else int(seq), now=datetime.fromisoformat(request["made_at"]))
 
 
 def _event(state: UserState, debt: Debt, index: int, payment: Payment, stamp: datetime) -> Event:

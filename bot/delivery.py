@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from bot.blocking import RunBlocking
+from bot.calendar import requested_ics
 from bot.inbox import Inbox
 from bot.outbox import CALENDAR, EXPORT, LETTER, REPLY, Outbox, Queued, Settled, reply_of
 from bot.pacer import Pacer
@@ -77,7 +78,9 @@ def deliverable(kind: str, content: dict[str, Any]) -> Deliverable:
     if kind == EXPORT:
         return Document(EXPORT, "debtcoach-export.json", content["json"].encode(), content["locale"])
     if kind == CALENDAR:
-        return Document(CALENDAR, "debtcoach-payments.ics", content["ics"].encode(), content["locale"])
+        # A row an earlier version wrote holds the file itself.
+        ics = content["ics"].encode() if "ics" in content else requested_ics(content["request"])
+        return Document(CALENDAR, "debtcoach-payments.ics", ics, content["locale"])
     raise ValueError(f"no kind of delivery is called {kind!r}")
 
 

@@ -13,8 +13,8 @@ was waiting for them (UserStore.erase). The same goes for `keyboards`: the messa
 that still show buttons, to take them away once the question is answered.
 
 What a row holds is channel-neutral: a reply's spans of text (each with its emphasis) and buttons, a letter's title and
-text (the channel makes the PDF when it sends it), the export's JSON, the calendar's iCalendar
-text. The channel decides how each looks (Telegram splits long texts, adds captions).
+text (the channel makes the PDF when it sends it), the export's JSON, what the calendar is made
+of (made when it is sent). The channel decides how each looks (Telegram splits long texts, adds captions).
 """
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ class Outgoing:
         return cls(EXPORT, {"json": json.dumps(export, indent=2, ensure_ascii=False), "locale": locale})
 
     @classmethod
-    def calendar(cls, ics: bytes, locale: str) -> Outgoing:
-        return cls(CALENDAR, {"ics": ics.decode(), "locale": locale})
+    def calendar(cls, request: dict[str, Any], locale: str) -> Outgoing:
+        """`request`: bot/calendar.py's `calendar_request`, the file made when it is sent."""
+        return cls(CALENDAR, {"request": request, "locale": locale})
 
     def stored(self) -> dict[str, Any]:
         """The row's payload: the content, and the flags that are set."""

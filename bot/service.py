@@ -17,13 +17,12 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from bot.calendar import payment_plan_ics
+from bot.calendar import calendar_request
 from bot.outbox import Outbox, Outgoing, Queued
 from bot.store import PersonCreatedMeanwhile, Store, UserStore
 from dialogs.engine import step, where_we_are
 from dialogs.reminder_plan import plan
 from dialogs.render import resolve_locale
-from dialogs.state import UserState
 from dialogs.step_io import (
     CalendarRequested,
     EraseRequested,
@@ -39,19 +38,6 @@ from dialogs.step_io import (
 RETRIES = 2
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarFile:
-    """The payment plan to send as an .ics file, made when it is sent, after the transaction:
-    nothing of it is stored, and the answer's first message need not wait for icalendar."""
-
-    state: UserState
-    debt_seq: int | None
-    made_at: datetime
-
-    def content(self) -> bytes:
-        return payment_plan_ics(self.state, self.debt_seq, now=self.made_at)
-
-
 @dataclass(slots=True)
 class Handled:
     """What a channel must deliver. `result` is None when the input was a duplicate; `queued`,
@@ -61,7 +47,7 @@ class Handled:
     export: dict[str, Any] | None = None
     erased: bool = False
     letters: list[LetterDrafted] = field(default_factory=list)
-    calendar: CalendarFile | None = None
+    calendar: dict[str, Any] | None = None  # bot/calendar.py's calendar_request
     queued: list[Queued] = field(default_factory=list)
 
 
@@ -139,7 +125,7 @@ def _handle(
             elif isinstance(effect, ExportRequested):
                 handled.export = user.export()
             elif isinstance(effect, CalendarRequested):
-                handled.calendar = CalendarFile(result.state, effect.debt_seq, now)
+                handled.calendar = calendar_request(result.state, effect.debt_seq, now=now)
         _queue(user, outbox, external_id, handled, notices, now)
         return handled
 
@@ -156,7 +142,7 @@ def deliveries(handled: Handled, notices: Sequence[Reply] = ()) -> list[Outgoing
     if handled.export is not None:
         items.append(Outgoing.export(handled.export, locale))
     if handled.calendar is not None:
-        items.append(Outgoing.calendar(handled.calendar.content(), locale))
+        items.append(Outgoing.calendar(handled.calendar, locale))
     items.append(Outgoing.reply(question))
     items[0] = replace(items[0], clears=True)
     return items

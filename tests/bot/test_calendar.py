@@ -6,13 +6,16 @@ days carry an event, the title and notes on it, and when the phone will buzz.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from icalendar import Alarm, Calendar, Event
 
-from bot.calendar import payment_plan_ics
+from bot.calendar import calendar_request, payment_plan_ics, requested_ics
+from bot.delivery import Document, deliverable
+from bot.outbox import CALENDAR
 from dialogs.money import Money
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, PaymentStatus, UserState
@@ -282,3 +285,25 @@ def test_the_stamp_is_utc_and_now_must_be_aware() -> None:
     assert ics.count(b"DTSTAMP:20250110T143000Z\r\n") == 3
     with pytest.raises(ValueError, match="aware"):
         payment_plan_ics(person(settled_debt()), now=datetime(2025, 1, 10, 14, 30))
+
+
+@pytest.mark.parametrize("debt_seq", [None, 3])
+def test_the_calendar_sent_after_the_answer_is_the_one_the_answer_asked_for(debt_seq: int | None) -> None:
+    """The outbox keeps what the file is made of, as JSON, and the file is made when it is sent:
+    the same file, the person's later changes notwithstanding."""
+    state = person(settled_debt(1), settled_debt(3, creditor="Beta Card"), days_before=5)
+    state.locale = "en"
+    request = json.loads(json.dumps(calendar_request(state, debt_seq, now=NOW)))
+    expected = payment_plan_ics(state, debt_seq, now=NOW)
+    state.debts[0].creditor, state.reminders.days_before = "Changed meanwhile", 1
+    assert requested_ics(request) == expected
+
+
+def test_a_calendar_for_a_debt_that_is_gone_is_refused_when_asked_not_when_sent() -> None:
+    with pytest.raises(ValueError):
+        calendar_request(person(settled_debt()), 9, now=NOW)
+
+
+def test_a_calendar_an_earlier_version_queued_whole_is_still_sent() -> None:
+    sent = deliverable(CALENDAR, {"ics": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "locale": "en"})
+    assert isinstance(sent, Document) and sent.content.startswith(b"BEGIN:VCALENDAR")

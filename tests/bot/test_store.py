@@ -777,7 +777,7 @@ class TestOutbox:
         outbox = Outbox(store, "telegram")
         question = Reply("In writing?", (Choice("Yes", "1:in_writing:yes"),))
         with store.engine.begin() as conn:
-            items = [Outgoing.reply(question), Outgoing.calendar(b"BEGIN:VCALENDAR", "en")]
+            items = [Outgoing.reply(question), Outgoing.calendar({"debts": []}, "en")]
             first = outbox.write(conn, "7", items, NOW)
             second = outbox.write(conn, "8", [Outgoing.reply(Reply("Coming up"), paced=True, reminder=5)], NOW)
         assert outbox.waiting() == first + second
