@@ -25,7 +25,11 @@ T = TypeVar("T")
 
 
 def encode(value: Any) -> Any:
-    return _encoder(value.__class__)(value)
+    cls = value.__class__
+    return value if cls in _AS_THEY_ARE else _encoder(cls)(value)
+
+
+_AS_THEY_ARE = frozenset({str, int, bool, float, type(None)})
 
 
 @cache
@@ -40,13 +44,29 @@ def _encoder(cls: type) -> Callable[[Any], Any]:
     if issubclass(cls, date | time):  # datetime is a date
         return _isoformat
     if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in _fields(cls))
-        return lambda value: {name: encode(getattr(value, name)) for name in names}
+        return _dataclass_encoder(tuple(f.name for f in _fields(cls)))
     if issubclass(cls, list):
-        return lambda value: [encode(v) for v in value]
+        return _list_encoder
     if issubclass(cls, Mapping):
         return lambda value: {k: encode(v) for k, v in value.items()}
     return _unchanged
+
+
+def _dataclass_encoder(names: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+    # `encode` written out inline for each field: a state is some 150 values, mostly plain.
+    def encode_dataclass(value: Any) -> dict[str, Any]:
+        encoded = {}
+        for name in names:
+            field_value = getattr(value, name)
+            cls = field_value.__class__
+            encoded[name] = field_value if cls in _AS_THEY_ARE else _encoder(cls)(field_value)
+        return encoded
+
+    return encode_dataclass
+
+
+def _list_encoder(value: list[Any]) -> list[Any]:
+    return [v if v.__class__ in _AS_THEY_ARE else _encoder(v.__class__)(v) for v in value]
 
 
 def _money(value: Money) -> dict[str, str]:
