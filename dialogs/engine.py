@@ -7,7 +7,7 @@ store do that with what comes back. The state object passed in is updated and re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -269,6 +269,10 @@ class _Newest(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._compact())
+
+    def items(self) -> ItemsView[str, Any]:
+        # What encoding the state reads: the difference worked out once, not again per key.
+        return self._compact().items()
 
 
 def _current(state: UserState, seq: object) -> dict[str, Any] | None:
