@@ -81,6 +81,10 @@ SQLITE_PRAGMAS = (
 # SQLite's companions of a database file: it creates them with the database file's mode.
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
+# Connections kept open to a database server: one for each of the bot's database threads
+# (bot/blocking.py), and SQLAlchemy's overflow of 10 beyond for the rest.
+POOL_SIZE = 16
+
 _USERS = table_of(User)
 _LETTERS = table_of(LetterRow)
 _PROCESSED = table_of(ProcessedInput)
@@ -153,7 +157,7 @@ class Store:
             # before each use (a round trip per transaction): a dead one fails its first
             # statement, SQLAlchemy then discards the whole pool, and the input is tried again
             # on a new connection (bot/service.py).
-            self._engine = create_engine(parsed)
+            self._engine = create_engine(parsed, pool_size=POOL_SIZE)
         # Set when an erase's rows may still be in SQLite's log (see _empty_log).
         self._erase_lock = threading.Lock()
         self._erased_in_log = False

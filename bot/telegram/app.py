@@ -104,7 +104,7 @@ def build_application(
     turns = Turns(WORKERS)
     channel = TelegramChannel(bot, run_blocking)
     couriers = Couriers(channel, outbox, run_blocking, clock, pacer, inbox)
-    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel)
+    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel, run_blocking)
     reminders = ReminderQueue(store, CHANNEL)
     app = ApplicationBuilder().bot(bot).updater(None).build()
     app.bot_data["coach"] = coach

@@ -49,6 +49,7 @@ class TelegramCoach:
         couriers: Couriers,
         turns: Turns,
         channel: TelegramChannel,
+        run_blocking: RunBlocking,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -57,7 +58,7 @@ class TelegramCoach:
         self.couriers = couriers
         self.turns = turns
         self.channel = channel
-        self.run_blocking = RunBlocking(store)
+        self.run_blocking = run_blocking
         self.failures = 0  # updates that ended in an apology, for tests and the benchmark
         # Told of each update once its answer is queued for delivery (or it was a redelivery):
         # tests that play many people at once wait on it instead of on quiet spells.
