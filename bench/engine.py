@@ -15,30 +15,29 @@ Targets (2-core machine): pure step p50 <= 0.5 ms; with the store p99 <= 5 ms.
 
 from __future__ import annotations
 
-import argparse
-import gc
-import sqlite3
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.service import handle
-from bot.store import Store
-from dialogs.engine import step
-from dialogs.machine import MACHINE, Negotiation
-from dialogs.state import Debt, UserState
-from dialogs.step_io import Input
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder is sys.path[0], where bench/telegram.py would be imported as
+# `telegram`; the repository's root instead, for tests/support/ (as bench/store.py does).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: tests/support/ too
-from tests.support.sample import SAMPLE, inputs
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import sqlite3  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-# The sample negotiation (tests/support/sample.py), as the engine's inputs from START.
-STORY: list[Input] = inputs(SAMPLE.part(), START)
+from bot.service import handle  # noqa: E402
+from bot.store import Store  # noqa: E402
+from dialogs.engine import step  # noqa: E402
+from dialogs.machine import MACHINE, Negotiation  # noqa: E402
+from dialogs.state import Debt, UserState  # noqa: E402
+from tests.support.crowd import START, STORY  # noqa: E402  # the sample negotiation, as inputs
 
 
 def measure(run_one: Callable[[int, int], None], users: int) -> list[float]:

@@ -1,7 +1,7 @@
 """What the store costs per person: database bytes, and statements per update, per backend.
 
 Run: `.venv/bin/python bench/store.py [--users N] [--postgres URL]`. Each simulated person plays
-the whole sample negotiation of bench/engine.py (statement to settlement, 33 inputs) through
+the whole sample negotiation of tests/support/crowd.py (statement to settlement, 33 inputs) through
 `bot.service.handle`, one transaction per input, as the bot does. Printed per backend:
 
 - statements per update: every statement the driver executed (BEGIN and COMMIT excluded),
