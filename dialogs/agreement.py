@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dialogs import portfolio
+from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money
-from dialogs.portfolio import PER_MONTH, available, paid_so_far
+from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.schedule import even_instalment, payments_for, split
-from dialogs.state import Agreement, Basis, Budget, Frequency, Payment, PaymentStatus
+from dialogs.state import Agreement, Basis, Frequency, Payment, PaymentStatus
 from dialogs.step_io import CalendarRequested, Choice
 from dialogs.vocabulary import SideQuestion, Trigger
 
@@ -153,19 +154,13 @@ def take_sign_by(ctx: Ctx) -> Taken:
 
 # -- the written agreement -------------------------------------------------------------------
 def draft_agreement(ctx: Ctx, trigger: Trigger = Trigger.ANSWER) -> None:
+    """The letter, and whether its payments fit on their dates beside everything else promised
+    (a plan that needs more than the budget has by some month is one the person may not keep)."""
     agreement = _agreement(ctx)
     draft_letter(ctx, "settlement_agreement")
-    free = available(ctx.user, excluding=ctx.debt.seq)
-    ctx.say("agreement_drafted.html", agreement=agreement, free=free, stretched=_stretches_budget(ctx, free))
-
-
-def _stretches_budget(ctx: Ctx, free: Budget) -> bool:
-    agreement = _agreement(ctx)
-    if agreement.instalments == 1:
-        return free.lump_sum is not None and agreement.amount > free.lump_sum
-    assert agreement.instalment_amount is not None
-    monthly = agreement.instalment_amount * PER_MONTH[agreement.frequency]
-    return free.monthly is not None and monthly > free.monthly
+    unpaid = [(p.due_on, p.amount) for p in ctx.debt.payments if p.status is not PaymentStatus.PAID]
+    short = others(ctx).shortfall(unpaid) if ctx.user.budget.lump_sum is not None else None
+    ctx.say("agreement_drafted.html", agreement=agreement, short=short)
 
 
 def take_awaiting_signature(ctx: Ctx) -> Taken:
@@ -272,11 +267,11 @@ def _record_paid(ctx: Ctx, index: int | None = None) -> Taken:
     payment = ctx.debt.payments[index]
     if payment.status is PaymentStatus.PAID:
         return Stay("already_paid.html", (("payment", payment),))
+    if ctx.user.budget.as_of is None:
+        # A budget from before budgets were dated: from today on, what is paid is spent out of it
+        # (the ledger counts payments made since the day the budget was given).
+        ctx.user.budget.as_of = ctx.today
     payment.status, payment.recorded_on = PaymentStatus.PAID, ctx.today
-    budget = ctx.user.budget
-    if _agreement(ctx).instalments == 1 and budget.lump_sum is not None:
-        # A lump sum paid out of savings is no longer there to offer anyone else.
-        budget.lump_sum = max(budget.lump_sum - payment.amount, Money.zero(budget.lump_sum.currency))
     ctx.say("payment_recorded.html", payment=payment, paid=paid_so_far(ctx.debt), agreement=_agreement(ctx))
     return Trigger.PAID
 

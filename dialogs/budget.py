@@ -5,10 +5,10 @@ from __future__ import annotations
 from dialogs import offer as figures
 from dialogs.answers import member
 from dialogs.context import Ctx, Invalid, Stay, Taken
-from dialogs.money import Money
-from dialogs.portfolio import available, committed
+from dialogs.ledger import Ledger
+from dialogs.portfolio import ledger, promised, spent
 from dialogs.readers.yes_no import parse_yes_no
-from dialogs.state import Basis, Budget, Goal
+from dialogs.state import Basis, Goal
 from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
@@ -24,8 +24,23 @@ GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
 
 
 # -- budget ----------------------------------------------------------------------------------
-def budget_review_figures(ctx: Ctx) -> dict[str, Budget]:
-    return {"taken": committed(ctx.user, excluding=ctx.debt.seq), "free": available(ctx.user, excluding=ctx.debt.seq)}
+def others(ctx: Ctx) -> Ledger:
+    """The ledger this debt's figures are drawn from: the budget less what was paid from it
+    and what other creditors are promised."""
+    return ledger(ctx.user, ctx.today, excluding=ctx.debt.seq)
+
+
+def date_budget(ctx: Ctx) -> None:
+    """A budget given (or given again) today: its cash is what the person has today."""
+    ctx.user.budget.as_of = ctx.today
+
+
+def budget_review_figures(ctx: Ctx) -> dict[str, object]:
+    return {
+        "spent": spent(ctx.user),
+        "promised": promised(ctx.user, excluding=ctx.debt.seq),
+        "free": others(ctx).free(),
+    }
 
 
 def take_budget_review(ctx: Ctx) -> Taken:
@@ -53,13 +68,13 @@ def suggested_goal(ctx: Ctx) -> dict[str, Goal]:
 
 
 def _suggested_goal(ctx: Ctx) -> Goal:
-    free = available(ctx.user, excluding=ctx.debt.seq)
     assert ctx.debt.balance is not None
-    lump = free.lump_sum or Money.zero(ctx.currency)
+    book = others(ctx)
+    lump = book.free_now()
     opening = figures.round_down(ctx.debt.balance.share(figures.figures_for(ctx.debt)[0]))
     if lump >= opening:
         return Goal.LUMP_SUM
-    return Goal.INSTALMENTS if free.monthly else Goal.MORE_TIME
+    return Goal.INSTALMENTS if book.monthly_room() else Goal.MORE_TIME
 
 
 def take_goals(ctx: Ctx) -> Taken:
@@ -94,7 +109,7 @@ def draft_offer(ctx: Ctx) -> None:
 
 
 def redraft(ctx: Ctx, basis: Basis) -> None:
-    ctx.debt.offer = figures.draft(ctx.debt, basis, available(ctx.user, excluding=ctx.debt.seq))
+    ctx.debt.offer = figures.draft(ctx.debt, basis, others(ctx))
 
 
 def explain_unaffordable(ctx: Ctx, trigger: Trigger) -> None:
@@ -102,14 +117,14 @@ def explain_unaffordable(ctx: Ctx, trigger: Trigger) -> None:
     assert ctx.debt.balance is not None
     ctx.say(
         "unaffordable.html",
-        can_pay=figures.affordable(basis, available(ctx.user, excluding=ctx.debt.seq), ctx.currency),
+        can_pay=figures.affordable(basis, others(ctx)),
         realistic=figures.round_down(ctx.debt.balance.share(figures.figures_for(ctx.debt)[0])),
         basis=basis.value,
     )
 
 
 def has_monthly_room(ctx: Ctx) -> bool:
-    return bool(available(ctx.user, excluding=ctx.debt.seq).monthly)
+    return bool(others(ctx).monthly_room())
 
 
 def take_unaffordable(ctx: Ctx) -> Taken:

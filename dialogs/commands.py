@@ -133,7 +133,7 @@ def _debts(t: Turn) -> None:
         debts=state.debts,
         order=order,
         totals=portfolio.totals(state),
-        free=portfolio.available(state, excluding=None),
+        free=portfolio.ledger(state, t.today, excluding=None).free(),
     )
 
 
@@ -291,7 +291,7 @@ def _press_calendar(t: Turn, value: str) -> bool:
 
 
 def _press_new(t: Turn, value: str) -> bool:
-    """"Add a debt" names the debt it adds: pressed again, that debt is already there."""
+    """ "Add a debt" names the debt it adds: pressed again, that debt is already there."""
     state, seq = t.state, buttons.number(value)
     if seq is not None and (added := state.debt(seq)) is not None:
         say(state, t.result, "e_already_added.html", debt=added)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from dialogs.ledger import Ledger
 from dialogs.money import Money
-from dialogs.state import Basis, Budget, Debt, Goal, Holder, Offer, Outcome, Round, Who
+from dialogs.state import Basis, Debt, Goal, Holder, Offer, Outcome, Round, Who
 
 # (opening, target, ceiling) as percentages of the balance.
 COLLECTOR_FIGURES = (15, 25, 35)
@@ -62,14 +63,15 @@ def figures_for(debt: Debt) -> tuple[int, int, int]:
     return ORIGINAL_FIGURES
 
 
-def affordable(basis: Basis, available: Budget, currency: str) -> Money:
-    lump = available.lump_sum or Money.zero(currency)
-    monthly = available.monthly or Money.zero(currency)
+def affordable(basis: Basis, book: Ledger) -> Money:
+    """The most the ledger can fund on the offer's schedule: a lump sum out of what is free now;
+    a settlement in instalments out of what comes in over the months it may run; a payment
+    plan's monthly figure out of the monthly amount, for as long as the plan lasts."""
     if basis is Basis.LUMP_SUM:
-        return lump
+        return book.free_now()
     if basis is Basis.INSTALMENTS:
-        return lump + monthly * MAX_SETTLEMENT_MONTHS
-    return monthly
+        return book.free_within(MAX_SETTLEMENT_MONTHS)
+    return book.monthly_room()
 
 
 def round_down(money: Money) -> Money:
@@ -79,11 +81,11 @@ def round_down(money: Money) -> Money:
     return Money(amount, money.currency).quantized()
 
 
-def draft(debt: Debt, basis: Basis, available: Budget) -> Offer | None:
+def draft(debt: Debt, basis: Basis, book: Ledger) -> Offer | None:
     """The three figures, or None when the budget cannot reach even an opening offer."""
     assert debt.balance is not None
     currency = debt.balance.currency
-    can_pay = affordable(basis, available, currency)
+    can_pay = affordable(basis, book)
     if basis is Basis.PAYMENT_PLAN:
         percents = PLAN_FIGURES
         reference = can_pay

@@ -1,33 +1,20 @@
 """Several debts, one budget: what is still free to offer, the totals, and which debt goes first.
 
-Money promised to one creditor is not available to another, so every offer is drafted from the
-budget minus what other agreements already take.
+Money promised to one creditor is not available to another: every offer is drafted from the
+ledger (dialogs/ledger.py) of the budget, what was paid from it and what other agreements take.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from dialogs.ledger import Dated, Ledger
 from dialogs.money import Money
-from dialogs.state import (
-    INTEREST_BEARING,
-    Budget,
-    Debt,
-    Frequency,
-    Holder,
-    PaymentStatus,
-    UserState,
-)
+from dialogs.state import INTEREST_BEARING, Debt, Holder, PaymentStatus, UserState
 from dialogs.vocabulary import Tag
-
-# Per-month share of one instalment, by how often it is paid.
-PER_MONTH = {
-    Frequency.WEEKLY: Decimal(52) / Decimal(12),
-    Frequency.BIWEEKLY: Decimal(26) / Decimal(12),
-    Frequency.MONTHLY: Decimal(1),
-}
 
 
 def _is(debt: Debt, tag: Tag) -> bool:
@@ -37,35 +24,52 @@ def _is(debt: Debt, tag: Tag) -> bool:
     return debt.state in tagged(tag)
 
 
-def committed(user: UserState, *, excluding: int | None) -> Budget:
-    """What other agreements already take out of the budget: unpaid lump sums, and the monthly
-    equivalent of instalment plans still running."""
+def ledger(user: UserState, today: date, *, excluding: int | None) -> Ledger:
+    """The person's budget with what is spent and promised: every payment made since the budget
+    was given, and every payment still owed under an agreement except those of debt `excluding`
+    (the one being negotiated, whose own figures are to be worked out)."""
     currency = user.currency or "USD"
-    lump = Money.zero(currency)
-    monthly = Money.zero(currency)
-    for debt in user.debts:
-        agreement = debt.agreement
-        if debt.seq == excluding or agreement is None:
-            continue
-        if not _is(debt, Tag.UNDER_AGREEMENT):
-            continue
-        if agreement.amount.currency != currency:
-            continue
-        if agreement.instalments == 1:
-            if any(p.status is not PaymentStatus.PAID for p in debt.payments):
-                lump += agreement.amount
-        elif agreement.instalment_amount is not None:
-            monthly += agreement.instalment_amount * PER_MONTH[agreement.frequency]
-    return Budget(lump, monthly)
-
-
-def available(user: UserState, *, excluding: int | None) -> Budget:
-    currency = user.currency or "USD"
-    taken = committed(user, excluding=excluding)
     zero = Money.zero(currency)
-    lump = (user.budget.lump_sum or zero) - (taken.lump_sum or zero)
-    monthly = (user.budget.monthly or zero) - (taken.monthly or zero)
-    return Budget(max(lump, zero), max(monthly, zero))
+    budget = user.budget
+    spent: list[Dated] = []
+    owed: list[Dated] = []
+    for debt in user.debts:
+        for payment in debt.payments:
+            if payment.amount.currency != currency:
+                continue
+            if payment.status is PaymentStatus.PAID:
+                day = payment.recorded_on or payment.due_on
+                if budget.as_of is not None and day >= budget.as_of:
+                    spent.append((day, payment.amount))
+            elif debt.seq != excluding and _is(debt, Tag.UNDER_AGREEMENT):
+                owed.append((payment.due_on, payment.amount))
+    book = Ledger.of(budget.as_of or today, today, budget.lump_sum or zero, budget.monthly or zero)
+    return book.with_spent(spent).with_payments(owed)
+
+
+def spent(user: UserState) -> Money:
+    """What was paid to any creditor since the budget was given, in all."""
+    total = Money.zero(user.currency or "USD")
+    as_of = user.budget.as_of
+    for debt in user.debts:
+        for payment in debt.payments:
+            day = payment.recorded_on or payment.due_on
+            paid = payment.status is PaymentStatus.PAID and as_of is not None and day >= as_of
+            if paid and payment.amount.currency == total.currency:
+                total += payment.amount
+    return total
+
+
+def promised(user: UserState, *, excluding: int | None) -> Money:
+    """What agreements with other creditors still have to be paid, in all."""
+    total = Money.zero(user.currency or "USD")
+    for debt in user.debts:
+        if debt.seq == excluding or not _is(debt, Tag.UNDER_AGREEMENT):
+            continue
+        for payment in debt.payments:
+            if payment.status is not PaymentStatus.PAID and payment.amount.currency == total.currency:
+                total += payment.amount
+    return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,7 @@ def _environment(locale: str) -> Environment:
     )
     env.filters["money"] = lambda m: format_money(m, locale) if isinstance(m, Money) else ""
     env.filters["day"] = _format_day
+    env.filters["month"] = lambda d: _format_month(d, locale)
     env.filters["clock"] = lambda t: _format_clock(t, locale)
     env.filters["when"] = lambda t: f"{t:%a} {t.day} {t:%b}, {_format_clock(t, locale)}" if t else ""
     env.globals["label"] = lambda key, **fields: label(locale, key, **fields)
@@ -74,6 +75,15 @@ def _format_day(value: date | None) -> str:
     if value is None:
         return ""
     return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _format_month(value: date | None, locale: str) -> str:
+    """A month as people of the locale name it: March 2027 in English."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return str(format_date(value, "LLLL y", locale=locale.replace("-", "_")))
 
 
 def _format_clock(value: time | datetime | None, locale: str) -> str:

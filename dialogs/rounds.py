@@ -7,12 +7,11 @@ Going above the walk-away ceiling is allowed, but only after a warning and an ex
 from __future__ import annotations
 
 from dialogs import offer as figures
-from dialogs.budget import redraft
+from dialogs.budget import others, redraft
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.offer import Action
-from dialogs.portfolio import available
 from dialogs.readers.keywords import keyword
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
@@ -137,7 +136,7 @@ def decision_choices(ctx: Ctx) -> tuple[Choice, ...]:
         options.append((Action.COUNTER, ctx.choice("counter_with", Action.COUNTER, amount=rec.counter)))
     options.append((Action.SUPERVISOR, ctx.choice("ask_supervisor", Action.SUPERVISOR)))
     options.append((Action.PAUSE, ctx.choice("pause_call_back", Action.PAUSE)))
-    if offer.basis is not Basis.PAYMENT_PLAN and available(ctx.user, excluding=ctx.debt.seq).monthly:
+    if offer.basis is not Basis.PAYMENT_PLAN and others(ctx).monthly_room():
         options.append((Action.SWITCH_TO_PLAN, ctx.choice("ask_payment_plan", Action.SWITCH_TO_PLAN)))
     options.sort(key=lambda pair: pair[0] is not rec.action)
     return tuple(choice for _, choice in options)

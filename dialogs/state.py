@@ -100,10 +100,14 @@ class PaymentStatus(StrEnum):
 
 @dataclass(slots=True)
 class Budget:
-    """One budget per person, shared by every negotiation."""
+    """One budget per person, shared by every negotiation (dialogs/ledger.py does its sums)."""
 
     lump_sum: Money | None = None
     monthly: Money | None = None
+    # The day it was given: the cash is what the person had then, the monthly amount comes from
+    # the next month on, and what is paid from that day on is spent out of it. None for a budget
+    # given before budgets were dated: what was paid before is not counted against it.
+    as_of: date | None = None
 
 
 @dataclass(slots=True)
