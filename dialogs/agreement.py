@@ -7,16 +7,19 @@ recorded too early.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from dialogs import portfolio
 from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money
+from dialogs.offer import current_rounds
 from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.schedule import even_instalment, payments_for, split
-from dialogs.state import Agreement, Basis, Frequency, Payment, PaymentStatus
+from dialogs.state import Agreement, Basis, Debt, Frequency, Payment, PaymentStatus
 from dialogs.step_io import CalendarRequested, Choice
 from dialogs.vocabulary import SideQuestion, Trigger
 
@@ -60,15 +63,77 @@ def agreed_figures(ctx: Ctx) -> dict[str, Money | None]:
 
 
 def take_agreed_amount(ctx: Ctx) -> Taken:
-    amount = _agreed_figure(ctx) if ctx.action == "same" else ctx.amount()
+    """The figure agreed on: its button, a "yes" to it, or an amount typed (which is questioned
+    when it is unlikely: see `unlikely_agreement`)."""
+    figure = _agreed_figure(ctx)
+    said = parse_yes_no(ctx.text) if ctx.action is None and ctx.amount() is None else None
+    if ctx.action == "same" or (said is True and figure is not None):
+        amount = figure
+    elif said is not None:
+        return Invalid("e_agreed_amount.html", (("figure", figure),))
+    else:
+        amount = ctx.amount()
     if amount is None or not amount:
         return Invalid("e_amount.html", (("example", "$1,500"),))
     if amount.currency != ctx.currency:
         return Invalid("e_currency.html", (("currency", ctx.currency),))
+    _agree_on(ctx, amount)
+    return Trigger.ANSWER
+
+
+def _agree_on(ctx: Ctx, amount: Money) -> None:
     if not _is_plan(ctx):
         ctx.debt.pending_amount = amount
     ctx.debt.agreement = Agreement(amount)
-    return Trigger.ANSWER
+
+
+# A typed figure this far from the one on the table is asked about before it becomes the deal.
+UNLIKELY_BELOW = Decimal("0.5")
+UNLIKELY_ABOVE = Decimal(2)
+
+
+def unlikely_agreement(debt: Debt) -> str | None:
+    """Why the agreed amount is unlikely ("above_balance", "far_from_table"), or None. A stray
+    "10" on a $12,000 debt must not become a $10 agreement without a question."""
+    agreement = debt.agreement
+    if agreement is None:
+        return None
+    amount = agreement.amount
+    if debt.balance is not None and amount.currency == debt.balance.currency and amount > debt.balance:
+        return "above_balance"
+    plan = debt.offer is not None and debt.offer.basis is Basis.PAYMENT_PLAN
+    figure = None if plan else table_figure(debt)
+    if figure is None or figure.currency != amount.currency or not figure:
+        return None
+    if amount.amount < figure.amount * UNLIKELY_BELOW or amount.amount > figure.amount * UNLIKELY_ABOVE:
+        return "far_from_table"
+    return None
+
+
+def table_figure(debt: Debt) -> Money | None:
+    """The last figure named by either side: what a deal was most likely struck at."""
+    named = [r.amount for r in current_rounds(debt) if r.amount is not None]
+    return named[-1] if named else None
+
+
+def check_agreed_figures(ctx: Ctx) -> dict[str, object]:
+    return {"why": unlikely_agreement(ctx.debt), "agreement": _agreement(ctx), "figure": table_figure(ctx.debt)}
+
+
+def take_check_agreed(ctx: Ctx) -> Taken:
+    """The unlikely figure confirmed, the figure on the table taken instead, or another typed."""
+    figure = table_figure(ctx.debt)
+    said = parse_yes_no(ctx.text) if ctx.action is None else None
+    if ctx.action == "typed" or said is True:
+        return Trigger.ANSWER
+    if ctx.action == "table" and figure is not None:
+        _agree_on(ctx, figure)
+        return Trigger.ANSWER
+    amount = ctx.amount() if ctx.action is None else None
+    if amount is None or not amount or amount.currency != ctx.currency:
+        return Invalid("e_check_agreed.html", (("agreement", _agreement(ctx)),))
+    _agree_on(ctx, amount)
+    return Stay() if unlikely_agreement(ctx.debt) is not None else Trigger.ANSWER
 
 
 # -- lump sum or instalments -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs.agreement import unlikely_agreement
 from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
 from dialogs.offer import CHARGE_OFF_MONTHS
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
@@ -85,6 +86,9 @@ class Negotiation:
         if offer is None or amount is None or amount.currency != offer.ceiling.currency:
             return False
         return amount > offer.ceiling and amount != self.debt.confirmed_above_ceiling
+
+    def is_unlikely_agreement(self) -> bool:
+        return unlikely_agreement(self.debt) is not None
 
     def is_agreeing(self) -> bool:
         """Confirming a figure the creditor named (or agreed) leads to the agreement; confirming

@@ -103,17 +103,17 @@ def draft(debt: Debt, basis: Basis, book: Ledger) -> Offer | None:
     return Offer(basis, opening, target, ceiling)
 
 
-def _current_rounds(debt: Debt) -> list[Round]:
+def current_rounds(debt: Debt) -> list[Round]:
     start = debt.offer.first_round if debt.offer is not None else 0
     return debt.rounds[start:]
 
 
 def our_offers(debt: Debt) -> list[Money]:
-    return [r.amount for r in _current_rounds(debt) if r.who is Who.USER and r.amount is not None]
+    return [r.amount for r in current_rounds(debt) if r.who is Who.USER and r.amount is not None]
 
 
 def creditor_answers(debt: Debt) -> int:
-    return sum(1 for r in _current_rounds(debt) if r.who is Who.CREDITOR)
+    return sum(1 for r in current_rounds(debt) if r.who is Who.CREDITOR)
 
 
 def next_counter(debt: Debt) -> Money | None:
@@ -139,7 +139,7 @@ def recommend(debt: Debt) -> Recommendation:
     """What the coach suggests after the creditor's latest answer."""
     offer = debt.offer
     assert offer is not None
-    latest = next(r for r in reversed(_current_rounds(debt)) if r.who is Who.CREDITOR)
+    latest = next(r for r in reversed(current_rounds(debt)) if r.who is Who.CREDITOR)
     if latest.outcome is Outcome.ACCEPTED:
         return Recommendation(Action.AGREE, None)
     counter = next_counter(debt)

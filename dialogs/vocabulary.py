@@ -42,6 +42,7 @@ class State(StrEnum):
     OVER_CEILING = "over_ceiling"
     # agreement
     AGREED_AMOUNT = "agreed_amount"
+    CHECK_AGREED = "check_agreed"
     STRUCTURE = "structure"
     INSTALMENT_COUNT = "instalment_count"
     INSTALMENT_AMOUNT = "instalment_amount"
@@ -92,6 +93,7 @@ class Condition(StrEnum):
     IS_AFFORDABLE = "is_affordable"
     CAN_PAY_MONTHLY = "can_pay_monthly"
     IS_ABOVE_CEILING = "is_above_ceiling"
+    IS_UNLIKELY_AGREEMENT = "is_unlikely_agreement"
     IS_AGREEING = "is_agreeing"
     HAS_ROUNDS = "has_rounds"
     IS_INSTALMENT_PLAN = "is_instalment_plan"
