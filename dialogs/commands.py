@@ -21,7 +21,7 @@ from dialogs.conversation import STEP, open_side_question, show_confirmation, ta
 from dialogs.letters import draft_letter
 from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
-from dialogs.rounds import standing_offer
+from dialogs.rounds import script_figures
 from dialogs.side_questions import say
 from dialogs.state import Debt, UserState
 from dialogs.step_io import Choice, ExportRequested, Input, StepResult
@@ -155,7 +155,7 @@ def _script(t: Turn) -> None:
         say(t.state, t.result, "e_no_script.html", debt=debt)
     else:
         ctx = Ctx(t.state, debt, t.today, t.result)
-        ctx.say("script.html", offer=debt.offer, figure=standing_offer(ctx))
+        ctx.say("script.html", (), **script_figures(ctx))
 
 
 def _letter(t: Turn) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from dialogs.context import Ctx
 from dialogs.conversation import STEP, ask
 from dialogs.reminder_plan import Kind, Planned, local_now, zone
-from dialogs.rounds import standing_offer
+from dialogs.rounds import script_figures
 from dialogs.state import PaymentStatus, UserState
 from dialogs.step_io import Choice, Reply, StepResult
 from dialogs.vocabulary import State
@@ -57,7 +57,7 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
         assert debt.call_at is not None
         values["call"] = debt.call_at.astimezone(zone(state))
         missed = next((p for p in debt.payments if p.status is PaymentStatus.MISSED), None)
-        values.update(missed=missed, offer=debt.offer, figure=standing_offer(ctx) if debt.offer else None)
+        values.update(missed=missed, **(script_figures(ctx) if debt.offer else {"offer": None}))
         if planned.kind is Kind.CALL_SCRIPT:
             choices = ()
     return ctx.reply(TEMPLATES[planned.kind], choices, False, **values)

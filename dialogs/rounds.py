@@ -63,15 +63,31 @@ def on_enter_awaiting_reply(ctx: Ctx, trigger: Trigger) -> None:
     if trigger in (Trigger.ANSWER, Trigger.SWITCH_TO_PLAN):
         offer.first_round = len(ctx.debt.rounds)
         record_our_offer(ctx, offer.opening)
-        ctx.say("offer_drafted.html", offer=offer)
-        ctx.say("script.html", offer=offer, figure=offer.opening)
+        ctx.say("offer_drafted.html", (), **script_figures(ctx))
+        ctx.say("script.html", (), **script_figures(ctx))
         draft_letter(ctx, "offer")
     elif trigger in (Trigger.COUNTER, Trigger.CONFIRM):
-        ctx.say("countered.html", offer=offer, figure=standing_offer(ctx))
+        ctx.say("countered.html", (), **script_figures(ctx))
     elif trigger == Trigger.PAUSE:
         ctx.say("pause.html", offer=offer, figure=standing_offer(ctx))
     else:
         ctx.say("supervisor.html", offer=offer, figure=standing_offer(ctx))
+
+
+def script_figures(ctx: Ctx) -> dict[str, object]:
+    """What a script may truthfully say: the figure on the table, whether it is the most the
+    person can pay (only then "that's the most I can pay"), and whether the cash free now covers
+    the whole balance (then paying in full is an option, and "I can't pay it all" would be a lie)."""
+    offer = ctx.debt.offer
+    assert offer is not None
+    figure = standing_offer(ctx)
+    balance = ctx.debt.balance
+    book = others(ctx)
+    free_now = book.free_now()
+    covers = balance is not None and balance.currency == free_now.currency and free_now >= balance
+    at_limit = figure is not None and figure >= offer.ceiling
+    by_budget = offer.ceiling >= figures.round_down(figures.affordable(offer.basis, book))
+    return {"offer": offer, "figure": figure, "at_limit": at_limit, "covers": covers, "by_budget": by_budget}
 
 
 def standing_figure(ctx: Ctx) -> dict[str, Money | None]:
@@ -82,8 +98,7 @@ def take_awaiting_reply(ctx: Ctx) -> Taken:
     said = ctx.action or keyword(ctx.text, REPLY_WORDS)
     amount = ctx.amount() if ctx.action is None else None
     if said == "script":
-        assert ctx.debt.offer is not None
-        ctx.say("script.html", offer=ctx.debt.offer, figure=standing_offer(ctx))
+        ctx.say("script.html", (), **script_figures(ctx))
         return Stay()
     if ctx.action == "call":
         return Opens(SideQuestion.CALL_TIME)

@@ -235,7 +235,7 @@ async def test_a_scheduled_call_gets_its_script_half_an_hour_before_with_current
         clock.at(ZoneInfo("America/New_York"), 2026, 11, 23, 9, 30)
         got = await _arrives(alex)
         assert "Your call with Capital One is at 10:00 AM" in got[0].text
-        assert "I can pay $1,400 in one payment" in got[0].text  # the latest figure, not the opening one
+        assert "I can offer $1,400 in one payment" in got[0].text  # the latest figure, not the opening one
         clock.at(ZoneInfo("America/New_York"), 2026, 11, 23, 11, 0)
         got = await _arrives(alex)
         assert "How did the call with Capital One go?" in got[0].text
