@@ -14,9 +14,10 @@ from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money
-from dialogs.offer import current_rounds
+from dialogs.offer import current_rounds, total_of
 from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
+from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Debt, Frequency, Payment, PaymentStatus
@@ -47,6 +48,10 @@ def _is_plan(ctx: Ctx) -> bool:
 
 
 def _agreed_figure(ctx: Ctx) -> Money | None:
+    """The figure on the table: the total of a schedule the creditor named; on a plan with no
+    end named, the balance; otherwise the pending figure."""
+    if len(ctx.debt.pending_payments) > 1:
+        return total_of(ctx.debt.pending_payments)
     return ctx.debt.balance if _is_plan(ctx) else ctx.debt.pending_amount
 
 
@@ -137,13 +142,51 @@ def take_check_agreed(ctx: Ctx) -> Taken:
 
 
 # -- lump sum or instalments -----------------------------------------------------------------
+def _pay_as(agreement: Agreement, payments: list[Money]) -> Taken:
+    agreement.schedule = payments
+    agreement.instalments, agreement.instalment_amount = len(payments), None
+    return Trigger.SCHEDULE
+
+
+def agreed_payments(ctx: Ctx) -> list[Money]:
+    """The creditor's schedule for the agreed amount, when they named one ("3 x $600")."""
+    payments = ctx.debt.pending_payments
+    agreement = ctx.debt.agreement
+    if len(payments) < 2 or agreement is None or total_of(payments) != agreement.amount:
+        return []
+    return list(payments)
+
+
+def has_agreed_payments(ctx: Ctx) -> bool:
+    return bool(agreed_payments(ctx))
+
+
+def agreed_payments_label(ctx: Ctx) -> dict[str, object]:
+    return {"count": len(agreed_payments(ctx))}
+
+
+def structure_figures(ctx: Ctx) -> dict[str, object]:
+    return {"agreed_payments": agreed_payments(ctx)}
+
+
 def take_structure(ctx: Ctx) -> Taken:
+    """One payment, equal instalments (asked next), or the payments themselves: the creditor's
+    schedule (its button) or one typed ("$1,000 first then $400 and $400"), which must add up to
+    the agreed amount."""
     low = ctx.text.lower()
+    agreement = _agreement(ctx)
+    if ctx.action == "as_agreed" and agreed_payments(ctx):
+        return _pay_as(agreement, agreed_payments(ctx))
+    if ctx.action is None and (figure := parse_figure(ctx.text, ctx.currency)) is not None and figure.is_schedule:
+        total = figure.total
+        if total != agreement.amount:
+            return Invalid("e_schedule_total.html", (("total", total), ("agreement", agreement)))
+        return _pay_as(agreement, list(figure.payments))
     if ctx.action == "lump" or (ctx.action is None and ("lump" in low or "one payment" in low or "once" in low)):
-        agreement = _agreement(ctx)
-        agreement.instalments, agreement.instalment_amount = 1, None
+        agreement.instalments, agreement.instalment_amount, agreement.schedule = 1, None, []
         return Trigger.LUMP
     if ctx.action == "instalments" or "instal" in low or "install" in low or "payments" in low:
+        agreement.schedule = []
         return Trigger.INSTALMENTS
     return Invalid("e_structure.html")
 
@@ -214,6 +257,7 @@ def take_sign_by(ctx: Ctx) -> Taken:
     agreement.sent_on = ctx.today
     ctx.debt.payments = payments_for(agreement)
     ctx.debt.pending_amount = None
+    ctx.debt.pending_payments = []
     return Trigger.ANSWER
 
 

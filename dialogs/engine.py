@@ -207,7 +207,7 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepRe
             result.replies.append(ask(question, ctx))
         return
     origin = debt.state
-    if not fire(state, debt, outcome):
+    if not fire(state, debt, outcome, ctx.today):
         raise RuntimeError(f"{outcome!r} does not apply in {origin!r}")
     arrived = STEP[debt.state]
     if debt.state != origin and arrived.enter is not None:

@@ -160,6 +160,25 @@ class Ledger:
             return None
         return Shortfall(self._money(worst[0]), self._month_start(worst[1]))
 
+    def fundable(self, payments: Iterable[Dated]) -> Money:
+        """The most a schedule shaped like `payments` (the same dates, the same proportions) can
+        come to in all and still fit: how far "3 x $600" could go before some month is short."""
+        shape = [(max(month_index(self.start, day), self._now), amount.amount) for day, amount in payments]
+        whole = sum((amount for _, amount in shape), Decimal(0))
+        if whole <= 0:
+            return Money.zero(self.currency)
+        last = max(self.last_month, max(month for month, _ in shape))
+        share, scale = Decimal(0), None
+        left = self.left(self._now)
+        for month in range(self._now, last + 1):
+            if month > self._now:
+                left += self.monthly.amount - self.taken_in(month)
+            share += sum((amount for m, amount in shape if m == month), Decimal(0)) / whole
+            if share > 0:
+                scale = left / share if scale is None else min(scale, left / share)
+        most = max(scale or Decimal(0), Decimal(0))
+        return self._money(most.quantize(CENT, rounding=ROUND_FLOOR))
+
     def fits(self, payments: Iterable[Dated]) -> bool:
         return self.shortfall(payments) is None
 

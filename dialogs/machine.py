@@ -9,13 +9,15 @@ trigger and an `is_<state>` check for all the states onto it (most of a step's t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from transitions import Machine
 
 from dialogs.agreement import unlikely_agreement
 from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
-from dialogs.offer import CHARGE_OFF_MONTHS
+from dialogs.offer import CHARGE_OFF_MONTHS, within_limit
+from dialogs.portfolio import ledger
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
 from dialogs.vocabulary import Condition, State, Trigger
 
@@ -49,9 +51,10 @@ class Negotiation:
 
     state: str
 
-    def __init__(self, user: UserState, debt: Debt) -> None:
+    def __init__(self, user: UserState, debt: Debt, today: date) -> None:
         self.user = user
         self.debt = debt
+        self.today = today
 
     # statement
     def is_not_for_settlement(self) -> bool:
@@ -82,10 +85,14 @@ class Negotiation:
         return self.debt.offer is not None and self.debt.offer.basis.value == "payment_plan"
 
     def is_above_ceiling(self) -> bool:
+        """The pending figure is past the walk-away limit on its own schedule ("3 x $600" is
+        judged as three monthly payments, not as $1,800 today), and was not confirmed."""
         offer, amount = self.debt.offer, self.debt.pending_amount
         if offer is None or amount is None or amount.currency != offer.ceiling.currency:
             return False
-        return amount > offer.ceiling and amount != self.debt.confirmed_above_ceiling
+        book = ledger(self.user, self.today, excluding=self.debt.seq)
+        within = within_limit(self.debt, amount, self.debt.pending_payments, book, self.today)
+        return not within and amount != self.debt.confirmed_above_ceiling
 
     def is_unlikely_agreement(self) -> bool:
         return unlikely_agreement(self.debt) is not None
@@ -132,7 +139,7 @@ MACHINE = build_machine()
 _TRIGGERS: dict[str, frozenset[str]] = {state: frozenset(MACHINE.get_triggers(state)) for state in STATES}
 
 
-def fire(user: UserState, debt: Debt, trigger: Trigger) -> bool:
+def fire(user: UserState, debt: Debt, trigger: Trigger, today: date) -> bool:
     """Run one trigger for one debt; the debt's `state` is updated in place.
 
     Returns False when the trigger does not apply in the debt's state (a stale button), which
@@ -140,7 +147,7 @@ def fire(user: UserState, debt: Debt, trigger: Trigger) -> bool:
     """
     if trigger not in _TRIGGERS.get(debt.state, frozenset()):
         return False
-    model = Negotiation(user, debt)
+    model = Negotiation(user, debt, today)
     model.state = debt.state
     moved = bool(MACHINE.events[trigger].trigger(model))
     debt.state = model.state

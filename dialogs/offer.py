@@ -8,13 +8,16 @@ cannot keep is worse than no offer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from dialogs.ledger import Ledger
 from dialogs.money import Money
-from dialogs.state import Basis, Debt, Goal, Holder, Offer, Outcome, Round, Who
+from dialogs.schedule import due_dates
+from dialogs.state import Basis, Debt, Frequency, Goal, Holder, Offer, Outcome, Round, Who
 
 # (opening, target, ceiling) as percentages of the balance.
 COLLECTOR_FIGURES = (15, 25, 35)
@@ -72,6 +75,54 @@ def affordable(basis: Basis, book: Ledger) -> Money:
     if basis is Basis.INSTALMENTS:
         return book.free_within(MAX_SETTLEMENT_MONTHS)
     return book.monthly_room()
+
+
+def limit_for(debt: Debt, payments: Sequence[Money], book: Ledger, today: date) -> Money:
+    """The walk-away limit, in all, for a figure paid as `payments` (monthly, the first this
+    month): what the ledger can fund on that schedule, never more than the balance, and for a
+    settlement (less than the balance) the counsellors' percentage of it too. "3 x $600" against
+    $1,500 now and $200 a month can reach $1,900, though as one payment only $1,500."""
+    offer = debt.offer
+    assert offer is not None
+    if len(payments) < 2 or debt.balance is None:
+        return offer.ceiling
+    limit = min(book.fundable(dated(payments, today)), debt.balance)
+    if total_of(payments) < debt.balance:
+        limit = min(limit, round_down(debt.balance.share(figures_for(debt)[2])))
+    return limit
+
+
+def budget_reach(debt: Debt, payments: Sequence[Money], book: Ledger, today: date) -> Money:
+    """What the budget alone can fund for a figure paid as `payments` (one payment: on the
+    offer's own schedule), before any percentage: when the limit is this, "that's all your budget
+    allows" is true, and otherwise it is not."""
+    offer = debt.offer
+    assert offer is not None
+    if len(payments) < 2:
+        return round_down(affordable(offer.basis, book))
+    return book.fundable(dated(payments, today))
+
+
+def dated(payments: Sequence[Money], today: date) -> list[tuple[date, Money]]:
+    """A creditor's schedule on its likely dates: monthly, the first this month."""
+    return list(zip(due_dates(today, len(payments), Frequency.MONTHLY), payments, strict=True))
+
+
+def within_limit(debt: Debt, amount: Money, payments: Sequence[Money], book: Ledger, today: date) -> bool:
+    """Whether a figure is within the walk-away limit on its own schedule: one amount against the
+    offer's ceiling (in the offer's units), a schedule by its total against `limit_for` it."""
+    offer = debt.offer
+    assert offer is not None
+    if len(payments) < 2:
+        return amount <= offer.ceiling
+    return total_of(payments) <= limit_for(debt, payments, book, today)
+
+
+def total_of(payments: Sequence[Money]) -> Money:
+    total = payments[0]
+    for payment in payments[1:]:
+        total += payment
+    return total
 
 
 def round_down(money: Money) -> Money:
@@ -135,7 +186,7 @@ def next_counter(debt: Debt) -> Money | None:
     return candidate if candidate > last else None
 
 
-def recommend(debt: Debt) -> Recommendation:
+def recommend(debt: Debt, book: Ledger, today: date) -> Recommendation:
     """What the coach suggests after the creditor's latest answer."""
     offer = debt.offer
     assert offer is not None
@@ -144,7 +195,15 @@ def recommend(debt: Debt) -> Recommendation:
         return Recommendation(Action.AGREE, None)
     counter = next_counter(debt)
     their = latest.amount if latest.outcome is Outcome.COUNTERED else None
-    if their is not None:
+    if their is not None and len(latest.payments) > 1:
+        # A schedule is judged whole, on its dates: within the limit, it is worth taking when it
+        # settles for no more than the target, or is a plan that pays the balance as it can.
+        if within_limit(debt, their, latest.payments, book, today):
+            total = total_of(latest.payments)
+            good = total <= offer.target if offer.basis is not Basis.PAYMENT_PLAN else True
+            if good or creditor_answers(debt) >= ROUNDS_BEFORE_CHANGING_TACK:
+                return Recommendation(Action.ACCEPT, counter)
+    elif their is not None:
         if their <= offer.target or (counter is not None and their <= counter):
             return Recommendation(Action.ACCEPT, counter)
         if their <= offer.ceiling and creditor_answers(debt) >= ROUNDS_BEFORE_CHANGING_TACK:

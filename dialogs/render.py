@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from dialogs.money import Money, format_money
+from dialogs.schedule import shape
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_LOCALE = "en"
@@ -67,6 +68,7 @@ def _environment(locale: str) -> Environment:
     env.filters["month"] = lambda d: _format_month(d, locale)
     env.filters["clock"] = lambda t: _format_clock(t, locale)
     env.filters["when"] = lambda t: f"{t:%a} {t.day} {t:%b}, {_format_clock(t, locale)}" if t else ""
+    env.filters["shape"] = shape
     env.globals["label"] = lambda key, **fields: label(locale, key, **fields)
     return env
 

@@ -13,6 +13,7 @@ from dialogs.letters import draft_letter
 from dialogs.money import Money
 from dialogs.offer import Action
 from dialogs.readers.keywords import keyword
+from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
@@ -48,9 +49,15 @@ def record_our_offer(ctx: Ctx, amount: Money, *, above_ceiling: bool = False) ->
 
 
 def _their_counter(ctx: Ctx) -> Money | None:
+    latest = _their_latest(ctx)
+    return latest.amount if latest is not None else None
+
+
+def _their_latest(ctx: Ctx) -> Round | None:
+    """The creditor's latest answer when it named a figure."""
     for r in reversed(ctx.debt.rounds):
         if r.who is Who.CREDITOR:
-            return r.amount if r.outcome is Said.COUNTERED else None
+            return r if r.outcome is Said.COUNTERED else None
     return None
 
 
@@ -86,7 +93,7 @@ def script_figures(ctx: Ctx) -> dict[str, object]:
     free_now = book.free_now()
     covers = balance is not None and balance.currency == free_now.currency and free_now >= balance
     at_limit = figure is not None and figure >= offer.ceiling
-    by_budget = offer.ceiling >= figures.round_down(figures.affordable(offer.basis, book))
+    by_budget = offer.ceiling >= figures.budget_reach(ctx.debt, [], book, ctx.today)
     return {"offer": offer, "figure": figure, "at_limit": at_limit, "covers": covers, "by_budget": by_budget}
 
 
@@ -122,11 +129,42 @@ def take_awaiting_reply(ctx: Ctx) -> Taken:
 
 
 def _their_counter_is(ctx: Ctx, amount: Money) -> Taken:
+    """The creditor's figure as they put it: one amount, a schedule ("3 x $600", "$800 over 3
+    months"), or an amount a month. Recorded in the offer's units (a total for a settlement, a
+    monthly amount for a plan) with its payments; what cannot be told apart is asked about."""
     if amount.currency != ctx.currency:
         return Invalid("e_currency.html", (("currency", ctx.currency),))
+    offer = ctx.debt.offer
+    assert offer is not None
+    figure = parse_figure(ctx.text, ctx.currency)
+    plan = offer.basis is Basis.PAYMENT_PLAN
+    if figure is None:
+        return Invalid("e_their_figure.html")
+    if figure.monthly is not None:
+        if not plan:
+            return Invalid("e_how_many_months.html", (("monthly", figure.monthly),))
+        amount, payments = figure.monthly, []
+    elif figure.is_schedule:
+        payments = list(figure.payments)
+        amount = payments[0] if plan else (figure.total or amount)
+    else:
+        amount, payments = figure.payments[0], []
+        if plan and _month_or_total(ctx, amount):
+            return Invalid("e_month_or_total.html", (("amount", amount),))
     terms = " ".join(ctx.text.split())[:MAX_TERMS]
-    ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.COUNTERED, amount, terms))
+    ctx.debt.rounds.append(Round(ctx.today, Who.CREDITOR, Said.COUNTERED, amount, terms, payments=payments))
     return Trigger.NAMED_FIGURE if ctx.debt.state == State.AWAITING_REPLY else Trigger.ANSWER
+
+
+# On a plan, a bare figure this many times the monthly offer on the table may be a total.
+MONTHLY_OR_TOTAL = 3
+
+
+def _month_or_total(ctx: Ctx, amount: Money) -> bool:
+    """Whether a bare figure on a plan could as well be a total as an amount a month: "$800"
+    against a $100-a-month offer. Then the coach asks rather than book $800 a month."""
+    standing = standing_offer(ctx)
+    return standing is not None and amount.amount >= standing.amount * MONTHLY_OR_TOTAL
 
 
 # -- the creditor named a figure -------------------------------------------------------------
@@ -140,13 +178,17 @@ def take_counter_amount(ctx: Ctx) -> Taken:
 # -- the coach's recommendation and the person's decision ------------------------------------
 def decision_choices(ctx: Ctx) -> tuple[Choice, ...]:
     """The options that apply now, the coach's recommendation first."""
-    rec = figures.recommend(ctx.debt)
+    rec = figures.recommend(ctx.debt, others(ctx), ctx.today)
     offer = ctx.debt.offer
     assert offer is not None
-    theirs = _their_counter(ctx)
+    latest = _their_latest(ctx)
     options: list[tuple[Action, Choice]] = []
-    if theirs is not None:
-        options.append((Action.ACCEPT, ctx.choice("accept_theirs", Action.ACCEPT, amount=theirs)))
+    if latest is not None and len(latest.payments) > 1:
+        total = figures.total_of(latest.payments)
+        choice = ctx.choice("accept_their_payments", Action.ACCEPT, amount=total, count=len(latest.payments))
+        options.append((Action.ACCEPT, choice))
+    elif latest is not None and latest.amount is not None:
+        options.append((Action.ACCEPT, ctx.choice("accept_theirs", Action.ACCEPT, amount=latest.amount)))
     if rec.counter is not None:
         options.append((Action.COUNTER, ctx.choice("counter_with", Action.COUNTER, amount=rec.counter)))
     options.append((Action.SUPERVISOR, ctx.choice("ask_supervisor", Action.SUPERVISOR)))
@@ -158,11 +200,16 @@ def decision_choices(ctx: Ctx) -> tuple[Choice, ...]:
 
 
 def decision_figures(ctx: Ctx) -> dict[str, object]:
-    rec = figures.recommend(ctx.debt)
+    book = others(ctx)
+    rec = figures.recommend(ctx.debt, book, ctx.today)
+    latest = _their_latest(ctx)
+    payments = latest.payments if latest is not None and len(latest.payments) > 1 else []
     return {
         "rec": rec.action.value,
         "counter": rec.counter,
         "theirs": _their_counter(ctx),
+        "their_payments": payments,
+        "their_limit": figures.limit_for(ctx.debt, payments, book, ctx.today) if payments else None,
         "offer": ctx.debt.offer,
         "answers": figures.creditor_answers(ctx.debt),
     }
@@ -174,13 +221,14 @@ def take_decision(ctx: Ctx) -> Taken:
     if typed is not None and action in (None, Action.COUNTER):
         return _counter_with(ctx, typed)
     if action == Action.ACCEPT:
-        theirs = _their_counter(ctx)
-        if theirs is None:
+        latest = _their_latest(ctx)
+        if latest is None or latest.amount is None:
             return Invalid("e_nothing_to_accept.html")
-        ctx.debt.pending_amount = theirs
+        ctx.debt.pending_amount = latest.amount
+        ctx.debt.pending_payments = list(latest.payments)
         return Trigger.ACCEPT
     if action == Action.COUNTER:
-        counter = figures.recommend(ctx.debt).counter
+        counter = figures.recommend(ctx.debt, others(ctx), ctx.today).counter
         if counter is None:
             return Invalid("e_no_room.html")
         return _counter_with(ctx, counter)
@@ -203,6 +251,7 @@ def _counter_with(ctx: Ctx, amount: Money) -> Taken:
     if last is not None and amount <= last and ctx.debt.offer and ctx.debt.offer.basis is not Basis.PAYMENT_PLAN:
         return Invalid("e_counter_lower.html", (("last", last),))
     ctx.debt.pending_amount = amount
+    ctx.debt.pending_payments = []
     if _is_confirmed_or_within(ctx, amount):
         record_our_offer(ctx, amount, above_ceiling=_above(ctx, amount))
     return Trigger.COUNTER
@@ -219,8 +268,13 @@ def _is_confirmed_or_within(ctx: Ctx, amount: Money) -> bool:
 
 # -- above the ceiling: warn, then require an explicit yes -----------------------------------
 def pending_figure(ctx: Ctx) -> dict[str, object]:
-    assert ctx.debt.offer is not None and ctx.debt.pending_amount is not None
-    return {"amount": ctx.debt.pending_amount, "offer": ctx.debt.offer}
+    offer, amount = ctx.debt.offer, ctx.debt.pending_amount
+    assert offer is not None and amount is not None
+    book = others(ctx)
+    payments = ctx.debt.pending_payments if len(ctx.debt.pending_payments) > 1 else []
+    limit = figures.limit_for(ctx.debt, payments, book, ctx.today)
+    reach = figures.budget_reach(ctx.debt, payments, book, ctx.today)
+    return {"amount": amount, "offer": offer, "payments": payments, "limit": limit, "by_budget": limit >= reach}
 
 
 def take_over_ceiling(ctx: Ctx) -> Taken:
@@ -231,6 +285,7 @@ def take_over_ceiling(ctx: Ctx) -> Taken:
     assert amount is not None
     if not answer:
         ctx.debt.pending_amount = None
+        ctx.debt.pending_payments = []
         return Trigger.DECLINE
     ctx.debt.confirmed_above_ceiling = amount
     if ctx.debt.agreement is None and _their_counter(ctx) != amount:

@@ -130,6 +130,9 @@ class Round:
     terms: str = ""
     # The user went above the walk-away ceiling after the warning, explicitly.
     above_ceiling: bool = False
+    # How the figure is paid when a schedule was named ("3 x $600": three payments of $600, the
+    # amount being their total); empty for one payment, or on a plan for an open-ended monthly.
+    payments: list[Money] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -141,6 +144,9 @@ class Agreement:
     instalment_amount: Money | None = None
     first_due: date | None = None
     frequency: Frequency = Frequency.MONTHLY
+    # The payments when they are not equal (a down payment, then instalments; any listed
+    # schedule): they add up to `amount`, and `instalments` is how many there are.
+    schedule: list[Money] = field(default_factory=list)
     sign_by: date | None = None
     signed_on: date | None = None
     # The day the agreement letter was drafted to send: the signed copy is chased 10 days on.
@@ -179,6 +185,8 @@ class Debt:
     # A figure waiting for the user's decision: the creditor's counter, or an amount above the
     # ceiling that needs an explicit confirmation.
     pending_amount: Money | None = None
+    # How the pending figure is paid, when the creditor named a schedule for it.
+    pending_payments: list[Money] = field(default_factory=list)
     # The one figure above the ceiling the user explicitly confirmed after the warning.
     confirmed_above_ceiling: Money | None = None
     validation_sent_on: date | None = None

@@ -75,6 +75,7 @@ class Trigger(StrEnum):
     DECLINE = "decline"
     LUMP = "lump"
     INSTALMENTS = "instalments"
+    SCHEDULE = "schedule"
     SIGNED = "signed"
     PAID = "paid"
     MISSED = "missed"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from dialogs.money import SUPPORTED_CURRENCIES, Money
 from dialogs.readers.numbers import NUMBER, number_value
 from dialogs.readers.text import fold_width
 
-__all__ = ["parse_amount"]
+__all__ = ["amounts_in", "parse_amount"]
 
 _DOLLAR = "$"  # "some dollar": resolved against the default currency
 _DOLLAR_CURRENCIES = frozenset({"USD", "TWD", "CAD", "AUD", "NZD", "HKD", "SGD"})
@@ -160,8 +161,28 @@ def parse_amount(text: str, default_currency: str) -> Money | None:
     Negative, above 10**12, or in a currency the coach cannot handle: None.
     Percentages are skipped: in "30% of $5000" the amount is $5000.
     """
+    for money, _, _ in _scan(text, default_currency):
+        return money
+    return None
+
+
+def amounts_in(text: str, default_currency: str) -> list[tuple[Money, int, int]] | None:
+    """Every amount in `text`, as `parse_amount` reads each, with where it stands in
+    `fold_width(text)`, currency marks included; None when one of them cannot be taken
+    (negative, too large, a currency the coach cannot work in). For answers that name several
+    figures: "1000 first, then 2 x 400"."""
+    found: list[tuple[Money, int, int]] = []
+    for money, start, end in _scan(text, default_currency):
+        if money is None:
+            return None
+        found.append((money, start, end))
+    return found
+
+
+def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int, int]]:
+    """The amounts in `text` in order; a None ends the scan: that figure cannot be taken."""
     if not isinstance(text, str) or not isinstance(default_currency, str):
-        return None
+        return
     default: str | None = default_currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", default or ""):
         default = None
@@ -169,20 +190,25 @@ def parse_amount(text: str, default_currency: str) -> Money | None:
     for number in NUMBER.finditer(s):
         value = number_value(number.group())
         if value is None:
-            return None
+            yield None, number.start(), number.end()
+            return
         value, end = _apply_units(s, number.end(), value)
         if _PERCENT.match(s, end):
             continue
         markers: list[str] = []
         if prefix := _PREFIX.search(s, max(0, number.start() - 40), number.start()):
             if prefix.group("neg1") or prefix.group("neg2"):
-                return None
+                yield None, number.start(), end
+                return
             if prefix.group("cur"):
                 markers.append(_marker_currency(prefix.group("cur")))
-        if suffix := _SUFFIX.match(s, end):
+        suffix = _SUFFIX.match(s, end)
+        if suffix:
             markers.append(_marker_currency(suffix.group("cur")))
         currency = _resolve_currency(markers, default)
         if currency is None or value > _MAX_AMOUNT:
-            return None
-        return Money(value.quantize(_CENT, rounding=ROUND_HALF_UP), currency)
-    return None
+            yield None, number.start(), end
+            return
+        money = Money(value.quantize(_CENT, rounding=ROUND_HALF_UP), currency)
+        start = prefix.start("cur") if prefix and prefix.group("cur") else number.start()
+        yield money, start, suffix.end() if suffix else end

@@ -162,7 +162,7 @@ def check_invariants(state: UserState, result: StepResult) -> None:
                 if r.who is Who.USER and r.amount is not None and r.amount > offer.ceiling:
                     assert r.above_ceiling, "an offer above the ceiling only after an explicit yes"
             if debt.state == "decision":
-                counter = figures.recommend(debt).counter
+                counter = figures.next_counter(debt)  # what every recommendation counters with
                 assert counter is None or counter <= offer.ceiling, "the coach never suggests past the ceiling"
         if debt.state in ("awaiting_signature", "repaying", "settled"):
             assert debt.agreement is not None and debt.payments

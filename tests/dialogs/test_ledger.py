@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
@@ -135,3 +135,36 @@ def test_no_ceiling_is_more_than_the_ledger_can_fund(
     room = book.monthly_room()
     if room:
         assert book.fits([(TODAY + relativedelta(months=k), room) for k in range(1, 61)])
+
+
+def test_a_schedule_can_reach_what_cash_and_its_months_bring_in() -> None:
+    """3 x $600 against $1,500 cash + $200 a month could go to $1,900 in all (three payments of
+    $633.33), though as one payment today only $1,500."""
+    book = budget(1500, 200)
+    assert book.fundable(monthly(3, 600, TODAY)) == usd(1900)
+    assert book.fundable([(TODAY, usd(1))]) == usd(1500)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cash=amounts, per_month=amounts, plans=schedules, shape=schedules)
+def test_a_schedule_scaled_to_what_is_fundable_fits_and_a_dollar_more_does_not(
+    cash: int, per_month: int, plans: list[tuple[int, int, int]], shape: list[tuple[int, int, int]]
+) -> None:
+    book = budget(cash, per_month)
+    for plan in plans:
+        payments = schedule(*plan)
+        if book.fits(payments):
+            book = book.with_payments(payments)
+    wanted = [p for plan in shape for p in schedule(*plan)]
+    whole = sum((amount.amount for _, amount in wanted), Decimal(0))
+    if not wanted or whole <= 0:
+        return
+    most = book.fundable(wanted).amount
+    cent = Decimal("0.01")
+    scaled = [
+        (day, Money((amount.amount * most / whole).quantize(cent, rounding=ROUND_FLOOR), "USD"))
+        for day, amount in wanted
+    ]
+    assert book.fits(scaled)
+    over = [(day, Money(amount.amount * (most + 1) / whole, "USD")) for day, amount in wanted]
+    assert not book.fits(over)

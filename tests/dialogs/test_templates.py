@@ -21,7 +21,8 @@ def _templates(locale: str) -> dict[str, str]:
 
 
 def _included(templates: dict[str, str]) -> set[str]:
-    return {name for text in templates.values() for name in re.findall(r"""{%\s*include\s+["']([^"']+)["']""", text)}
+    found = r"""{%\s*(?:include|from|import)\s+["']([^"']+)["']"""
+    return {name for text in templates.values() for name in re.findall(found, text)}
 
 
 def _label_keys_used(templates: dict[str, str]) -> set[str]:
