@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dialogs import portfolio
+from dialogs.answers import date_within
 from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
@@ -241,6 +242,26 @@ def instalment_size(ctx: Ctx) -> Money | Invalid:
 
 
 # -- dates -----------------------------------------------------------------------------------
+_first_due = date_within(LATEST_FIRST_PAYMENT, "2026-12-01")
+
+
+def take_first_due(ctx: Ctx) -> Taken:
+    """The first payment's date, read back; today is asked about: the agreement has to be
+    signed by both sides before anything is paid, which rarely happens in a day."""
+    agreement = _agreement(ctx)
+    if ctx.action == "due_today" and agreement.first_due == ctx.today:
+        return Trigger.ANSWER
+    when = _first_due(ctx)
+    if isinstance(when, Invalid):
+        return when
+    agreement.first_due = when
+    ctx.read_back("first_due", when)
+    if when == ctx.today:
+        ctx.say("warn_due_today.html", (ctx.choice("due_today", "due_today"),))
+        return Stay(reprompt=False)
+    return Trigger.ANSWER
+
+
 def the_agreement(ctx: Ctx) -> dict[str, Agreement]:
     return {"agreement": _agreement(ctx)}
 
@@ -255,6 +276,7 @@ def take_sign_by(ctx: Ctx) -> Taken:
         return Invalid("e_sign_after_payment.html", (("agreement", agreement),))
     agreement.sign_by = when
     agreement.sent_on = ctx.today
+    ctx.read_back("sign_by", when)
     ctx.debt.payments = payments_for(agreement)
     ctx.debt.pending_amount = None
     ctx.debt.pending_payments = []
@@ -273,10 +295,20 @@ def draft_agreement(ctx: Ctx, trigger: Trigger = Trigger.ANSWER) -> None:
 
 
 def take_awaiting_signature(ctx: Ctx) -> Taken:
+    """The signed copy back (asked about when that is the day the agreement was drafted: it goes
+    by post or email to the creditor and back), a payment (warned about), or the letter again."""
     low = ctx.text.lower()
-    if ctx.action == "signed" or (ctx.action is None and ("signed" in low or "came back" in low)):
+    said_signed = ("signed" in low or "came back" in low) and parse_yes_no(ctx.text) is not False
+    signed = ctx.action in ("signed", "signed_really") or (ctx.action is None and said_signed)
+    if signed and ctx.action != "signed_really" and _agreement(ctx).sent_on == ctx.today:
+        choices = (ctx.choice("signed_really", "signed_really"), ctx.choice("not_yet_signed", "not_yet"))
+        ctx.say("warn_too_soon_signed.html", choices)
+        return Stay(reprompt=False)
+    if signed:
         _agreement(ctx).signed_on = ctx.today
         return Trigger.SIGNED
+    if ctx.action == "not_yet":
+        return Stay()
     if ctx.action == "paid" or (ctx.action is None and "paid" in low):
         ctx.say("warn_unsigned.html", (ctx.choice("signed_back", "signed"), ctx.choice("paid_anyway", "paid_anyway")))
         return Stay(reprompt=False)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from dialogs.context import Ctx, Invalid
 from dialogs.money import Money
+from dialogs.readers.amounts import means_nothing
 from dialogs.readers.counts import parse_count
 from dialogs.readers.dates import parse_date
 from dialogs.readers.durations import parse_months
@@ -79,7 +80,7 @@ def amount(example: str, *, zero: str | None = None) -> Callable[[Ctx], Money | 
     is no answer."""
 
     def read(ctx: Ctx) -> Money | Invalid:
-        if zero is not None and ctx.action == zero:
+        if zero is not None and (ctx.action == zero or (ctx.action is None and means_nothing(ctx.text))):
             return Money.zero(ctx.currency)
         found = ctx.amount()
         if found is None or (zero is None and not found):

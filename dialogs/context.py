@@ -56,6 +56,8 @@ class Ctx:
     action: str | None = None
     # Only the buttons are wanted (to read a typed label): skip rendering the message text.
     buttons_only: bool = False
+    # What the answer was taken as, read back at the top of the reply ("Got it: balance $5,000").
+    got: str = ""
 
     @property
     def locale(self) -> str:
@@ -72,6 +74,9 @@ class Ctx:
 
     def render(self, template: str, **extra: Any) -> str:
         return render(self.locale, template, user=self.user, debt=self.debt, today=self.today, **extra)
+
+    def read_back(self, what: str, value: Any) -> None:
+        self.got = self.render("got_it.html", what=what, value=value)
 
     def say(self, template: str, choices: tuple[Choice, ...] = (), **extra: Any) -> None:
         self.result.say(self.render(template, **extra), choices)

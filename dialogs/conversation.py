@@ -22,7 +22,7 @@ from typing import Any
 
 from dialogs import agreement, budget, buttons, confirmations, rounds, statement
 from dialogs import side_questions as sq
-from dialogs.answers import Reader, amount, count, date_within, first_amount, go_on, months, one_of, words, yes_no
+from dialogs.answers import Reader, amount, count, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
 from dialogs.letters import LETTERS
 from dialogs.render import label, render
@@ -83,6 +83,8 @@ class Step:
     follow_ups: frozenset[str] = frozenset()
     # The letter /letter sends again at this step.
     letter: str | None = None
+    # The value taken is read back at the top of the reply, as this item of got_it.html.
+    echo: str | None = None
 
 
 YES_NO = (Button("yes", "yes"), Button("no", "no"))
@@ -109,13 +111,17 @@ STEPS: tuple[Step, ...] = (
          reader=statement.kind_of_debt, fills="debt.kind",
          go=(Go(A, State.NOT_NEGOTIABLE, when=Condition.IS_NOT_FOR_SETTLEMENT), Go(A, State.BALANCE))),
     Step(State.BALANCE, "q_balance.html", numeric=True,
-         reader=first_amount, fills="debt.balance", then=statement.remember_currency,
+         reader=statement.read_balance, fills="debt.balance", then=statement.remember_currency, echo="balance",
+         go=(Go(A, State.CHECK_BALANCE, when=Condition.IS_UNLIKELY_BALANCE), Go(A, State.IN_WRITING))),
+    Step(State.CHECK_BALANCE, "q_check_balance.html", (Button("balance_right", "right", fields=_balance),),
+         numeric=True,
+         handler=statement.take_check_balance,
          go=(Go(A, State.IN_WRITING),)),
     Step(State.IN_WRITING, "q_in_writing.html", YES_NO,
          reader=yes_no, fills="debt.in_writing",
          go=(Go(A, State.DELINQUENCY),)),
     Step(State.DELINQUENCY, "q_delinquency.html", (Button("not_late", "0"),), numeric=True,
-         reader=months, fills="debt.months_delinquent",
+         reader=months, fills="debt.months_delinquent", echo="months",
          go=(Go(A, State.HOLDER),)),
     Step(State.HOLDER, "q_holder.html",
          (Button("holder_original", Holder.ORIGINAL), Button("holder_collector", Holder.COLLECTOR)),
@@ -137,7 +143,7 @@ STEPS: tuple[Step, ...] = (
          (Button("statement_arrived", "arrived"), Button("show_letter", "letter")),
          handler=statement.take_validation, enter=statement.draft_validation_request,
          go=(Go(Trigger.STATEMENT_ARRIVED, State.CONFIRM_BALANCE),),
-         letter="validation_request"),
+         follow_ups=frozenset({"arrived_really", "not_yet"}), letter="validation_request"),
     Step(State.CONFIRM_BALANCE, "q_confirm_balance.html", (Button("balance_unchanged", "same", fields=_balance),),
          numeric=True,
          handler=statement.take_confirm_balance,
@@ -152,10 +158,10 @@ STEPS: tuple[Step, ...] = (
          handler=budget.take_budget_review,
          go=(Go(Trigger.KEEP_BUDGET, State.GOALS), Go(Trigger.CHANGE_BUDGET, State.LUMP_SUM))),
     Step(State.LUMP_SUM, "q_lump_sum.html", (Button("nothing_now", "zero"),), numeric=True,
-         reader=amount("$1,200", zero="zero"), fills="budget.lump_sum", then=budget.date_budget,
+         reader=amount("$1,200", zero="zero"), fills="budget.lump_sum", then=budget.date_budget, echo="lump_sum",
          go=(Go(A, State.MONTHLY),)),
     Step(State.MONTHLY, "q_monthly.html", (Button("nothing_monthly", "zero"),), numeric=True,
-         reader=amount("$1,200", zero="zero"), fills="budget.monthly", then=budget.date_budget,
+         reader=amount("$1,200", zero="zero"), fills="budget.monthly", then=budget.date_budget, echo="monthly",
          go=(Go(A, State.GOALS),)),
     Step(State.GOALS, "q_goals.html", budget.goal_choices, shows=budget.suggested_goal,
          handler=budget.take_goals,
@@ -227,15 +233,16 @@ STEPS: tuple[Step, ...] = (
              Go(Trigger.SCHEDULE, State.FIRST_DUE))),
     Step(State.INSTALMENT_COUNT, "q_instalment_count.html", agreement.suggested_count, numeric=True,
          shows=agreement.plan_monthly,
-         reader=count(2, agreement.MAX_INSTALMENTS, "e_instalment_count.html"), fills="agreement.instalments", then=agreement.suggest_instalment,
+         reader=count(2, agreement.MAX_INSTALMENTS, "e_instalment_count.html"), fills="agreement.instalments",
+         then=agreement.suggest_instalment, echo="count",
          go=(Go(A, State.INSTALMENT_AMOUNT),)),
     Step(State.INSTALMENT_AMOUNT, "q_instalment_amount.html",
          (Button("instalment_even", "even", fields=agreement.even_instalment_label),), numeric=True,
          shows=agreement.even_instalment_figure,
-         reader=agreement.instalment_size, fills="agreement.instalment_amount",
+         reader=agreement.instalment_size, fills="agreement.instalment_amount", echo="instalment",
          go=(Go(A, State.FIRST_DUE),)),
     Step(State.FIRST_DUE, "q_first_due.html",
-         reader=date_within(agreement.LATEST_FIRST_PAYMENT, "2026-12-01"), fills="agreement.first_due",
+         handler=agreement.take_first_due, follow_ups=frozenset({"due_today"}),
          go=(Go(A, State.FREQUENCY, when=Condition.IS_INSTALMENT_PLAN), Go(A, State.SIGN_BY))),
     Step(State.FREQUENCY, "q_frequency.html", tuple(Button(f"every_{f.value}", f.value) for f in Frequency),
          reader=one_of(Frequency, agreement.FREQUENCY_WORDS, "e_frequency.html"), fills="agreement.frequency",
@@ -249,7 +256,7 @@ STEPS: tuple[Step, ...] = (
          handler=agreement.take_awaiting_signature, enter=agreement.draft_agreement,
          go=(Go(Trigger.SIGNED, State.REPAYING),
              Go(Trigger.PAID, State.SETTLED, when=Condition.IS_PAID_IN_FULL), Go(Trigger.PAID, None)),
-         tags=PAYING, follow_ups=frozenset({"paid_anyway"}), letter="settlement_agreement"),
+         tags=PAYING, follow_ups=frozenset({"paid_anyway", "signed_really", "not_yet"}), letter="settlement_agreement"),
     # -- keeping the promise --------------------------------------------------------------
     Step(State.REPAYING, "q_repaying.html", agreement.payment_choices, shows=agreement.paid_so_far_figures,
          handler=agreement.take_repaying, enter=agreement.start_repaying,
@@ -430,6 +437,8 @@ def take(step: Step, ctx: Ctx) -> Taken:
     if step.fills is not None:
         where, _, name = step.fills.partition(".")
         setattr(_holder(ctx, where), name, value)
+    if step.echo is not None:
+        ctx.read_back(step.echo, value)
     if step.then is not None:
         step.then(ctx)
     return A

@@ -17,6 +17,7 @@ from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
 from dialogs.conversation import (
     STEP,
+    Step,
     answer_confirmation,
     answer_side_question,
     ask,
@@ -27,9 +28,10 @@ from dialogs.conversation import (
 from dialogs.machine import fire
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
+from dialogs.render import read_markup
 from dialogs.state import Budget, Debt, UserState
-from dialogs.step_io import Choice, Input, InputKind, StepResult
-from dialogs.vocabulary import SideQuestion
+from dialogs.step_io import Choice, Input, InputKind, Reply, StepResult
+from dialogs.vocabulary import SideQuestion, Trigger
 
 MAX_TEXT = 2000
 UNDO_DEPTH = 5
@@ -189,6 +191,7 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepRe
     # The replies to this answer (a warning's buttons included) carry the next turn, which
     # makes every button shown before it stale.
     debt.turn += 1
+    first = len(result.replies)
     outcome = take(question, ctx)
     if isinstance(outcome, Invalid):
         debt.turn -= 1
@@ -197,6 +200,22 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepRe
         return
     _remember(state, before)
     result.changed = True
+    _go_on(state, debt, ctx, question, outcome, now, result)
+    if ctx.got and len(result.replies) > first:
+        # What was taken, read back at the top of the answer's first message.
+        said = result.replies[first]
+        result.replies[first] = Reply((*read_markup(ctx.got + "\n"), *said.spans), said.choices, said.numeric)
+
+
+def _go_on(
+    state: UserState,
+    debt: Debt,
+    ctx: Ctx,
+    question: Step,
+    outcome: Trigger | Stay | Opens,
+    now: datetime,
+    result: StepResult,
+) -> None:
     if isinstance(outcome, Opens):
         open_side_question(state, outcome.question, now, result, about=debt)
         return

@@ -19,6 +19,7 @@ from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
 from dialogs.offer import CHARGE_OFF_MONTHS, within_limit
 from dialogs.portfolio import ledger
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
+from dialogs.statement import is_unlikely_balance
 from dialogs.vocabulary import Condition, State, Trigger
 
 # Years behind on payment after which a payment may restart the statute of limitations in many
@@ -69,6 +70,9 @@ class Negotiation:
 
     def needs_validation(self) -> bool:
         return self.debt.holder is Holder.COLLECTOR and not self.debt.in_writing
+
+    def is_unlikely_balance(self) -> bool:
+        return is_unlikely_balance(self.debt)
 
     def is_years_old(self) -> bool:
         return (self.debt.months_delinquent or 0) >= LIMITATIONS_WARNING_MONTHS

@@ -6,13 +6,18 @@ and the few steps that need more than a reader.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from dialogs import buttons
 from dialogs.answers import first_amount, one_of
 from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.letters import draft_letter
+from dialogs.money import Money
+from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label
-from dialogs.state import DebtKind, Holder
+from dialogs.state import Debt, DebtKind, Holder
 from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
@@ -49,6 +54,38 @@ def kind_of_debt(ctx: Ctx) -> DebtKind | Invalid:
     return _any_kind(ctx)
 
 
+# A balance below this is more likely a slip ("5" for "5k", "3,2") than a debt worth negotiating.
+UNLIKELY_BALANCE = Decimal(10)
+_EXPONENT = re.compile(r"\d\s*e\s*[+-]?\d", re.IGNORECASE)
+
+
+def read_balance(ctx: Ctx) -> Money | Invalid:
+    """The balance, unless the answer cannot be one figure: "1e9" is not read as $1, and
+    "between 4 and 5 thousand" not as $4 (the statement has the exact figure)."""
+    if _EXPONENT.search(ctx.text):
+        return Invalid("e_balance_exponent.html")
+    if names_a_range(ctx.text):
+        return Invalid("e_balance_range.html")
+    return first_amount(ctx)
+
+
+def is_unlikely_balance(debt: Debt) -> bool:
+    return debt.balance is not None and debt.balance.amount < UNLIKELY_BALANCE
+
+
+def take_check_balance(ctx: Ctx) -> Taken:
+    """An unlikely balance confirmed (its button, a yes), or the right one typed."""
+    if ctx.action == "right" or (ctx.action is None and parse_yes_no(ctx.text) is True):
+        return Trigger.ANSWER
+    amount = read_balance(ctx)
+    if isinstance(amount, Invalid):
+        return amount
+    ctx.debt.balance = amount
+    remember_currency(ctx)
+    ctx.read_back("balance", amount)
+    return Stay() if is_unlikely_balance(ctx.debt) else Trigger.ANSWER
+
+
 def remember_currency(ctx: Ctx) -> None:
     assert ctx.debt.balance is not None
     ctx.user.currency = ctx.debt.balance.currency
@@ -78,8 +115,18 @@ def draft_validation_request(ctx: Ctx, trigger: Trigger) -> None:
 
 
 def take_validation(ctx: Ctx) -> Taken:
-    if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx.text)):
+    """The collector's statement arrived, the letter again, or (the same day the request was
+    drafted, when a reply by post cannot have come yet) a question before taking it."""
+    if ctx.action == "arrived_really":
         return Trigger.STATEMENT_ARRIVED
+    if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx.text)):
+        if ctx.debt.validation_sent_on == ctx.today:
+            choices = (ctx.choice("arrived_really", "arrived_really"), ctx.choice("not_yet_arrived", "not_yet"))
+            ctx.say("warn_too_soon_statement.html", choices)
+            return Stay(reprompt=False)
+        return Trigger.STATEMENT_ARRIVED
+    if ctx.action == "not_yet":
+        return Stay()
     if ctx.action == "letter":
         # The same letter again: the date it was first drafted (the 30-day window) stays.
         draft_letter(ctx, "validation_request")
@@ -96,9 +143,10 @@ def take_confirm_balance(ctx: Ctx) -> Taken:
     """The balance on the statement: the same as told (a button or a yes), or a new one."""
     if ctx.action == "same" or parse_yes_no(ctx.text) is True:
         return Trigger.ANSWER
-    amount = first_amount(ctx)
+    amount = read_balance(ctx)
     if isinstance(amount, Invalid):
         return amount
     ctx.debt.balance = amount
     remember_currency(ctx)
+    ctx.read_back("balance", amount)
     return Trigger.ANSWER

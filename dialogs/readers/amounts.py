@@ -10,7 +10,7 @@ from dialogs.money import SUPPORTED_CURRENCIES, Money
 from dialogs.readers.numbers import NUMBER, number_value
 from dialogs.readers.text import fold_width
 
-__all__ = ["amounts_in", "parse_amount"]
+__all__ = ["amounts_in", "means_nothing", "parse_amount"]
 
 _DOLLAR = "$"  # "some dollar": resolved against the default currency
 _DOLLAR_CURRENCIES = frozenset({"USD", "TWD", "CAD", "AUD", "NZD", "HKD", "SGD"})
@@ -212,3 +212,15 @@ def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int,
         money = Money(value.quantize(_CENT, rounding=ROUND_HALF_UP), currency)
         start = prefix.start("cur") if prefix and prefix.group("cur") else number.start()
         yield money, start, suffix.end() if suffix else end
+
+
+_NOTHING = re.compile(
+    r"^\W*(?:nothing|none|zero|nil|nada|zilch|no\s+money|not\s+a\s+(?:cent|penny|dime|thing)|nothing\s+at\s+all"
+    r"|nothing\s+(?:right\s+)?now|0|\$\s*0|沒有|没有|無|无|零|一毛都沒有)\W*$",
+    re.IGNORECASE,
+)
+
+
+def means_nothing(text: str) -> bool:
+    """"nothing", "none", "zero", "no money", "沒有": an answer of 0 where 0 is a choice."""
+    return bool(_NOTHING.match(fold_width(text).strip()))

@@ -17,7 +17,7 @@ from dialogs.readers.amounts import amounts_in
 from dialogs.readers.numbers import numbers_to_digits
 from dialogs.readers.text import fold_width
 
-__all__ = ["MAX_PAYMENTS", "Figure", "parse_figure"]
+__all__ = ["MAX_PAYMENTS", "Figure", "names_a_range", "parse_figure"]
 
 MAX_PAYMENTS = 60
 
@@ -38,6 +38,12 @@ _RANGE = re.compile(r"\bbetween\b|(?<=[\dk])\s*(?:-|\u2013|~|\bto\b|\bor\b)\s*(?
 # What may stand between the figures of a listed schedule.
 _JOINING_WORDS = r"and|then|followed\s+by|after\s+that|plus|first|down|up\s*front|now"
 _JOINER = re.compile(rf"^[\s,;:+&.]*(?:(?:{_JOINING_WORDS})\b[\s,;:+&.]*)*$")
+
+
+def names_a_range(text: str) -> bool:
+    """"Between 4 and 5 thousand", "4-5k", "4 or 5 thousand": two figures, and which is meant
+    is for the person to say."""
+    return bool(_RANGE.search(numbers_to_digits(fold_width(text).lower())))
 
 
 @dataclass(frozen=True, slots=True)

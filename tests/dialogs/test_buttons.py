@@ -122,6 +122,7 @@ def to_repaying(chat: Chat) -> None:
     chat.say("monthly")
     chat.say("{date:+5d}")
     chat.press("The signed copy came back")
+    chat.press("Yes, I have their signed copy")  # drafted today: the coach asks once more
     assert chat.debt.state == "repaying", chat.debt.state
 
 

@@ -65,6 +65,7 @@ async def _agree_plan(person: Person, zone_typed: str) -> None:
     reply = await person.says(zone_typed)
     assert "Time zone set" in reply[0].text
     await person.presses("The signed copy came back")
+    await person.presses("Yes, I have their signed copy")  # drafted today: asked once more
 
 
 def _statuses(store: Store, user_id: int | None = None) -> dict[str, str]:
