@@ -161,7 +161,7 @@ STEPS: tuple[Step, ...] = (
          handler=budget.take_goals,
          go=(Go(A, State.HARDSHIP),)),
     Step(State.HARDSHIP, "q_hardship.html", (Button("skip", "skip"),),
-         reader=words(budget.MAX_HARDSHIP, "e_hardship.html", skip="skip"), fills="debt.hardship",
+         reader=budget.read_hardship, fills="debt.hardship",
          then=budget.draft_offer,
          go=(Go(A, State.AWAITING_REPLY, when=Condition.IS_AFFORDABLE), Go(A, State.UNAFFORDABLE))),
     # -- offer and counteroffer rounds ----------------------------------------------------
