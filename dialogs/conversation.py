@@ -137,7 +137,7 @@ STEPS: tuple[Step, ...] = (
          (Button("statement_arrived", "arrived"), Button("show_letter", "letter")),
          handler=statement.take_validation, enter=statement.draft_validation_request,
          go=(Go(Trigger.STATEMENT_ARRIVED, State.CONFIRM_BALANCE),),
-         letter="validation_request"),
+         follow_ups=frozenset({"posted", "not_posted"}), letter="validation_request"),
     Step(State.CONFIRM_BALANCE, "q_confirm_balance.html", (Button("balance_unchanged", "same", fields=_balance),),
          numeric=True,
          handler=statement.take_confirm_balance,
