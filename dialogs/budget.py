@@ -143,6 +143,7 @@ def explain_unaffordable(ctx: Ctx, trigger: Trigger) -> None:
         can_pay=figures.affordable(basis, others(ctx)),
         realistic=figures.round_down(ctx.debt.balance.share(figures.figures_for(ctx.debt)[0])),
         basis=basis.value,
+        monthly_room=has_monthly_room(ctx),
     )
 
 
