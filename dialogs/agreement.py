@@ -201,8 +201,9 @@ def suggested_count(ctx: Ctx) -> tuple[Choice, ...]:
     monthly = _plan_monthly(ctx)
     if not monthly:
         return ()
-    count = min(-(-_agreement(ctx).amount.amount // monthly.amount), MAX_INSTALMENTS)
-    return (ctx.choice("instalment_count", str(count), count=count),)
+    count = min(int(-(-_agreement(ctx).amount.amount // monthly.amount)), MAX_INSTALMENTS)
+    # One payment is a lump sum, not a count of instalments the question could take.
+    return (ctx.choice("instalment_count", str(count), count=count),) if count >= 2 else ()
 
 
 def plan_monthly(ctx: Ctx) -> dict[str, Money | None]:

@@ -13,6 +13,9 @@ from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
 MAX_HARDSHIP = 600
+# A sentence ends with one of these, perhaps inside a closing quote or bracket.
+SENTENCE_ENDS = ".!?…。！？"
+CLOSERS = "\"')]}”’»」』"
 
 GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (Goal.LUMP_SUM, ("lump", "one payment", "single payment", "at once")),
@@ -103,6 +106,26 @@ def _goals_in(text: str) -> list[Goal]:
 
 
 # -- hardship, then the offer ----------------------------------------------------------------
+def read_hardship(ctx: Ctx) -> str | Invalid:
+    """The person's reason in their own words, spliced into a script and a letter: so it ends as
+    a sentence does, and it is never cut mid-word; one too long is theirs to shorten."""
+    if ctx.action == "skip":
+        return ""
+    text = " ".join(ctx.text.split())
+    if ctx.action is not None or not text:
+        return Invalid("e_hardship.html")
+    if len(text) > MAX_HARDSHIP:
+        return Invalid("e_hardship_long.html", (("length", len(text)), ("most", MAX_HARDSHIP)))
+    return as_sentence(text)
+
+
+def as_sentence(text: str) -> str:
+    """A full stop added when the text has no final punctuation ("I lost my job" → "... job.")."""
+    if text.rstrip(CLOSERS)[-1:] in tuple(SENTENCE_ENDS):
+        return text
+    return text + ("。" if "\u3000" <= text[-1] <= "\u9fff" else ".")
+
+
 def draft_offer(ctx: Ctx) -> None:
     """Everything is known: the offer follows from the goals and what is free to pay."""
     redraft(ctx, figures.basis_for(ctx.debt.goals))
@@ -120,6 +143,7 @@ def explain_unaffordable(ctx: Ctx, trigger: Trigger) -> None:
         can_pay=figures.affordable(basis, others(ctx)),
         realistic=figures.round_down(ctx.debt.balance.share(figures.figures_for(ctx.debt)[0])),
         basis=basis.value,
+        monthly_room=has_monthly_room(ctx),
     )
 
 

@@ -118,9 +118,12 @@ def _languages(t: Turn) -> None:
 def _debts(t: Turn) -> None:
     state = t.state
     order = portfolio.suggested_order(state)
+    # The debts in the order the coach suggests, then the others (side doors, settled).
+    suggested = [r.debt for r in order]
+    listed = suggested + [d for d in state.debts if d.seq not in {s.seq for s in suggested}]
     choices = tuple(
         Choice(label(state.locale, "work_on", seq=d.seq, creditor=d.creditor or "…"), buttons.control("debt", d.seq))
-        for d in state.debts
+        for d in listed
         if d.seq != state.active
     )
     if len(state.debts) < MAX_DEBTS:
@@ -133,6 +136,7 @@ def _debts(t: Turn) -> None:
         debts=state.debts,
         order=order,
         totals=portfolio.totals(state),
+        side_doors=portfolio.side_doors(state),
         free=portfolio.ledger(state, t.today, excluding=None).free(),
     )
 

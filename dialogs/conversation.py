@@ -143,7 +143,7 @@ STEPS: tuple[Step, ...] = (
          (Button("statement_arrived", "arrived"), Button("show_letter", "letter")),
          handler=statement.take_validation, enter=statement.draft_validation_request,
          go=(Go(Trigger.STATEMENT_ARRIVED, State.CONFIRM_BALANCE),),
-         follow_ups=frozenset({"arrived_really", "not_yet"}), letter="validation_request"),
+         follow_ups=frozenset({"arrived_really", "not_yet", "posted", "not_posted"}), letter="validation_request"),
     Step(State.CONFIRM_BALANCE, "q_confirm_balance.html", (Button("balance_unchanged", "same", fields=_balance),),
          numeric=True,
          handler=statement.take_confirm_balance,
@@ -167,7 +167,7 @@ STEPS: tuple[Step, ...] = (
          handler=budget.take_goals,
          go=(Go(A, State.HARDSHIP),)),
     Step(State.HARDSHIP, "q_hardship.html", (Button("skip", "skip"),),
-         reader=words(budget.MAX_HARDSHIP, "e_hardship.html", skip="skip"), fills="debt.hardship",
+         reader=budget.read_hardship, fills="debt.hardship",
          then=budget.draft_offer,
          go=(Go(A, State.AWAITING_REPLY, when=Condition.IS_AFFORDABLE), Go(A, State.UNAFFORDABLE))),
     # -- offer and counteroffer rounds ----------------------------------------------------

@@ -26,6 +26,7 @@ from dialogs.conversation import (
     take,
 )
 from dialogs.machine import fire
+from dialogs.readers.greetings import is_greeting
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
 from dialogs.render import read_markup
@@ -62,6 +63,11 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
     today = local_now(state, now).date()
     if not state.welcomed:
         commands.welcome(state, result)
+        if inp.kind is InputKind.TEXT and not is_greeting(inp.value):
+            # A newcomer who starts with an answer ("Capital One"), not /start or a hello: the
+            # welcome, then the answer taken, as it would be from anyone else.
+            answer(state, inp, now, result)
+            return
         if inp.kind is not InputKind.COMMAND or inp.value in ("start", "help"):
             prompt(state, today, result)
             return

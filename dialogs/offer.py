@@ -126,10 +126,19 @@ def total_of(payments: Sequence[Money]) -> Money:
 
 
 def round_down(money: Money) -> Money:
-    """Offers in round figures sound deliberate: whole units, tens from a thousand up."""
-    step = Decimal(10) if money.amount >= 1000 else Decimal(1)
+    """Offers in round figures sound deliberate, and rounding down never passes a ceiling: whole
+    units under 100, tens under 1,000, fifties from 1,000 up ($397 is offered as $390, $1,530
+    as $1,500)."""
+    step = round_unit(money)
     amount = (money.amount / step).to_integral_value(rounding=ROUND_FLOOR) * step
     return Money(amount, money.currency).quantized()
+
+
+def round_unit(money: Money) -> Decimal:
+    """The step figures of this size are rounded to (see round_down)."""
+    if money.amount >= 1000:
+        return Decimal(50)
+    return Decimal(10) if money.amount >= 100 else Decimal(1)
 
 
 def draft(debt: Debt, basis: Basis, book: Ledger) -> Offer | None:
@@ -178,7 +187,7 @@ def next_counter(debt: Debt) -> Money | None:
         step = (made[-1] - made[-2]).amount / 2
     else:
         step = (offer.ceiling - offer.opening).amount * Decimal("0.4")
-    unit = Decimal(10) if offer.ceiling.amount >= 1000 else Decimal(1)
+    unit = round_unit(offer.ceiling)
     step = (step / unit).to_integral_value(rounding=ROUND_FLOOR) * unit
     if step <= 0:
         return None

@@ -14,7 +14,7 @@ from decimal import Decimal
 from dialogs.ledger import Dated, Ledger
 from dialogs.money import Money
 from dialogs.state import INTEREST_BEARING, Debt, Holder, PaymentStatus, UserState
-from dialogs.vocabulary import Tag
+from dialogs.vocabulary import State, Tag
 
 
 def _is(debt: Debt, tag: Tag) -> bool:
@@ -82,15 +82,22 @@ class Totals:
     forgiven: Money
 
 
+def side_doors(user: UserState) -> list[Debt]:
+    """The debts not for settlement (secured, tax, in a lawsuit...): they have their own route,
+    and are left out of the settlement totals, which /debts says."""
+    return [debt for debt in user.debts if debt.state == State.NOT_NEGOTIABLE]
+
+
 def totals(user: UserState) -> list[Totals]:
-    """One line per currency: what is owed, what was agreed, paid, still to pay, forgiven."""
+    """One line per currency for the debts to settle (not the side doors): what is owed, what was
+    agreed, paid, still to pay, forgiven."""
     sums: dict[str, dict[str, Money]] = defaultdict(dict)
 
     def add(currency: str, key: str, amount: Money) -> None:
         sums[currency][key] = sums[currency].get(key, Money.zero(currency)) + amount
 
     for debt in user.debts:
-        if debt.balance is None:
+        if debt.balance is None or debt.state == State.NOT_NEGOTIABLE:
             continue
         currency = debt.balance.currency
         add(currency, "owed", debt.balance)

@@ -23,7 +23,7 @@ from dialogs.vocabulary import State, Tag
 MORNING = time(9, 0)
 CALL_FOLLOW_UP = timedelta(hours=1)
 SIGNATURE_WAIT = timedelta(days=10)
-# The validation request should be in the post within days, and the collector has 30 days.
+# The validation request should be in the mail within days, and the collector has 30 days.
 VALIDATION_POSTED = timedelta(days=3)
 VALIDATION_WINDOW = timedelta(days=30)
 

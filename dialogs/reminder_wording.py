@@ -60,6 +60,9 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
         values.update(missed=missed, **(script_figures(ctx) if debt.offer else {"offer": None}))
         if planned.kind is Kind.CALL_SCRIPT:
             choices = ()
+    elif planned.kind is Kind.VALIDATION_POSTED and debt.state == State.AWAITING_VALIDATION:
+        # It asks whether the letter went out: its buttons answer that.
+        choices = (ctx.choice("validation_posted", "posted"), ctx.choice("validation_not_posted", "not_posted"))
     return ctx.reply(TEMPLATES[planned.kind], choices, False, **values)
 
 

@@ -14,6 +14,7 @@ import html
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -117,10 +118,23 @@ def _labels(locale: str) -> dict[str, str]:
 
 
 def label(locale: str, key: str, **context: Any) -> str:
-    """A button label; `{name}` fields are filled from context (amounts pre-formatted)."""
-    template = _labels(locale).get(key) or _labels(DEFAULT_LOCALE)[key]
+    """A button label; `{name}` fields are filled from context (amounts pre-formatted). With a
+    whole `count`, the locale's plural form of the key is used when it has one (`<key>_one`,
+    `<key>_other`: CLDR's categories, from Babel), so "1 payment" and "3 payments" are one rule."""
+    keys = (_plural_key(locale, key, context.get("count")), key)
+    template = next(t for labels in (_labels(locale), _labels(DEFAULT_LOCALE)) for k in keys if (t := labels.get(k)))
     values = {k: format_money(v, locale) if isinstance(v, Money) else v for k, v in context.items()}
     return template.format(**values)
+
+
+def _plural_key(locale: str, key: str, count: object) -> str:
+    if isinstance(count, Decimal) and count == count.to_integral_value():
+        count = int(count)
+    if not isinstance(count, int) or isinstance(count, bool):
+        return key
+    from babel import Locale
+
+    return f"{key}_{Locale.parse(locale.replace('-', '_')).plural_form(abs(count))}"
 
 
 @dataclass(frozen=True, slots=True)

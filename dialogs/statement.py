@@ -131,6 +131,9 @@ def take_validation(ctx: Ctx) -> Taken:
         # The same letter again: the date it was first drafted (the 30-day window) stays.
         draft_letter(ctx, "validation_request")
         return Stay()
+    if ctx.action in ("posted", "not_posted"):
+        # The "has it gone in the mail?" reminder, answered: the wait for the statement goes on.
+        return Stay("validation_posted.html" if ctx.action == "posted" else "validation_not_posted.html")
     return Invalid("e_awaiting_validation.html")
 
 

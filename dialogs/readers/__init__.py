@@ -14,6 +14,7 @@ again), and never raises, whatever the input: empty, emoji, pages of junk.
 - `times`: the moment the person will call (`parse_moment`)
 - `quiet_hours`: the hours when no reminder may arrive (`parse_quiet_hours`)
 - `zones`: a time zone typed or guessed from the language (`parse_timezone`, `guess_timezone`)
+- `greetings`: a first message that only says hello (`is_greeting`)
 
 and what they share: `text` (folding what keyboards type into plain forms), `numbers` (digits,
 separators and number words), `calendar_names` (months and weekdays) and `fallback` (dateparser,

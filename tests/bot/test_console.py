@@ -61,11 +61,11 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
 def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path) -> None:
     first = chat(tmp_path, sample_lines(until="delinquency given"))
     last_question = first.rsplit("\n\n", 2)[-2]
-    assert last_question.startswith("Who is asking you to pay now"), last_question
+    assert last_question.startswith("Is Capital One the original lender"), last_question
     second = chat(tmp_path, ["/status"])
     assert "Welcome back. We were working on Capital One." in second
     assert "Debt #1: Capital One, $5,000" in second
-    assert "Who is asking you to pay now" in second
+    assert "Is Capital One the original lender" in second
     rest = chat(tmp_path, sample_lines(after="delinquency given", until="agreement signed"))
     assert "$1,800 to Capital One, in 3 monthly instalments" in rest
 

@@ -620,3 +620,24 @@ def test_the_buttons_of_older_versions_are_answered_as_earlier_questions() -> No
         said = chat.press_data(older)
         assert "earlier question" in said and chat.debt.kind is None and not chat.changed(), older
         assert len(chat.state.debts) == 1 and chat.state.reminders.timezone is None
+
+
+def test_the_is_it_in_the_post_reminder_is_answered_by_its_buttons() -> None:
+    """Three days after the validation request is drafted the coach asks whether it went in the
+    post: its buttons say yes or not yet, and each is answered, the wait for the statement going on."""
+    chat = Chat()
+    for text in ("hi", "Midland Credit", "collection account", "$1,500", "no", "2 years", "a collector", "no"):
+        chat.say(text)
+    assert chat.debt.state == "awaiting_validation", chat.debt.state
+    posted = next(p for p in reminder_plan.plan(chat.state) if p.kind is reminder_plan.Kind.VALIDATION_POSTED)
+    chat.now += timedelta(days=3)
+    sent = compose(chat.state, posted, chat.now, late=False)
+    assert "gone in the mail?" in sent.text
+    labels = {c.label: c.value for c in sent.choices}
+    assert list(labels) == ["Yes, it's in the mail", "Not yet"], list(labels)
+    said = chat.press_data(labels["Not yet"])
+    assert "Send it soon" in said and "30 days" in said and chat.debt.state == "awaiting_validation", said
+    again = compose(chat.state, posted, chat.now, late=False)
+    said = chat.press_data(next(c.value for c in again.choices if c.label == "Yes, it's in the mail"))
+    assert "Keep the receipt" in said and chat.debt.state == "awaiting_validation", said
+    assert "The statement arrived" in [c.label for c in chat.messages[-1].choices]

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dialogs.engine import step
 from dialogs.money import Money
 from dialogs.reminder_plan import Kind, plan, superseded
 from dialogs.schedule import payments_for
 from dialogs.state import Agreement, Debt, Frequency, PaymentStatus, ReminderSettings, UserState
+from dialogs.step_io import Input
 
 
 def _plan_state(zone: str | None, first_due: date = date(2027, 2, 15), **settings: object) -> UserState:
@@ -139,3 +141,13 @@ def test_after_an_outage_only_the_latest_reminder_of_an_instalment_counts() -> N
     assert superseded(soon, every, back_online) and superseded(due, every, back_online)
     assert not superseded(overdue, every, back_online)
     assert not superseded(soon, every, soon.due_at + timedelta(minutes=5))
+
+
+def test_reminders_lists_each_coming_reminder_on_its_own_line() -> None:
+    state = _plan_state("America/New_York")
+    state.welcomed = True
+    said = step(state, Input.command("reminders"), datetime(2027, 2, 1, 12, 0, tzinfo=UTC)).replies[0].text
+    items = [line for line in said.splitlines() if line.startswith("•")]
+    assert len(items) == 9, said
+    assert items[0] == "• Fri 12 Feb, 9:00 AM: $600 to Capital One coming up", said
+    assert all(line.count("•") <= 1 for line in said.splitlines()), said

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
-from dialogs.render import TEMPLATES_DIR, available_locales, render
+from dialogs.render import TEMPLATES_DIR, available_locales, label, render
 from dialogs.state import DebtKind, Frequency, Goal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def _included(templates: dict[str, str]) -> set[str]:
 
 def _label_keys_used(templates: dict[str, str]) -> set[str]:
     static = set(re.findall(r"""(?:choice|label|Button)\((?:[a-z_.]+, )?["']([a-z_]+)["']""", CODE))
-    static |= {key for text in templates.values() for key in re.findall(r"""label\(["']([a-z_]+)["']\)""", text)}
+    static |= {key for text in templates.values() for key in re.findall(r"""label\(["']([a-z_]+)["'][,)]""", text)}
     families = {f"kind_{k.value}" for k in DebtKind}
     families |= {f"goal_{g.value}{on}" for g in Goal for on in ("", "_on")}
     families |= {f"{prefix}_{f.value}" for f in Frequency for prefix in ("every", "per")}
@@ -50,6 +50,10 @@ def test_every_label_is_defined_and_used() -> None:
     with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
         defined = set(tomllib.load(f))
     used = _label_keys_used(_templates("en"))
+    # A label with a count may be defined by its plural forms only (CLDR's categories).
+    forms = {f"{key}_{form}" for key in used for form in ("zero", "one", "two", "few", "many", "other")}
+    used |= forms & defined
+    defined |= {key.rpartition("_")[0] for key in defined & forms}
     assert used - defined == set(), "labels used but not defined"
     assert defined - used == set(), "labels defined but never used"
 
@@ -72,3 +76,10 @@ def test_every_locale_has_every_template_and_label() -> None:
 def test_messages_are_autoescaped_and_letters_are_not() -> None:
     assert render("en", "q_kind.html", debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
     assert "<A&B>" in render("en", "title_offer.txt", debt={"creditor": "<A&B>"})
+
+
+def test_a_count_takes_the_plural_form_of_its_language() -> None:
+    assert label("en", "instalment_count", count=1) == "1 payment"
+    assert label("en", "instalment_count", count=3) == "3 payments"
+    assert label("en", "years", count=1) == "1 year"
+    assert label("en", "months", count=4) == "4 months"

@@ -4,8 +4,8 @@ Each YAML file under `transcripts/` holds stories run through the pure engine, o
 (dates in them are written relative to it, `{date:+9d}`: see tests/support/clock.py). A step gives
 one input (`say`, `press` a button by its label or its action, `command`, `global`) and what must
 follow: `state` (the active debt's step), `says` (fragments that must appear in the replies),
-`not_says`, `letters` (kinds drafted), and `check` (values read off the state, money as
-"1000.00 USD").
+`not_says`, `buttons` (every button of the replies, in order), `letters` (kinds drafted), and
+`check` (values read off the state, money as "1000.00 USD").
 Together the stories must visit every state of the machine. The story marked `sample` is the
 sample negotiation every channel's tests play (tests/support/sample.py).
 """
@@ -128,6 +128,9 @@ def play_story(story: str, steps: list[dict[str, Any]]) -> set[str]:
             assert debt is not None and debt.state == step_["state"], f"{where}: at {debt and debt.state}\n{said}"
         for fragment in (expand(f, TODAY) for f in step_.get("says", [])):
             assert fragment in said, f"{where}: {fragment!r} not in\n{said}"
+        if "buttons" in step_:
+            labels = [choice.label for reply in result.replies for choice in reply.choices]
+            assert labels == step_["buttons"], f"{where}: buttons {labels}"
         for fragment in step_.get("not_says", []):
             assert fragment not in said, f"{where}: {fragment!r} should not be in\n{said}"
         if "letters" in step_:

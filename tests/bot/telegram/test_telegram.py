@@ -135,7 +135,7 @@ async def test_two_quick_presses_and_a_burst_are_handled_in_order_once(
         burst = await alex.settled(before)
     assert "in writing" in burst[0].text
     assert "How long have you been behind" in burst[1].text
-    assert "Who is asking you to pay" in burst[2].text
+    assert "the original lender (the company" in burst[2].text
     assert len(burst) == 3
     [debt] = debts_of(store, 501)
     assert (debt["state"], debt["months_delinquent"]) == ("holder", 8)
@@ -309,3 +309,22 @@ def test_the_inbox_keeps_who_where_and_what_and_nothing_else() -> None:
         Incoming(8, user_id=7, chat_id=7, private=True, language="de", query_id="q3", data="g:new"),
         Incoming(9, user_id=7, chat_id=7, private=True, text="$5,000"),
     ]
+
+
+async def test_a_newcomers_first_message_naming_a_creditor_is_welcomed_and_taken(
+    server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    """Someone who opens the bot and types a creditor's name, not /start, gets the welcome and
+    the name taken as the first answer, not the welcome and the question the name answered."""
+    sam = Person(server, 131)
+    async with running_bot(server, store, tmp_path):
+        said = text_of(await sam.says("Capital One"))
+        assert said.startswith("Hi, I'm DebtCoach"), said
+        assert "What kind of debt is it with Capital One?" in said, said
+        assert "Which creditor" not in said, said
+        said = text_of(await sam.presses("Credit card"))
+        assert "How much do you owe Capital One" in said, said
+        # A greeting is only a greeting: welcomed, and asked the first question.
+        said = text_of(await Person(server, 132).says("hi"))
+        assert said.startswith("Hi, I'm DebtCoach") and "Which creditor" in said, said
+    assert server.errors == []

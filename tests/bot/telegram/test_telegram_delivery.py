@@ -215,7 +215,7 @@ async def test_an_edit_telegram_refuses_is_shrugged_off(
         assert "How long have you been behind" in got[0].text
         server.make_uneditable(1803, got[-1].message_id)  # too old to edit, say
         got = await alex.says("8 months")
-        assert "Who is asking you to pay now" in got[0].text
+        assert "the original lender (the company" in got[0].text
         assert coach_of(app).failures == 0
     assert [(e.method, e.description) for e in server.errors] == [
         ("editMessageReplyMarkup", "Bad Request: message to edit not found"),

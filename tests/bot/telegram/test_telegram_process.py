@@ -211,7 +211,7 @@ async def test_killed_at_any_moment_of_a_burst_every_answer_counts_once_and_gets
         await person.does(negotiation(until="kind given"))  # asked for the balance
     bursts = [
         (("$5,000", "yes"), "How long have you been behind", "delinquency"),
-        (("8 months",), "Who is asking you to pay now", "holder"),
+        (("8 months",), "the original lender (the company", "holder"),
     ]
     for answers, next_question, next_state in bursts:
         for text in answers:
