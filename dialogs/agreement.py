@@ -243,7 +243,7 @@ def instalment_size(ctx: Ctx) -> Money | Invalid:
 
 
 # -- dates -----------------------------------------------------------------------------------
-_first_due = date_within(LATEST_FIRST_PAYMENT, "2026-12-01")
+_first_due = date_within(LATEST_FIRST_PAYMENT, "next friday")
 
 
 def take_first_due(ctx: Ctx) -> Taken:

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from dateutil.relativedelta import relativedelta
+
 from dialogs.ledger import Ledger
 from dialogs.money import Money
 from dialogs.schedule import due_dates
@@ -86,7 +88,7 @@ def limit_for(debt: Debt, payments: Sequence[Money], book: Ledger, today: date) 
     assert offer is not None
     if len(payments) < 2 or debt.balance is None:
         return offer.ceiling
-    limit = min(book.fundable(dated(payments, today)), debt.balance)
+    limit = min(book.fundable(dated(payments, today, offer.basis)), debt.balance)
     if total_of(payments) < debt.balance:
         limit = min(limit, round_down(debt.balance.share(figures_for(debt)[2])))
     return limit
@@ -100,12 +102,15 @@ def budget_reach(debt: Debt, payments: Sequence[Money], book: Ledger, today: dat
     assert offer is not None
     if len(payments) < 2:
         return round_down(affordable(offer.basis, book))
-    return book.fundable(dated(payments, today))
+    return book.fundable(dated(payments, today, offer.basis))
 
 
-def dated(payments: Sequence[Money], today: date) -> list[tuple[date, Money]]:
-    """A creditor's schedule on its likely dates: monthly, the first this month."""
-    return list(zip(due_dates(today, len(payments), Frequency.MONTHLY), payments, strict=True))
+def dated(payments: Sequence[Money], today: date, basis: Basis) -> list[tuple[date, Money]]:
+    """A creditor's schedule on its likely dates, monthly: a settlement's first payment this
+    month (the cash is there for it); a payment plan's from next month, as the monthly amount
+    comes in."""
+    first = today if basis is not Basis.PAYMENT_PLAN else today + relativedelta(months=1)
+    return list(zip(due_dates(first, len(payments), Frequency.MONTHLY), payments, strict=True))
 
 
 def within_limit(debt: Debt, amount: Money, payments: Sequence[Money], book: Ledger, today: date) -> bool:
