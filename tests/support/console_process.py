@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from tests.support.clock import clock_now, expand, today_of
@@ -29,10 +30,12 @@ def chat(
     user: str | bytes = "tester",
     umask: int = -1,
     database_url: str | None = None,
+    now: datetime = NOW,
 ) -> Session:
     """`lines` are typed one a line, `{date:...}` expanded from the tests' clock; bytes go in as
-    they are. `user` as bytes reaches the process's argv undecoded. `umask` -1: the test's own."""
-    env = {**os.environ, "DEBTCOACH_HOME": str(home), "DEBTCOACH_NOW": NOW.isoformat(), "DEBTCOACH_CLOCK": "frozen"}
+    they are. `user` as bytes reaches the process's argv undecoded. `umask` -1: the test's own.
+    `now`: the moment the console's clock is held at (the tests' clock unless told)."""
+    env = {**os.environ, "DEBTCOACH_HOME": str(home), "DEBTCOACH_NOW": now.isoformat(), "DEBTCOACH_CLOCK": "frozen"}
     env.pop("DATABASE_URL", None)
     if database_url is not None:
         env["DATABASE_URL"] = database_url
