@@ -61,7 +61,7 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
 def test_quitting_and_starting_again_resumes_exactly_where_it_was(tmp_path: Path) -> None:
     first = chat(tmp_path, sample_lines(until="delinquency given"))
     last_question = first.rsplit("\n\n", 2)[-2]
-    assert last_question.startswith("Is Capital One the original lender"), last_question
+    assert last_question.startswith("Got it: 8 months behind.\nIs Capital One the original lender"), last_question
     second = chat(tmp_path, ["/status"])
     assert "Welcome back. We were working on Capital One." in second
     assert "Debt #1: Capital One, $5,000" in second
