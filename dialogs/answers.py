@@ -15,11 +15,12 @@ from typing import Any, TypeVar
 
 from dialogs.context import Ctx, Invalid
 from dialogs.money import Money
-from dialogs.readers.amounts import means_nothing
+from dialogs.readers.amounts import has_exponent, means_nothing
 from dialogs.readers.counts import parse_count
 from dialogs.readers.dates import parse_date
 from dialogs.readers.durations import parse_months
 from dialogs.readers.keywords import keyword
+from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
 
 Reader = Callable[[Ctx], Any]
@@ -82,6 +83,8 @@ def amount(example: str, *, zero: str | None = None) -> Callable[[Ctx], Money | 
     def read(ctx: Ctx) -> Money | Invalid:
         if zero is not None and (ctx.action == zero or (ctx.action is None and means_nothing(ctx.text))):
             return Money.zero(ctx.currency)
+        if has_exponent(ctx.text) or names_a_range(ctx.text):
+            return Invalid("e_one_amount.html", (("example", example),))
         found = ctx.amount()
         if found is None or (zero is None and not found):
             return Invalid("e_amount.html", (("example", example),))

@@ -6,7 +6,6 @@ and the few steps that need more than a reader.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from dialogs import buttons
@@ -14,6 +13,7 @@ from dialogs.answers import first_amount, one_of
 from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money
+from dialogs.readers.amounts import has_exponent
 from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label
@@ -56,13 +56,12 @@ def kind_of_debt(ctx: Ctx) -> DebtKind | Invalid:
 
 # A balance below this is more likely a slip ("5" for "5k", "3,2") than a debt worth negotiating.
 UNLIKELY_BALANCE = Decimal(10)
-_EXPONENT = re.compile(r"\d\s*e\s*[+-]?\d", re.IGNORECASE)
 
 
 def read_balance(ctx: Ctx) -> Money | Invalid:
     """The balance, unless the answer cannot be one figure: "1e9" is not read as $1, and
     "between 4 and 5 thousand" not as $4 (the statement has the exact figure)."""
-    if _EXPONENT.search(ctx.text):
+    if has_exponent(ctx.text):
         return Invalid("e_balance_exponent.html")
     if names_a_range(ctx.text):
         return Invalid("e_balance_range.html")

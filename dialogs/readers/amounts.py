@@ -10,7 +10,7 @@ from dialogs.money import SUPPORTED_CURRENCIES, Money
 from dialogs.readers.numbers import NUMBER, number_value
 from dialogs.readers.text import fold_width
 
-__all__ = ["amounts_in", "means_nothing", "parse_amount"]
+__all__ = ["amounts_in", "has_exponent", "means_nothing", "parse_amount"]
 
 _DOLLAR = "$"  # "some dollar": resolved against the default currency
 _DOLLAR_CURRENCIES = frozenset({"USD", "TWD", "CAD", "AUD", "NZD", "HKD", "SGD"})
@@ -224,3 +224,12 @@ _NOTHING = re.compile(
 def means_nothing(text: str) -> bool:
     """"nothing", "none", "zero", "no money", "沒有": an answer of 0 where 0 is a choice."""
     return bool(_NOTHING.match(fold_width(text).strip()))
+
+
+_EXPONENT = re.compile(r"\d\s*e\s*[+-]?\d", re.IGNORECASE)
+
+
+def has_exponent(text: str) -> bool:
+    """"1e9", "5E3": a number in scientific notation is a slip or a joke, not a figure to book
+    (read as an amount it would be its first digit)."""
+    return bool(_EXPONENT.search(fold_width(text)))
