@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, buttons, commands
+from dialogs import agreement, buttons, commands, details
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
@@ -20,6 +20,7 @@ from dialogs.conversation import (
     answer_confirmation,
     answer_side_question,
     ask,
+    ask_waiting_detail,
     open_side_question,
     show_confirmation,
     take,
@@ -43,7 +44,8 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if sq.wants_time_zone(after):
+    # Not over a letter's detail, whose question takes any text: the zone waits for its turn.
+    if sq.wants_time_zone(after) and details.waiting(after) is None:
         open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
 
@@ -84,10 +86,12 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
 
 
 def prompt(state: UserState, today: date, result: StepResult) -> None:
-    """Ask the current question: a confirmation still waiting, or else the active debt's
-    question (starting a first debt if there is none)."""
+    """Ask the current question: a confirmation still waiting, a detail a letter waits for, or
+    else the active debt's question (starting a first debt if there is none)."""
     if state.confirming:
         show_confirmation(state, result)
+        return
+    if ask_waiting_detail(state, result):
         return
     debt = state.active_debt
     if debt is None:
@@ -203,7 +207,7 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepRe
     if isinstance(outcome, Stay):
         if outcome.template:
             ctx.say(outcome.template, **dict(outcome.extra))
-        if outcome.reprompt:
+        if outcome.reprompt and not ask_waiting_detail(state, result):
             result.replies.append(ask(question, ctx))
         return
     origin = debt.state
@@ -212,7 +216,8 @@ def _apply(state: UserState, debt: Debt, ctx: Ctx, now: datetime, result: StepRe
     arrived = STEP[debt.state]
     if debt.state != origin and arrived.enter is not None:
         arrived.enter(ctx, outcome)
-    result.replies.append(ask(arrived, ctx))
+    if not ask_waiting_detail(state, result):  # the letter drafted on arrival waits for it
+        result.replies.append(ask(arrived, ctx))
 
 
 def _typed_label(ctx: Ctx) -> str | None:
@@ -355,6 +360,9 @@ def undo(state: UserState) -> bool:
     restored = decode(Debt, before["debt"])
     current = state.debt(restored.seq)
     restored.turn = max(restored.turn, current.turn if current is not None else 0) + 1
+    if current is not None:
+        # The letters' details are no answer of the debt's steps: /back keeps them as given.
+        restored.creditor_address, restored.account_ref = current.creditor_address, current.account_ref
     state.debts = [restored if d.seq == restored.seq else d for d in state.debts]
     if state.debt(restored.seq) is None:
         state.debts.append(restored)
