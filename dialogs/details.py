@@ -22,24 +22,31 @@ from dialogs import side_questions as sq
 from dialogs.context import Ctx
 from dialogs.reminder_plan import local_now
 from dialogs.render import label
-from dialogs.state import Debt, UserState
+from dialogs.state import Debt, Holder, UserState
 from dialogs.step_io import Choice, StepResult
 from dialogs.vocabulary import SideQuestion
 
 Q = SideQuestion
-ORDER = (Q.YOUR_NAME, Q.YOUR_ADDRESS, Q.CREDITOR_ADDRESS, Q.ACCOUNT_REF)
+ORDER = (Q.YOUR_NAME, Q.YOUR_ADDRESS, Q.CREDITOR_ADDRESS, Q.ACCOUNT_REF, Q.ORIGINAL_CREDITOR)
 # The longest answer kept; an address may have a few lines (typed on several, or with commas).
-MOST = {Q.YOUR_NAME: 80, Q.YOUR_ADDRESS: 200, Q.CREDITOR_ADDRESS: 200, Q.ACCOUNT_REF: 40}
+MOST = {Q.YOUR_NAME: 80, Q.YOUR_ADDRESS: 200, Q.CREDITOR_ADDRESS: 200, Q.ACCOUNT_REF: 40, Q.ORIGINAL_CREDITOR: 80}
 MOST_LINES = 5
 ASK = {
     Q.YOUR_NAME: "q_your_name.html",
     Q.YOUR_ADDRESS: "q_your_address.html",
     Q.CREDITOR_ADDRESS: "q_creditor_address.html",
     Q.ACCOUNT_REF: "q_account_ref.html",
+    Q.ORIGINAL_CREDITOR: "q_original_creditor.html",
 }
 ADDRESSES = frozenset({Q.YOUR_ADDRESS, Q.CREDITOR_ADDRESS})
 _ON_PERSON = {Q.YOUR_NAME: "full_name", Q.YOUR_ADDRESS: "postal_address"}
-_ON_DEBT = {Q.CREDITOR_ADDRESS: "creditor_address", Q.ACCOUNT_REF: "account_ref"}
+_ON_DEBT = {
+    Q.CREDITOR_ADDRESS: "creditor_address",
+    Q.ACCOUNT_REF: "account_ref",
+    Q.ORIGINAL_CREDITOR: "original_creditor",
+}
+# The letters that name the original creditor of a debt a collector or debt buyer holds.
+_NAMING_THE_ORIGINAL = frozenset({"settlement_agreement"})
 # Characters that would reorder or hide text on the page (bidi overrides and isolates).
 _HIDDEN = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
 # The last line of a US address as typed after a comma: "IL 62701" belongs with the city.
@@ -62,7 +69,12 @@ def _keep(state: UserState, debt: Debt, question: SideQuestion, value: str) -> N
 
 
 def _applies(debt: Debt, question: SideQuestion) -> bool:
-    """The creditor's details are asked once the debt has a creditor to name."""
+    """The creditor's details are asked once the debt has a creditor to name; the original
+    creditor, of a collector's debt, once its agreement is drafted."""
+    if question is Q.ORIGINAL_CREDITOR:
+        from dialogs.conversation import STEP  # the table reads this module's questions
+
+        return debt.holder is Holder.COLLECTOR and STEP[debt.state].letter in _NAMING_THE_ORIGINAL
     return question in _ON_PERSON or bool(debt.creditor)
 
 

@@ -363,6 +363,7 @@ def undo(state: UserState) -> bool:
     if current is not None:
         # The letters' details are no answer of the debt's steps: /back keeps them as given.
         restored.creditor_address, restored.account_ref = current.creditor_address, current.account_ref
+        restored.original_creditor = current.original_creditor
     state.debts = [restored if d.seq == restored.seq else d for d in state.debts]
     if state.debt(restored.seq) is None:
         state.debts.append(restored)

@@ -39,6 +39,7 @@ ABOUT_A_DEBT = frozenset(
         SideQuestion.YOUR_ADDRESS,
         SideQuestion.CREDITOR_ADDRESS,
         SideQuestion.ACCOUNT_REF,
+        SideQuestion.ORIGINAL_CREDITOR,
     }
 )
 LATEST_CALL = timedelta(days=366)

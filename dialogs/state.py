@@ -187,6 +187,8 @@ class Debt:
     # skipped, and the letter then has a line to write it on by hand.
     creditor_address: str | None = None
     account_ref: str | None = None
+    # A collector's or debt buyer's agreement names the original creditor: asked before it.
+    original_creditor: str | None = None
     # When the person said they will call this creditor (aware, UTC): the script is sent before
     # it and "how did it go?" after it. Cleared once the creditor's answer is recorded.
     call_at: datetime | None = None

@@ -131,6 +131,8 @@ class SideQuestion(StrEnum):
     YOUR_ADDRESS = "your_address"
     CREDITOR_ADDRESS = "creditor_address"
     ACCOUNT_REF = "account_ref"
+    # Asked before the agreement with a collector or debt buyer: the agreement names it.
+    ORIGINAL_CREDITOR = "original_creditor"
 
 
 class ToConfirm(StrEnum):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dialogs import buttons, details
 from dialogs.engine import step
-from dialogs.state import UserState
+from dialogs.state import Holder, UserState
 from dialogs.step_io import Input, LetterDrafted, StepResult
 from dialogs.vocabulary import SideQuestion
-from tests.support.clock import clock_now
+from tests.support.clock import clock_now, expand, today_of
 from tests.support.sample import SAMPLE, play
 
 NOW = clock_now()
@@ -59,10 +59,32 @@ def test_a_command_sets_the_details_aside_and_letter_asks_for_them_again() -> No
     result = step(result.state, Input.command("letter"), NOW)
     assert not [e for e in result.effects if isinstance(e, LetterDrafted)]
     assert "full name" in result.replies[-1].text
-    for _ in details.ORDER:
+    for _ in ("name", "address", "creditor's address", "account"):
         result = step(result.state, Input.text("skip"), NOW)
     (letter,) = [e for e in result.effects if isinstance(e, LetterDrafted)]
     assert letter.kind == "offer" and "Name: ____" in letter.text
+
+
+def test_a_collectors_agreement_asks_for_the_original_creditor_and_names_it() -> None:
+    """The agreement with a debt buyer names the original creditor: asked before it, once."""
+    _, state = play(SAMPLE.part(until="hardship given"), NOW)
+    debt = state.active_debt
+    assert debt is not None
+    for _ in ("name", "address", "creditor's address", "account"):
+        state = step(state, Input.text("skip"), NOW).state
+    assert details.waiting(state) is None
+    debt.holder = Holder.COLLECTOR  # as if Capital One had sold it
+    state = play(SAMPLE.part(after="offer drafted", until="instalments chosen"), NOW, state)[1]
+    for typed in ("{date:+9d}", "monthly", "{date:+5d}"):
+        result = step(state, Input.text(expand(typed, today_of(NOW, state))), NOW)
+        state = result.state
+    assert debt.state == "awaiting_signature"
+    assert "original creditor" in result.replies[-1].text
+    assert not [e for e in result.effects if isinstance(e, LetterDrafted)]
+    result = step(state, Input.text("Synchrony Bank"), NOW)
+    (letter,) = [e for e in result.effects if isinstance(e, LetterDrafted)]
+    assert "Original creditor: Synchrony Bank" in letter.text
+    assert "Tell me when the signed copy comes back" in result.replies[-1].text
 
 
 def test_details_before_any_creditor_ask_only_the_persons_own() -> None:

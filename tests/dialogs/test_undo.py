@@ -44,7 +44,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
 def before_answer(state: UserState) -> dict[str, Any]:
     debt = encode(state.active_debt)
     # The turn only grows; the letters' details are no answer of the debt's, and /back keeps them.
-    for kept in ("turn", "creditor_address", "account_ref"):
+    for kept in ("turn", "creditor_address", "account_ref", "original_creditor"):
         del debt[kept]
     return {"debt": debt, "budget": encode(state.budget), "currency": state.currency}
 
