@@ -190,7 +190,7 @@ class Console:
     async def send_file(self, recipient: str, file: Letter | Document) -> None:
         if isinstance(file, Letter):
             text_path = self._write_file(f"{file.filename}.txt", file.text.encode("utf-8"))
-            pdf_path = self._write_file(f"{file.filename}.pdf", letter_pdf(file.title, file.text))
+            pdf_path = self._write_file(f"{file.filename}.pdf", letter_pdf(file.title, file.text, file.footer))
             saved = render(self.locale, "console_file.txt", title=file.title)
             self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
         else:

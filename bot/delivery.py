@@ -56,6 +56,7 @@ class Letter:
     text: str
     filename: str  # without extension
     locale: str
+    footer: str = ""  # beside each page's number
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,10 @@ def deliverable(kind: str, content: dict[str, Any]) -> Deliverable:
     if kind == REPLY:
         return reply_of(content)
     if kind == LETTER:
-        return Letter(content["title"], content["text"], content["filename"], content["locale"])
+        # A row an earlier version wrote has no footer: the pages then say only their number.
+        return Letter(
+            content["title"], content["text"], content["filename"], content["locale"], content.get("footer", "")
+        )
     if kind == EXPORT:
         return Document(EXPORT, "debtcoach-export.json", content["json"].encode(), content["locale"])
     if kind == CALENDAR:

@@ -80,7 +80,13 @@ class Outgoing:
 
     @classmethod
     def letter(cls, letter: LetterDrafted, locale: str) -> Outgoing:
-        content = {"title": letter.title, "text": letter.text, "filename": letter.filename, "locale": locale}
+        content = {
+            "title": letter.title,
+            "text": letter.text,
+            "filename": letter.filename,
+            "locale": locale,
+            "footer": letter.footer,
+        }
         return cls(LETTER, content)
 
     @classmethod

@@ -1,79 +1,112 @@
 """Letters as PDF: what people print, sign and mail.
 
-A monospaced face keeps the signature blocks aligned exactly as drafted. A letter Latin-1 can
-write uses the PDF core font Courier; one with other scripts in it (a creditor's name in Chinese)
-uses DejaVu Sans Mono when it is installed, and otherwise Courier with those characters replaced
-rather than breaking the letter.
+A letter is set like a letter: a proportional face, its title and clause headings in bold, and
+at the foot of every page the account it is about and "Page 1 of 2", so a page that comes loose
+still says where it belongs. The letter itself is plain text (the same words go to the `.txt`
+file and the export), and its shape is read from its lines:
+
+- the first line, in capitals ("SETTLEMENT AGREEMENT"), is the title;
+- a numbered line with no full stop ("3. Payment method") is a clause heading, and a line
+  starting "Re:" is the subject; both in bold;
+- an indented line (a payment of the schedule) keeps its indentation; a blank line is a gap;
+- a line to write on by hand ("Signature: ______") has room above it.
+
+A letter Latin-1 can write uses the PDF core font Helvetica; one with other scripts in it (a
+creditor's name in Chinese) uses DejaVu Sans when it is installed, and otherwise Helvetica with
+those characters replaced rather than breaking the letter.
 """
 
 from __future__ import annotations
 
-import textwrap
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-LINE_HEIGHT = 4.6  # mm
-UNICODE_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSansMono.ttf"),
-)
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+LINE_HEIGHT = 5.2  # mm, for the 10.5 pt body
+BODY_SIZE = 10.5
+TITLE_SIZE = 15
+FOOT_SIZE = 8
+GAP = 2.6  # mm for a blank line
+INDENT = 8  # mm for an indented line
+WRITE_ON = 3.5  # mm more above a line to write on ("Signature: ____")
+UNICODE_FONTS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+_HEADING = re.compile(r"\d{1,2}\. [^\s.][^.]{0,60}")
+_TITLE = re.compile(r"[A-Z][A-Z0-9 ,'&-]{2,60}")
 
 
-def letter_pdf(title: str, text: str) -> bytes:
+def letter_pdf(title: str, text: str, footer: str = "") -> bytes:
+    """`footer`: what the foot of each page says, `{page}` and `{pages}` filled in ("Account
+    1234 \u00b7 Page {page} of {pages}"); a letter drafted without one shows the numbers alone."""
     # Imported here: fpdf2 (with fontTools and Pillow) is most of a waiting bot's memory, and most
     # processes draft no letter for hours.
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
+    class Letter(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font(family, size=FOOT_SIZE)
+            self.set_text_color(90)
+            # The template's words, with this page's number and the count fpdf2 puts in at the end.
+            words = foot or "{page} / {pages}"
+            self.cell(0, 5, words.replace("{page}", str(self.page_no())).replace("{pages}", "{nb}"), align="C")
+            self.set_text_color(0)
+
+    pdf = Letter(format="Letter" if _is_us(text) else "A4")
     pdf.set_title(title)
     pdf.set_creator("DebtCoach")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_page()
-    # Courier, built into every PDF reader, is embedded by nobody and costs about 2 ms; loading
-    # and subsetting DejaVu costs about 40 ms, so it is used only for what Courier cannot show.
-    font = None if _fits_latin1(text) else next((f for f in UNICODE_FONTS if f.is_file()), None)
+    pdf.set_margins(25, 22, 25)
+    pdf.set_auto_page_break(auto=True, margin=22)
+    # Helvetica, built into every PDF reader, is embedded by nobody and costs a few ms; loading
+    # and subsetting DejaVu costs some 40 ms, so it is used only for what Helvetica cannot show.
+    font = None if _fits_latin1(title + text + footer) else _unicode_font()
     if font is not None:
-        pdf.add_font("Letter", fname=str(font))
+        pdf.add_font("Letter", fname=str(font / "DejaVuSans.ttf"))
+        pdf.add_font("Letter", style="B", fname=str(font / "DejaVuSans-Bold.ttf"))
         family = "Letter"
     else:
-        family = "Courier"
-        text = _latin1(text)
-    pdf.set_font(family, size=9.5)
-    # The face is monospaced, so wrapping is counting characters; fpdf2's multi_cell measures
-    # every fragment again for each character it adds, which made a letter cost 20 ms.
-    columns = int(pdf.epw // pdf.get_string_width("M"))
-    # Each line where cell(0, LINE_HEIGHT, line, new_x="LMARGIN", new_y="NEXT") puts it (after
-    # the cell's left padding, on the baseline of a line vertically centred in the cell), page
-    # breaks included, but by text(): cell() copied the graphics state and split the line into
-    # styled fragments, two thirds of a letter's time for the same marks on the page.
-    x = pdf.l_margin + pdf.c_margin
-    baseline = 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
-    for line in wrap_lines(text, columns):
-        if pdf.y + LINE_HEIGHT > pdf.page_break_trigger:
-            pdf.add_page()
-        if line:
-            pdf.text(x, pdf.y + baseline, line)
-        pdf.y += LINE_HEIGHT
+        family = "Helvetica"
+        text, footer = _latin1(text), _latin1(footer)
+    foot = footer.strip()
+    pdf.add_page()
+    _set(pdf, family, text)
     return bytes(pdf.output())
 
 
-def wrap_lines(text: str, columns: int) -> list[str]:
-    """Each line of the letter wrapped at `columns`, indentation kept, blank lines kept.
-
-    Most lines of a letter fit already, and for those textwrap (which builds a wrapper and
-    splits the line into chunks each time) only drops the trailing spaces: two fifths of a
-    letter's time went there. Lines with tabs or other odd whitespace go to textwrap too."""
-    lines: list[str] = []
-    for line in text.splitlines():
-        if len(line) <= columns and line.isprintable():
-            lines.append(line.rstrip(" "))
+def _set(pdf: FPDF, family: str, text: str) -> None:
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            pdf.ln(GAP)
             continue
-        indent = line[: len(line) - len(line.lstrip(" "))]
-        lines.extend(
-            textwrap.wrap(line, columns, subsequent_indent=indent, break_on_hyphens=False, drop_whitespace=True)
-            or [""]
-        )
-    return lines
+        if number == first and _TITLE.fullmatch(stripped):
+            pdf.set_font(family, "B", TITLE_SIZE)
+            pdf.multi_cell(0, 8, stripped, align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(GAP)
+            continue
+        indent = INDENT if line.startswith(" ") else 0
+        heading = not indent and bool(_HEADING.fullmatch(stripped))
+        if heading and pdf.will_page_break(LINE_HEIGHT * 4):
+            pdf.add_page()  # a heading goes with the start of its clause
+        if "___" in stripped:
+            pdf.ln(WRITE_ON)  # room above a line to sign or write on by hand
+        pdf.set_font(family, "B" if heading or stripped.startswith("Re:") else "", BODY_SIZE)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, LINE_HEIGHT, stripped, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _is_us(text: str) -> bool:
+    """US paper for a letter in dollars."""
+    return "$" in text and "NT$" not in text
+
+
+def _unicode_font() -> Path | None:
+    faces = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+    return next((d for d in UNICODE_FONTS if all((d / face).is_file() for face in faces)), None)
 
 
 def _fits_latin1(text: str) -> bool:

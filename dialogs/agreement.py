@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dialogs import portfolio
+from dialogs import details, portfolio
 from dialogs.answers import date_within
 from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
@@ -292,7 +292,7 @@ def draft_agreement(ctx: Ctx, trigger: Trigger = Trigger.ANSWER) -> None:
     draft_letter(ctx, "settlement_agreement")
     unpaid = [(p.due_on, p.amount) for p in ctx.debt.payments if p.status is not PaymentStatus.PAID]
     short = others(ctx).shortfall(unpaid) if ctx.user.budget.lump_sum is not None else None
-    ctx.say("agreement_drafted.html", agreement=agreement, short=short)
+    ctx.say("agreement_drafted.html", agreement=agreement, short=short, blanks=details.missing(ctx.user, ctx.debt))
 
 
 def take_awaiting_signature(ctx: Ctx) -> Taken:

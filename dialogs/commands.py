@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import buttons, portfolio
+from dialogs import buttons, details, portfolio
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
@@ -167,9 +167,17 @@ def _letter(t: Turn) -> None:
     kind = STEP[debt.state].letter if debt is not None else None
     if debt is None or kind is None:
         say(t.state, t.result, "e_no_letter.html", debt=debt)
-    else:
-        draft_letter(Ctx(t.state, debt, t.today, t.result), kind, forgiven=portfolio.forgiven(debt))
+    elif draft_letter(Ctx(t.state, debt, t.today, t.result), kind, forgiven=portfolio.forgiven(debt)):
         say(t.state, t.result, "letter_again.html", debt=debt, kind=kind)
+    # Otherwise the letter waits for a detail it needs, asked next.
+
+
+def _details(t: Turn) -> None:
+    """The letters' details, each asked again; the current letter follows with them."""
+    debt = t.state.active_debt
+    assert debt is not None, "the welcome starts a first debt"
+    details.ask_all(t.state, debt)
+    say(t.state, t.result, "details_again.html", debt=debt)
 
 
 def _reminders(t: Turn) -> None:
@@ -200,6 +208,7 @@ RUN: dict[Command, Run] = {
     Command.NEW:       Run(_new_debt, then_ask=False),  # asks the new debt's first question itself
     Command.SCRIPT:    Run(_script),
     Command.LETTER:    Run(_letter),
+    Command.DETAILS:   Run(_details),
     Command.BACK:      Run(_back),
     Command.CANCEL:    Run(_confirm(ToConfirm.CANCEL), then_ask=False),
     Command.EXPORT:    Run(_export, then_ask=False),
@@ -294,6 +303,23 @@ def _press_calendar(t: Turn, value: str) -> bool:
     return True
 
 
+def _press_skip(t: Turn, value: str) -> bool:
+    """A letter's detail skipped: only the one asked now (an older Skip is stale)."""
+    try:
+        question = SideQuestion(value)
+    except ValueError:
+        return False
+    if question not in details.ORDER:
+        return False
+    waiting = details.waiting(t.state)
+    if waiting is None or waiting[0] is not question:
+        say(t.state, t.result, "e_stale_button.html", other=None)
+    else:
+        details.take(t.state, "", t.now, t.result)
+    t.ask_again()
+    return True
+
+
 def _press_new(t: Turn, value: str) -> bool:
     """ "Add a debt" names the debt it adds: pressed again, that debt is already there."""
     state, seq = t.state, buttons.number(value)
@@ -348,6 +374,7 @@ CONTROLS: dict[str, Callable[[Turn, str], bool]] = {
     "quiet":    _press_quiet,     # g:quiet:off
     "days":     _press_days,      # g:days:<1, 3 or 7>
     "calendar": _press_calendar,  # g:calendar
+    "skip":     _press_skip,      # g:skip:<a letter's detail>
     "new":      _press_new,       # g:new:<the seq it adds>
     "debts":    _press_debts,     # g:debts
     "debt":     _press_debt,      # g:debt:<seq>

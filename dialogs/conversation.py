@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from dialogs import agreement, budget, buttons, confirmations, rounds, statement
+from dialogs import agreement, budget, buttons, confirmations, details, rounds, statement
 from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
@@ -318,6 +318,12 @@ SIDE_QUESTIONS: tuple[SideStep, ...] = (
     SideStep(SideQuestion.CALL_TIME, "q_call_time.html", None, None,
              reader=sq.read_call_time, take=sq.set_call_time, error="e_call_time.html",
              opened_by="call", over=(State.AWAITING_REPLY, State.REPAYING), error_shows=sq.local_time),
+    # A letter's details: asked in turn before the first letter that needs them, which waits for
+    # them (and by /details); asked again by `ask_waiting_detail` until answered or set aside.
+    *(SideStep(q, details.ASK[q], details.skip_button(q), None,
+               reader=details.reader(q), take=details.take, error="e_detail.html",
+               opened_by="first letter, /details", error_shows=details.error_shows(q))
+      for q in details.ORDER),
 )
 # fmt: on
 SIDE: dict[SideQuestion, SideStep] = {row.name: row for row in SIDE_QUESTIONS}
@@ -341,6 +347,20 @@ def open_side_question(
         result.replies.append(reply)
 
 
+def ask_waiting_detail(state: UserState, result: StepResult) -> bool:
+    """The letter's detail that waits, asked (again) in place of the debt's question, which
+    follows once the letter is drafted; False when none waits."""
+    waiting = details.waiting(state)
+    if waiting is None:
+        return False
+    question, debt = waiting
+    row = SIDE[question]
+    choices = row.buttons(state) if row.buttons is not None else ()
+    shown = details.shown(state, debt, question)
+    result.replies.append(Reply(render(state.locale, row.ask, user=state, debt=debt, **shown), choices))
+    return True
+
+
 def answer_side_question(state: UserState, text: str, now: datetime, result: StepResult) -> bool | None:
     """Typed text while a side question is open: True when it was taken (ask the debt's
     question again), False when it could not be read (the side question stays), None when it
@@ -359,6 +379,7 @@ def answer_side_question(state: UserState, text: str, now: datetime, result: Ste
         return None
     if value is None:
         sq.say(state, result, row.error, **(row.error_shows(state, now) if row.error_shows else {}))
+        ask_waiting_detail(state, result)  # a letter's detail again, with its Skip button
         return False
     row.take(state, value, now, result)
     return True

@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, buttons, commands
+from dialogs import agreement, buttons, commands, details
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
@@ -21,6 +21,7 @@ from dialogs.conversation import (
     answer_confirmation,
     answer_side_question,
     ask,
+    ask_waiting_detail,
     open_side_question,
     show_confirmation,
     take,
@@ -46,7 +47,8 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if sq.wants_time_zone(after):
+    # Not over a letter's detail, whose question takes any text: the zone waits for its turn.
+    if sq.wants_time_zone(after) and details.waiting(after) is None:
         open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
 
@@ -92,10 +94,12 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
 
 
 def prompt(state: UserState, today: date, result: StepResult) -> None:
-    """Ask the current question: a confirmation still waiting, or else the active debt's
-    question (starting a first debt if there is none)."""
+    """Ask the current question: a confirmation still waiting, a detail a letter waits for, or
+    else the active debt's question (starting a first debt if there is none)."""
     if state.confirming:
         show_confirmation(state, result)
+        return
+    if ask_waiting_detail(state, result):
         return
     debt = state.active_debt
     if debt is None:
@@ -228,7 +232,7 @@ def _go_on(
     if isinstance(outcome, Stay):
         if outcome.template:
             ctx.say(outcome.template, **dict(outcome.extra))
-        if outcome.reprompt:
+        if outcome.reprompt and not ask_waiting_detail(state, result):
             result.replies.append(ask(question, ctx))
         return
     origin = debt.state
@@ -237,7 +241,8 @@ def _go_on(
     arrived = STEP[debt.state]
     if debt.state != origin and arrived.enter is not None:
         arrived.enter(ctx, outcome)
-    result.replies.append(ask(arrived, ctx))
+    if not ask_waiting_detail(state, result):  # the letter drafted on arrival waits for it
+        result.replies.append(ask(arrived, ctx))
 
 
 def _typed_label(ctx: Ctx) -> str | None:
@@ -380,6 +385,10 @@ def undo(state: UserState) -> bool:
     restored = decode(Debt, before["debt"])
     current = state.debt(restored.seq)
     restored.turn = max(restored.turn, current.turn if current is not None else 0) + 1
+    if current is not None:
+        # The letters' details are no answer of the debt's steps: /back keeps them as given.
+        restored.creditor_address, restored.account_ref = current.creditor_address, current.account_ref
+        restored.original_creditor = current.original_creditor
     state.debts = [restored if d.seq == restored.seq else d for d in state.debts]
     if state.debt(restored.seq) is None:
         state.debts.append(restored)

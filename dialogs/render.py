@@ -67,6 +67,8 @@ def _environment(locale: str) -> Environment:
     env.filters["money"] = lambda m: format_money(m, locale) if isinstance(m, Money) else ""
     env.filters["day"] = _format_day
     env.filters["month"] = lambda d: _format_month(d, locale)
+    # The date a letter is written in: December 3, 2026 in English.
+    env.filters["long_day"] = lambda d: _format_long_day(d, locale)
     env.filters["clock"] = lambda t: _format_clock(t, locale)
     env.filters["when"] = lambda t: f"{t:%a} {t.day} {t:%b}, {_format_clock(t, locale)}" if t else ""
     env.filters["shape"] = shape
@@ -87,6 +89,14 @@ def _format_month(value: date | None, locale: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(value, "LLLL y", locale=locale.replace("-", "_")))
+
+
+def _format_long_day(value: date | None, locale: str) -> str:
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return str(format_date(value, "long", locale=locale.replace("-", "_")))
 
 
 def _format_clock(value: time | datetime | None, locale: str) -> str:

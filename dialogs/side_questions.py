@@ -31,6 +31,17 @@ ZONE_BUTTONS = {
     "en": ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
 }
 DAYS_BEFORE = (1, 3, 7)
+# Side questions that name their debt in `UserState.asking` ("call:2").
+ABOUT_A_DEBT = frozenset(
+    {
+        SideQuestion.CALL_TIME,
+        SideQuestion.YOUR_NAME,
+        SideQuestion.YOUR_ADDRESS,
+        SideQuestion.CREDITOR_ADDRESS,
+        SideQuestion.ACCOUNT_REF,
+        SideQuestion.ORIGINAL_CREDITOR,
+    }
+)
 LATEST_CALL = timedelta(days=366)
 
 
@@ -147,13 +158,13 @@ def asking_about(seq: int) -> str:
 
 
 def opened(asking: str | None) -> tuple[SideQuestion, int | None] | None:
-    """The side question `UserState.asking` holds, and the debt it names (a call's)."""
+    """The side question `UserState.asking` holds, and the debt it names (a call's, a letter's)."""
     kind, _, seq = (asking or "").partition(":")
     try:
         question = SideQuestion(kind)
     except ValueError:
         return None
-    if question is SideQuestion.CALL_TIME:
+    if question in ABOUT_A_DEBT:
         number = buttons.number(seq)
         return None if number is None else (question, number)
     return None if seq else (question, None)

@@ -190,6 +190,13 @@ class Debt:
     # The one figure above the ceiling the user explicitly confirmed after the warning.
     confirmed_above_ceiling: Money | None = None
     validation_sent_on: date | None = None
+    # For the letters (dialogs/details.py): the creditor's postal address and the account number
+    # or reference on its letters. None until asked, before this debt's first letter; "" when
+    # skipped, and the letter then has a line to write it on by hand.
+    creditor_address: str | None = None
+    account_ref: str | None = None
+    # A collector's or debt buyer's agreement names the original creditor: asked before it.
+    original_creditor: str | None = None
     # When the person said they will call this creditor (aware, UTC): the script is sent before
     # it and "how did it go?" after it. Cleared once the creditor's answer is recorded.
     call_at: datetime | None = None
@@ -236,6 +243,10 @@ class UserState:
     # A side question waiting for a typed answer, over the debt's own question: "timezone",
     # "quiet", or "call:<debt seq>". Any button or command sets it aside.
     asking: str | None = None
+    # The person's name and postal address as their letters give them (dialogs/details.py):
+    # None until asked, once, before the first letter; "" when skipped.
+    full_name: str | None = None
+    postal_address: str | None = None
 
     def debt(self, seq: int | None) -> Debt | None:
         return next((d for d in self.debts if d.seq == seq), None)

@@ -84,6 +84,8 @@ class LetterDrafted:
     title: str
     text: str
     filename: str
+    # What the foot of every page says beside its number: the account, or the creditor.
+    footer: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,14 @@ class SideQuestion(StrEnum):
     TIME_ZONE_BY_THE_WAY = "timezone_first"
     QUIET_HOURS = "quiet"
     CALL_TIME = "call"
+    # What a letter needs to be posted as it is, asked once before the first letter that needs
+    # it (and again by /details), each naming the debt whose letter waits: "your_name:<seq>".
+    YOUR_NAME = "your_name"
+    YOUR_ADDRESS = "your_address"
+    CREDITOR_ADDRESS = "creditor_address"
+    ACCOUNT_REF = "account_ref"
+    # Asked before the agreement with a collector or debt buyer: the agreement names it.
+    ORIGINAL_CREDITOR = "original_creditor"
 
 
 class ToConfirm(StrEnum):
@@ -148,6 +156,7 @@ class Command(StrEnum):
     NEW = "new"
     SCRIPT = "script"
     LETTER = "letter"
+    DETAILS = "details"
     BACK = "back"
     CANCEL = "cancel"
     EXPORT = "export"

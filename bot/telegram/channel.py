@@ -58,7 +58,7 @@ class TelegramChannel:
     async def send_file(self, recipient: str, file: Letter | Document) -> None:
         if isinstance(file, Letter):
             caption = render(file.locale, "telegram_letter_caption.html", title=file.title)
-            content = await self._run_blocking(letter_pdf, file.title, file.text)
+            content = await self._run_blocking(letter_pdf, file.title, file.text, file.footer)
             filename = f"{file.filename}.pdf"
         else:
             template = "telegram_calendar_caption.html" if file.kind == CALENDAR else "telegram_export_caption.html"
@@ -113,4 +113,3 @@ def keyboard(choices: tuple[Choice, ...]) -> Keyboard | None:
         if 0 < len(choice.value.encode()) <= CALLBACK_DATA_MAX
     ]
     return {"inline_keyboard": rows} if rows else None
-

@@ -40,18 +40,19 @@ def test_a_whole_negotiation_piped_to_a_signed_three_payment_plan(tmp_path: Path
 
     paths = re.findall(r"^\s+(/\S+\.(?:txt|pdf))$", out, flags=re.MULTILINE)
     assert {Path(p).name for p in paths} == {
-        "debt1-offer-letter.txt",
-        "debt1-offer-letter.pdf",
+        "debt1-offer-letter-1.txt",
+        "debt1-offer-letter-1.pdf",
         "debt1-settlement-agreement.txt",
         "debt1-settlement-agreement.pdf",
     }
     agreement = Path(next(p for p in paths if p.endswith("settlement-agreement.txt"))).read_text()
     assert "accept $1,800 as full and final settlement" in agreement
-    assert f"1. {short(first)}: $600" in agreement
-    assert f"3. {short(third)}: $600" in agreement
+    # A letter writes its dates out: "December 12, 2026".
+    assert f"1. {first:%B} {first.day}, {first.year}: $600" in agreement
+    assert f"3. {third:%B} {third.day}, {third.year}: $600" in agreement
     assert "remaining balance of $3,200" in agreement
     assert "Signature:" in agreement and "not legal or tax advice" in agreement
-    offer = Path(next(p for p in paths if p.endswith("offer-letter.txt"))).read_text()
+    offer = Path(next(p for p in paths if p.endswith("offer-letter-1.txt"))).read_text()
     assert "I offer $1,000, paid in one lump sum" in offer
     assert "I lost my job in June." in offer
     pdf = Path(next(p for p in paths if p.endswith("settlement-agreement.pdf"))).read_bytes()

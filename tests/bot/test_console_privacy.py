@@ -46,7 +46,9 @@ def exported(out: str) -> tuple[Path, dict[str, object]]:
 def up_to_the_offer(creditor: str, hardship: str) -> list[str]:
     """A negotiation as far as the drafted offer letter, with its own creditor and hardship."""
     between = console_lines(SAMPLE.part(after="creditor named", until="goals chosen"))
-    return [creditor, *between, hardship]
+    # The letter's details, the person's name and address among them, then the letter.
+    details = console_lines(SAMPLE.part(after="hardship given", until="offer drafted"))
+    return [creditor, *between, hardship, *details]
 
 
 def test_every_name_gets_a_folder_and_an_identity_of_its_own(tmp_path: Path) -> None:
@@ -233,7 +235,8 @@ def test_an_erased_persons_words_are_not_left_in_the_database_file(tmp_path: Pat
         chat(tmp_path, ["/delete", "1"], user="alice")
         written = stored()
         assert not [p for p in pieces(hers) if p in written]
-        for words in (creditor, hardship, "Quixotic", "ferret"):
+        # Her letters' details go too: her name and addresses.
+        for words in (creditor, hardship, "Quixotic", "ferret", "Alex Rivera", "Elm St", "30285"):
             assert words.encode() not in written, words
         assert all(p in written for p in pieces(his)), "the other person's are kept"
     finally:

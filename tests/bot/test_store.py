@@ -159,6 +159,8 @@ NOT_DEFAULT_USER: dict[str, object] = {
     "welcomed": True,
     "reminders": ReminderSettings(**NOT_DEFAULT_REMINDERS),  # type: ignore[arg-type]
     "asking": "quiet",
+    "full_name": "Alex Rivera",
+    "postal_address": "12 Elm St\nSpringfield, IL 62701",
 }
 
 

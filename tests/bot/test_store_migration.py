@@ -130,6 +130,9 @@ def test_every_person_comes_back_as_they_were(release_0005: str) -> None:
                 del export["user"]["undo"], export["outbox"]
                 # Added since release 0005: a budget given then is undated.
                 assert export["user"]["budget"].pop("as_of", None) is None, who
+                # And the letters' details, not yet asked of anyone then.
+                for added in ("full_name", "postal_address"):
+                    assert export["user"].pop(added) is None, who
                 assert export == person["export"], who
                 for expected in person["backs"][:UNDO_DEPTH]:
                     assert undo(state), f"{who}: /back has nothing left to undo"

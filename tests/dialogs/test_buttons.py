@@ -17,7 +17,7 @@ from zoneinfo import available_timezones
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dialogs import buttons, reminder_plan
+from dialogs import buttons, details, reminder_plan
 from dialogs.agreement import MAX_INSTALMENTS
 from dialogs.codec import encode
 from dialogs.commands import MAX_DEBTS
@@ -453,6 +453,15 @@ def named_parts(state: UserState, data: str) -> frozenset[str] | None:
             return frozenset()
         if name == "new":
             return frozenset({f"debts.{value}", "active", *SET_ASIDE})
+        if name == "skip":
+            # Only the letter's detail asked now: the person's, or its debt's.
+            waiting = details.waiting(state)
+            if waiting is None or waiting[0].value != value:
+                return frozenset()
+            # "undo": the newest snapshot is kept as what differs from the debt, which now
+            # has the detail (/back still keeps it: see dialogs/engine.py's `undo`). The last one
+            # drafts the letter that waited, which may plan the first reminder (and guess the zone).
+            return frozenset({"full_name", "postal_address", f"debts.{waiting[1].seq}", "undo", *SET_ASIDE, *zone})
         controls = {
             "debt": {"active"},
             "lang": {"locale"},

@@ -75,7 +75,7 @@ def test_every_locale_has_every_template_and_label() -> None:
 
 def test_messages_are_autoescaped_and_letters_are_not() -> None:
     assert render("en", "q_kind.html", debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
-    assert "<A&B>" in render("en", "title_offer.txt", debt={"creditor": "<A&B>"})
+    assert "<A&B>" in render("en", "title_offer.txt", debt={"creditor": "<A&B>"}, number=1)
 
 
 def test_a_count_takes_the_plural_form_of_its_language() -> None:

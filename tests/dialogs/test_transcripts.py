@@ -4,8 +4,9 @@ Each YAML file under `transcripts/` holds stories run through the pure engine, o
 (dates in them are written relative to it, `{date:+9d}`: see tests/support/clock.py). A step gives
 one input (`say`, `press` a button by its label or its action, `command`, `global`) and what must
 follow: `state` (the active debt's step), `says` (fragments that must appear in the replies),
-`not_says`, `buttons` (every button of the replies, in order), `letters` (kinds drafted), and
-`check` (values read off the state, money as "1000.00 USD").
+`not_says`, `buttons` (every button of the replies, in order), `letters` (kinds drafted),
+`letter_says` and `not_letter_says` (fragments of their text), and `check` (values read off the
+state, money as "1000.00 USD").
 Together the stories must visit every state of the machine. The story marked `sample` is the
 sample negotiation every channel's tests play (tests/support/sample.py).
 """
@@ -137,7 +138,7 @@ def play_story(story: str, steps: list[dict[str, Any]]) -> set[str]:
             kinds = [e.kind for e in result.effects if isinstance(e, LetterDrafted)]
             assert kinds == step_["letters"], f"{where}: letters {kinds}"
         letters = "\n".join(e.text for e in result.effects if isinstance(e, LetterDrafted))
-        for fragment in step_.get("letter_says", []):
+        for fragment in (expand(f, TODAY) for f in step_.get("letter_says", [])):
             assert fragment in letters, f"{where}: {fragment!r} not in the letters\n{letters}"
         for fragment in step_.get("not_letter_says", []):
             assert fragment not in letters, f"{where}: {fragment!r} should not be in the letters\n{letters}"

@@ -43,7 +43,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
 
 def before_answer(state: UserState) -> dict[str, Any]:
     debt = encode(state.active_debt)
-    del debt["turn"]
+    # The turn only grows; the letters' details are no answer of the debt's, and /back keeps them.
+    for kept in ("turn", "creditor_address", "account_ref", "original_creditor"):
+        del debt[kept]
     return {"debt": debt, "budget": encode(state.budget), "currency": state.currency}
 
 

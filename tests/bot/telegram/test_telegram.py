@@ -38,11 +38,11 @@ async def test_a_whole_negotiation_by_buttons_and_text(server: FakeTelegram, sto
     assert "Paid so far: $600 of $1,800. Next: $600 due" in said
     documents = server.documents(101)
     names = [m.document.filename for m in documents if m.document]
-    assert names == ["debt1-offer-letter.pdf", "debt1-settlement-agreement.pdf", "debtcoach-payments.ics"]
+    assert names == ["debt1-offer-letter-1.pdf", "debt1-settlement-agreement.pdf", "debtcoach-payments.ics"]
     *letters, calendar = documents
     for message in letters:
         assert message.document is not None and message.document.content.startswith(b"%PDF-")
-        assert "Fill in the blanks" in message.text  # the short summary beside the file
+        assert "sign it, keep a copy" in message.text  # the short summary beside the file
     # Once the signed copy is back, the plan comes as a calendar file, one event per payment.
     assert calendar.document is not None
     events = Calendar.from_ical(calendar.document.content).walk("VEVENT")

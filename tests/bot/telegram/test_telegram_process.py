@@ -163,16 +163,17 @@ async def test_killed_while_the_reply_is_on_its_way_the_answer_counts_once(
 async def test_killed_in_the_middle_of_a_reply_with_a_letter_the_rest_follows_after_the_restart(
     server: FakeTelegram, store: Store, bot: BotProcess
 ) -> None:
-    """The answer that drafts the offer letter is four messages: the offer, the call script, the
-    letter as a PDF and the next question. The bot dies while the PDF is on its way, and Telegram
-    never gets it. After the restart the rest of the answer follows, in order: the PDF, then the
-    question."""
+    """The answer that drafts the offer letter (the last of its details) is four messages: the
+    detail read back, what the letter is, the letter as a PDF and the next question. The bot dies
+    while the PDF is on its way, and Telegram never gets it. After the restart the rest of the
+    answer follows, in order: the PDF, then the question."""
     alex = Person(server, 903, first_name=NAME)
     await bot.start()
-    await alex.does(negotiation(until="goals chosen"))  # asked why they cannot pay in full
+    *before_last, (_, last) = negotiation(until="offer drafted")
+    await alex.does(before_last)  # asked the last of the letter's details
     server.hold("sendDocument")
     before = len(alex.inbox)
-    server.user_says(903, "I lost my job in June.")
+    server.user_says(903, last)
     await server.wait_for(lambda: server.held >= 1, what="the letter on its way")
     await bot.kill()
     server.go_down()  # the upload never reaches Telegram
@@ -187,10 +188,10 @@ async def test_killed_in_the_middle_of_a_reply_with_a_letter_the_rest_follows_af
     firsts = [m.text.split("\n")[0] for m in reply]
     # Of the two messages delivered before the kill, those not yet written down as delivered come
     # again (delivery is at least once); the rest of the answer comes once, in order.
-    assert firsts[:2] == ["Your offer to Capital One", "Call script: Capital One"], firsts
+    assert firsts[0].startswith("Got it: ending 4321") and firsts[1].startswith("Here is your letter"), firsts
     assert firsts[2:-2] in ([], firsts[1:2], firsts[:2]), firsts
-    assert firsts[-2:] == ["Settlement offer: Capital One", firsts[-1]], firsts
-    assert [m.document.filename for m in reply if m.document] == ["debt1-offer-letter.pdf"]
+    assert firsts[-2:] == ["Settlement offer 1: Capital One", firsts[-1]], firsts
+    assert [m.document.filename for m in reply if m.document] == ["debt1-offer-letter-1.pdf"]
     assert "restarted" not in text_of(reply)
     assert debt_of(store, 903)["state"] == "awaiting_reply"
     assert errors_besides_repeated_clearing(server) == []
@@ -302,12 +303,13 @@ async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_libra
     sam_steps = [
         (kind, "$7,777" if value == "$5,000" else value) for kind, value in negotiation(until="lump sum given")
     ]
-    [(_, hardship)] = negotiation(after="goals chosen", until="offer drafted")
+    [(_, hardship)] = negotiation(after="goals chosen", until="hardship given")
+    *details, (_, last) = negotiation(after="hardship given", until="offer drafted")
     await bot.start()
     await sam.does(sam_steps)
-    await alex.does(alex_steps)
+    await alex.does([*alex_steps, ("say", hardship), *details])  # the name and addresses, each logged nowhere
     before = len(alex.inbox)
-    server.user_says(905, hardship)  # the offer, the call script, the letter, the question
+    server.user_says(905, last)  # the detail read back, what the letter is, the letter, the question
     await server.wait_messages(905, before + 4, timeout=30)
     assert server.documents(905), "the offer letter was sent"
     server.go_down()
@@ -321,7 +323,8 @@ async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_libra
     logs = bot.log.read_text()
     assert server.bad_gateways > 0
     assert "Traceback" not in logs
-    sent = {value for _, value in alex_steps + sam_steps} | {hardship, "1,234.56", NAME, "Quintessa", TOKEN}
+    sent = {value for _, value in alex_steps + sam_steps + details}
+    sent |= {hardship, last, "1,234.56", NAME, "Quintessa", TOKEN}
     private = {value for value in sent if not value.startswith("/") and len(value) > 3}
     private |= set(creditor) | {c.encode("unicode-escape").decode() for c in creditor}
     private |= {"7777", "5000", "1234"}
