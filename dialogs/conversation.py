@@ -275,7 +275,8 @@ class SideStep:
     """A side question (`UserState.asking`). `over` names the steps whose button opens it (none:
     any step, by a command or a button of /reminders); `opened_by` says what opens it. Its
     `reader` reads typed text (None: not an answer, say `error`); `take` sets what it asks for
-    and says so. A `passes_on` question lets text it cannot read answer the debt instead."""
+    and says so. A `passes_on` question lets text it cannot read answer the debt instead (the
+    debt's question waits while it is asked, in a turn of its own)."""
 
     name: SideQuestion
     ask: str
@@ -295,7 +296,7 @@ class SideStep:
 # fmt: off
 SIDE_QUESTIONS: tuple[SideStep, ...] = (
     SideStep(SideQuestion.TIME_ZONE_BY_THE_WAY, "q_timezone.html", sq.zone_choices, sq.zone_shown_by_the_way,
-             reader=sq.read_zone_only, take=sq.set_time_zone, error="e_timezone.html",
+             reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
              opened_by="first reminder", over=(State.AWAITING_VALIDATION, State.AWAITING_REPLY, State.AWAITING_SIGNATURE),
              passes_on=True, before=sq.guess_time_zone),
     SideStep(SideQuestion.TIME_ZONE, "q_timezone.html", sq.zone_choices, sq.zone_shown,
@@ -322,12 +323,7 @@ def open_side_question(
     state.asking = sq.asking_about(about.seq) if about is not None else question.value
     choices = row.buttons(state) if row.buttons is not None else ()
     shown = row.shows(state, about, now) if row.shows is not None else {}
-    reply = Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices)
-    if row.passes_on and result.replies:
-        # By the way, before the debt's own question, which stays the one to answer.
-        result.replies.insert(len(result.replies) - 1, reply)
-    else:
-        result.replies.append(reply)
+    result.replies.append(Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices))
 
 
 def answer_side_question(state: UserState, text: str, now: datetime, result: StepResult) -> bool | None:

@@ -43,7 +43,11 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if sq.wants_time_zone(after):
+    if sq.wants_time_zone(after) and not after.asking:
+        # In a turn of its own: the question this turn ended with waits until the zone is
+        # answered or passed on, so a number typed next can only mean a zone.
+        if result.replies:
+            result.replies.pop()
         open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
 

@@ -97,10 +97,6 @@ def read_time_zone(state: UserState, text: str, now: datetime) -> str | None:
     return zone
 
 
-def read_zone_only(state: UserState, text: str, now: datetime) -> str | None:
-    return parse_timezone(text)
-
-
 def set_time_zone(state: UserState, zone: str, now: datetime, result: StepResult) -> None:
     if state.reminders.timezone != zone:
         state.reminders.timezone = zone

@@ -2,7 +2,8 @@
 
 Each YAML file under `transcripts/` holds stories run through the pure engine, on the tests' clock
 (dates in them are written relative to it, `{date:+9d}`: see tests/support/clock.py). A step gives
-one input (`say`, `press` a button by its label or its action, `command`, `global`) and what must
+one input (`say`, `press` a button by its label or its action, `command` with its argument
+if any, `global`) and what must
 follow: `state` (the active debt's step), `says` (fragments that must appear in the replies),
 `not_says`, `letters` (kinds drafted), and `check` (values read off the state, money as
 "1000.00 USD").
@@ -62,7 +63,8 @@ def to_input(state: UserState, step_: dict[str, Any], shown: tuple[Choice, ...] 
     if "say" in step_:
         return Input.text(expand(str(step_["say"]), TODAY))
     if "command" in step_:
-        return Input.command(step_["command"])
+        name, _, arg = str(step_["command"]).partition(" ")  # `command: timezone Los Angeles`
+        return Input.command(name, arg.strip())
     if "global" in step_:
         return Input.button(global_data(state, str(step_["global"])))
     label = expand(str(step_["press"]), TODAY)
