@@ -47,6 +47,7 @@ class Turn:
     result: StepResult
     prompt: Prompt
     undo: Undo
+    arg: str = ""  # what follows the command's name ("/timezone Los Angeles")
 
     @property
     def today(self) -> date:
@@ -173,6 +174,14 @@ def _reminders(t: Turn) -> None:
 
 
 def _time_zone(t: Turn) -> None:
+    """/timezone asks; `/timezone Los Angeles` sets it at once, and one it cannot read is asked."""
+    if t.arg:
+        zone = sq.read_time_zone(t.state, t.arg, t.now)
+        if zone is not None:
+            sq.set_time_zone(t.state, zone, t.now, t.result)
+            t.ask_again()
+            return
+        say(t.state, t.result, "e_timezone.html")
     open_side_question(t.state, SideQuestion.TIME_ZONE, t.now, t.result)
 
 
@@ -210,7 +219,7 @@ assert set(RUN) == set(Command)
 
 
 def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
-    t = Turn(state, now, result, prompt, undo)
+    t = Turn(state, now, result, prompt, undo, inp.arg)
     try:
         command = Command(inp.value)
     except ValueError:
