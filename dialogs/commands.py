@@ -17,7 +17,7 @@ from dialogs import buttons, portfolio
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
-from dialogs.conversation import STEP, open_side_question, show_confirmation, tagged
+from dialogs.conversation import STEP, ask_side_question_again, open_side_question, show_confirmation, tagged
 from dialogs.letters import draft_letter
 from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
@@ -77,7 +77,11 @@ def start_debt(state: UserState) -> Debt:
 
 # -- the commands ----------------------------------------------------------------------------
 def _start(t: Turn) -> None:
+    """Where we are (the console sends it at every start): a side question still open is the
+    question that waits."""
     say(t.state, t.result, "welcome_back.html", debt=t.state.active_debt)
+    if not ask_side_question_again(t.state, t.now, t.result):
+        t.ask_again()
 
 
 def _help(t: Turn) -> None:
@@ -198,7 +202,7 @@ class Run:
 
 # fmt: off
 RUN: dict[Command, Run] = {
-    Command.START:     Run(_start),
+    Command.START:     Run(_start, then_ask=False),  # asks what waits itself
     Command.HELP:      Run(_help),
     Command.STATUS:    Run(_status),
     Command.DEBTS:     Run(_debts, then_ask=False),

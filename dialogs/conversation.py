@@ -321,9 +321,26 @@ def open_side_question(
     if row.before is not None:
         row.before(state, result)
     state.asking = sq.asking_about(about.seq) if about is not None else question.value
+    result.replies.append(_side_reply(state, row, about, now))
+
+
+def ask_side_question_again(state: UserState, now: datetime, result: StepResult) -> bool:
+    """The side question still open (after a restart, or /start), asked again; changes nothing.
+    False when none is open (or the debt it was about is gone)."""
+    asked = sq.opened(state.asking)
+    if asked is None:
+        return False
+    about = state.debt(asked[1]) if asked[1] is not None else None
+    if asked[1] is not None and about is None:
+        return False
+    result.replies.append(_side_reply(state, SIDE[asked[0]], about, now))
+    return True
+
+
+def _side_reply(state: UserState, row: SideStep, about: Debt | None, now: datetime) -> Reply:
     choices = row.buttons(state) if row.buttons is not None else ()
     shown = row.shows(state, about, now) if row.shows is not None else {}
-    result.replies.append(Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices))
+    return Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices)
 
 
 def answer_side_question(state: UserState, text: str, now: datetime, result: StepResult) -> bool | None:

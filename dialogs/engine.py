@@ -20,6 +20,7 @@ from dialogs.conversation import (
     answer_confirmation,
     answer_side_question,
     ask,
+    ask_side_question_again,
     open_side_question,
     show_confirmation,
     take,
@@ -29,7 +30,7 @@ from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
 from dialogs.state import Budget, Debt, UserState
 from dialogs.step_io import Choice, Input, InputKind, StepResult
-from dialogs.vocabulary import SideQuestion
+from dialogs.vocabulary import Command, SideQuestion
 
 MAX_TEXT = 2000
 UNDO_DEPTH = 5
@@ -56,7 +57,8 @@ def where_we_are(state: UserState, now: datetime) -> StepResult:
     """The current question and nothing else, for a channel that must show it again (after a
     restart cut off its reply); it applies no answer, so it is safe to repeat."""
     result = StepResult(state)
-    prompt(state, local_now(state, now).date(), result)
+    if not ask_side_question_again(state, now, result):
+        prompt(state, local_now(state, now).date(), result)
     return result
 
 
@@ -75,7 +77,8 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
         if taken is not None:
             return
     if inp.kind is InputKind.COMMAND:
-        state.asking = None  # a command sets a side question aside
+        if inp.value != Command.START:
+            state.asking = None  # a command sets a side question aside; /start shows it again
         commands.run(state, inp, now, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON:
         press(state, inp.value, now, result)

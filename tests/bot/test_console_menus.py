@@ -28,3 +28,13 @@ def test_a_number_typed_when_the_agreement_is_drafted_answers_the_time_zone_and_
     assert "The signed copy came back" not in asked
     assert "Signed and back" not in out
     assert "Tell me when the signed copy comes back" in answered
+
+
+def test_a_question_open_when_the_console_stopped_is_answered_when_it_starts_again(tmp_path: Path) -> None:
+    first = chat(tmp_path, ["Capital One", "/timezone"])
+    assert first.rstrip().split("\n\n")[-2].startswith("Your time zone"), first
+    again = chat(tmp_path, ["Chicago"])
+    answered = again.split("Welcome back", 1)[1]
+    assert "Your time zone" in answered.split("Time zone set")[0], "the open question is shown again"
+    assert "Time zone set: America/Chicago" in answered
+    assert "What kind of debt is it with Capital One?" in answered.split("Time zone set")[1]
