@@ -146,6 +146,7 @@ def _new_debt(t: Turn) -> None:
     state = t.state
     if len(state.debts) >= MAX_DEBTS:
         say(state, t.result, "e_too_many_debts.html", most=MAX_DEBTS)
+        t.ask_again()
         return
     sq.set_aside(state)
     start_debt(state)
@@ -211,7 +212,7 @@ RUN: dict[Command, Run] = {
     Command.LETTER:    Run(_letter),
     Command.BACK:      Run(_back),
     Command.CANCEL:    Run(_confirm(ToConfirm.CANCEL), then_ask=False),
-    Command.EXPORT:    Run(_export, then_ask=False),
+    Command.EXPORT:    Run(_export),
     Command.DELETE:    Run(_confirm(ToConfirm.DELETE), then_ask=False),
     Command.LANGUAGE:  Run(_languages, then_ask=False),
     Command.REMINDERS: Run(_reminders, then_ask=False),

@@ -38,3 +38,13 @@ def test_a_question_open_when_the_console_stopped_is_answered_when_it_starts_aga
     assert "Your time zone" in answered.split("Time zone set")[0], "the open question is shown again"
     assert "Time zone set: America/Chicago" in answered
     assert "What kind of debt is it with Capital One?" in answered.split("Time zone set")[1]
+
+
+def test_a_number_after_export_answers_the_question_on_the_screen(tmp_path: Path) -> None:
+    out = chat(tmp_path, ["Capital One", "/export", "1"])
+    after = out.split("Here is everything I store about you, as a JSON file.", 1)[1]
+    saved, asked = after.split("What kind of debt is it with Capital One?", 1)
+    assert "debtcoach-export.json" in saved, "the file follows its announcement"
+    assert "1) Credit card" in asked
+    assert "I didn't recognise that kind of debt" not in out
+    assert "How much do you owe Capital One now?" in asked
