@@ -44,13 +44,21 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if sq.wants_time_zone(after) and not after.asking:
-        # In a turn of its own: the question this turn ended with waits until the zone is
-        # answered or passed on, so a number typed next can only mean a zone.
-        if result.replies:
-            result.replies.pop()
+    if sq.wants_time_zone(after) and not after.asking and _ends_with_the_debt_question(after, now, result):
+        # In a turn of its own: the debt's question waits until the zone is answered or passed
+        # on, so a number typed next can only mean a zone. (A turn that ends otherwise, with a
+        # confirmation or a menu, keeps its ending: the zone is asked at a later answer.)
+        result.replies.pop()
         open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
+
+
+def _ends_with_the_debt_question(state: UserState, now: datetime, result: StepResult) -> bool:
+    debt = state.active_debt
+    if debt is None or not result.replies or state.confirming:
+        return False
+    asked = Ctx(state, debt, local_now(state, now).date(), StepResult(state))
+    return result.replies[-1] == ask(STEP[debt.state], asked)
 
 
 def where_we_are(state: UserState, now: datetime) -> StepResult:
