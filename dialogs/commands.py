@@ -246,14 +246,14 @@ def _press_zone(t: Turn, value: str) -> bool:
     state = t.state
     if not sq.is_zone(value):
         return False
-    if value != state.reminders.timezone or sq.opened(state.asking) in (
+    if value != state.reminders.timezone or not state.reminders.zone_confirmed or sq.opened(state.asking) in (
         (SideQuestion.TIME_ZONE, None),
         (SideQuestion.TIME_ZONE_BY_THE_WAY, None),
     ):
         sq.set_aside(state)
         sq.set_time_zone(state, value, t.now, t.result)
     else:
-        say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now))
+        say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now), calls=())
     t.ask_again()
     return True
 

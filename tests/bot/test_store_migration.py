@@ -130,6 +130,8 @@ def test_every_person_comes_back_as_they_were(release_0005: str) -> None:
                 del export["user"]["undo"], export["outbox"]
                 # Added since release 0005: a budget given then is undated.
                 assert export["user"]["budget"].pop("as_of", None) is None, who
+                # Added since release 0005: a zone stored then is not known to be confirmed.
+                assert export["user"]["reminder_settings"].pop("zone_confirmed", None) is False, who
                 assert export == person["export"], who
                 for expected in person["backs"][:UNDO_DEPTH]:
                     assert undo(state), f"{who}: /back has nothing left to undo"

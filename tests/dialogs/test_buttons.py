@@ -462,10 +462,17 @@ def named_parts(state: UserState, data: str) -> frozenset[str] | None:
             return frozenset()
         if name == "new":
             return frozenset({f"debts.{value}", "active", *SET_ASIDE})
+        # The first zone given confirms the guess, and a call typed on the guess keeps its time
+        # on the clock (debt.call_at moves).
+        confirms = (
+            set()
+            if state.reminders.zone_confirmed
+            else {"reminders.zone_confirmed", *(f"debts.{d.seq}" for d in state.debts if d.call_at)}
+        )
         controls = {
             "debt": {"active"},
             "lang": {"locale"},
-            "tz": {"reminders.timezone"},
+            "tz": {"reminders.timezone", *confirms},
             "quiet": {"reminders.quiet_start", "reminders.quiet_end"},
             "days": {"reminders.days_before"},
             "ask": {"reminders.timezone"},
