@@ -228,12 +228,14 @@ def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prom
     try:
         command = Command(inp.value)
     except ValueError:
-        state.confirming = None
+        sq.set_aside(state)
         say(state, result, "e_unknown_command.html", commands=COMMANDS)
         t.ask_again()
         return
     if command is not Command.START:
-        state.confirming = None  # a command sets the confirmation that waited aside
+        # A command sets aside the confirmation and the side question that waited; /start, the
+        # console's opening, shows them again.
+        sq.set_aside(state)
     entry = RUN[command]
     entry.does(t)
     if entry.then_ask:

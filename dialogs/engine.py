@@ -30,7 +30,7 @@ from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
 from dialogs.state import Budget, Debt, UserState
 from dialogs.step_io import Choice, Input, InputKind, StepResult
-from dialogs.vocabulary import Command, SideQuestion
+from dialogs.vocabulary import SideQuestion
 
 MAX_TEXT = 2000
 UNDO_DEPTH = 5
@@ -85,8 +85,6 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
         if taken is not None:
             return
     if inp.kind is InputKind.COMMAND:
-        if inp.value != Command.START:
-            state.asking = None  # a command sets a side question aside; /start shows it again
         commands.run(state, inp, now, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON:
         press(state, inp.value, now, result)
