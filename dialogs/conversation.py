@@ -25,6 +25,7 @@ from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, date_within, first_amount, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
 from dialogs.letters import LETTERS
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label, render
 from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
 from dialogs.step_io import Choice, Reply, StepResult
@@ -291,6 +292,8 @@ class SideStep:
     passes_on: bool = False
     # Guesses what it asks before asking (the zone from the language).
     before: Callable[[UserState, StepResult], None] | None = None
+    # What a plain "no" gets (the guess shown is wrong: which, then?), instead of `error`.
+    no: str | None = None
 
 
 # fmt: off
@@ -298,10 +301,10 @@ SIDE_QUESTIONS: tuple[SideStep, ...] = (
     SideStep(SideQuestion.TIME_ZONE_BY_THE_WAY, "q_timezone.html", sq.zone_choices, sq.zone_shown_by_the_way,
              reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
              opened_by="first reminder", over=(State.AWAITING_VALIDATION, State.AWAITING_REPLY, State.AWAITING_SIGNATURE),
-             passes_on=True, before=sq.guess_time_zone),
+             passes_on=True, before=sq.guess_time_zone, no="e_timezone_no.html"),
     SideStep(SideQuestion.TIME_ZONE, "q_timezone.html", sq.zone_choices, sq.zone_shown,
              reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
-             opened_by="/timezone", before=sq.guess_time_zone),
+             opened_by="/timezone", before=sq.guess_time_zone, no="e_timezone_no.html"),
     SideStep(SideQuestion.QUIET_HOURS, "q_quiet_hours.html", sq.quiet_choices, None,
              reader=sq.read_quiet_hours, take=sq.set_quiet_hours, error="e_quiet_hours.html",
              opened_by="/reminders"),
@@ -356,11 +359,15 @@ def answer_side_question(state: UserState, text: str, now: datetime, result: Ste
         state.asking = None
         return True
     value = row.reader(state, text, now)
-    if value is None and row.passes_on:
+    said_no = parse_yes_no(text) is False
+    if value is None and row.passes_on and not said_no:
         state.asking = None
         return None
     if value is None:
-        sq.say(state, result, row.error, **(row.error_shows(state, now) if row.error_shows else {}))
+        # Said why, and asked again with its choices: the question stays the one on the screen.
+        error = row.no if said_no and row.no else row.error
+        sq.say(state, result, error, **(row.error_shows(state, now) if row.error_shows else {}))
+        result.replies.append(_side_reply(state, row, state.debt(seq) if seq is not None else None, now))
         return False
     row.take(state, value, now, result)
     return True
