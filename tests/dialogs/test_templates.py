@@ -61,6 +61,7 @@ def test_no_sentence_asks_to_tap_which_the_console_cannot() -> None:
         tapping = [name for name, text in texts.items() if re.search(r"\btap", text, re.IGNORECASE)]
         assert tapping == [], f"{locale}: {tapping}"
 
+
 def test_every_locale_has_every_template_and_label() -> None:
     english = set(_templates("en"))
     with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
@@ -79,4 +80,3 @@ def test_every_locale_has_every_template_and_label() -> None:
 def test_messages_are_autoescaped_and_letters_are_not() -> None:
     assert render("en", "q_kind.html", debt={"creditor": "<A&B>"}).count("&lt;A&amp;B&gt;") == 1
     assert "<A&B>" in render("en", "title_offer.txt", debt={"creditor": "<A&B>"})
-
