@@ -275,10 +275,11 @@ def test_the_by_the_way_time_zone_question_is_the_only_menu_of_its_turn_and_the_
     assert "The signed copy came back" not in shown, "the debt's question waits for the zone's answer"
     chat.press("Chicago time")
     assert chat.state.reminders.timezone == "America/Chicago"
-    chat.press("The signed copy came back")
-    assert chat.debt.state == "repaying"
-    chat.press_data(chat.button_starting("Paid $566.67"))
-    assert chat.debt.payments[0].status is PaymentStatus.PAID
+    assert chat.debt.state == "awaiting_signature"
+    followed = chat.messages[-1]
+    assert "The signed copy came back" in [c.label for c in followed.choices], "then the debt's question"
+    said = chat.press("Show the letter again")  # its buttons are current
+    assert "earlier question" not in said and "agreement is drafted" in said, said
 
 
 # -- payments --------------------------------------------------------------------------------
