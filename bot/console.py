@@ -173,6 +173,10 @@ class Console:
             left = render(self.locale, "console_files_left.txt", folder=self.user_dir)
             items.insert(len(items) - 1, Outgoing.reply(Reply([Span(left)])))
         asyncio.run(self._send_all(items))
+        # The answer ends with its question: a number typed next answers it, and only it (one
+        # without choices, "which creditor?", leaves none to pick).
+        question = handled.result.replies[-1]
+        self.choices, self.numeric = question.choices, question.numeric
 
     async def _send_all(self, items: list[Outgoing]) -> None:
         for item in items:
@@ -211,8 +215,10 @@ class Console:
         for number, choice in enumerate(reply.choices, start=1):
             marker = "  -" if reply.numeric else f"  {number})"
             self.out.write(f"{marker} {choice.label}\n")
-        # A number typed next refers to the choices of the last message that had any.
-        self.choices, self.numeric = reply.choices, reply.numeric
+        # A number typed next refers to the choices of the last message that had any: a message
+        # without (a reminder that only tells) leaves those on the screen current.
+        if reply.choices:
+            self.choices, self.numeric = reply.choices, reply.numeric
         self.out.flush()
 
     def _plain(self, reply: Reply) -> str:

@@ -17,7 +17,7 @@ from dialogs import buttons, details, portfolio
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
-from dialogs.conversation import STEP, open_side_question, show_confirmation, tagged
+from dialogs.conversation import STEP, ask_side_question_again, open_side_question, show_confirmation, tagged
 from dialogs.letters import draft_letter
 from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
@@ -47,6 +47,7 @@ class Turn:
     result: StepResult
     prompt: Prompt
     undo: Undo
+    arg: str = ""  # what follows the command's name ("/timezone Los Angeles")
 
     @property
     def today(self) -> date:
@@ -76,7 +77,11 @@ def start_debt(state: UserState) -> Debt:
 
 # -- the commands ----------------------------------------------------------------------------
 def _start(t: Turn) -> None:
+    """Where we are (the console sends it at every start): a side question still open is the
+    question that waits."""
     say(t.state, t.result, "welcome_back.html", debt=t.state.active_debt)
+    if not ask_side_question_again(t.state, t.now, t.result):
+        t.ask_again()
 
 
 def _help(t: Turn) -> None:
@@ -145,6 +150,7 @@ def _new_debt(t: Turn) -> None:
     state = t.state
     if len(state.debts) >= MAX_DEBTS:
         say(state, t.result, "e_too_many_debts.html", most=MAX_DEBTS)
+        t.ask_again()
         return
     sq.set_aside(state)
     start_debt(state)
@@ -185,6 +191,14 @@ def _reminders(t: Turn) -> None:
 
 
 def _time_zone(t: Turn) -> None:
+    """/timezone asks; `/timezone Los Angeles` sets it at once, and one it cannot read is asked."""
+    if t.arg:
+        zone = sq.read_time_zone(t.state, t.arg, t.now)
+        if zone is not None:
+            sq.set_time_zone(t.state, zone, t.now, t.result)
+            t.ask_again()
+            return
+        say(t.state, t.result, "e_timezone.html")
     open_side_question(t.state, SideQuestion.TIME_ZONE, t.now, t.result)
 
 
@@ -201,7 +215,7 @@ class Run:
 
 # fmt: off
 RUN: dict[Command, Run] = {
-    Command.START:     Run(_start),
+    Command.START:     Run(_start, then_ask=False),  # asks what waits itself
     Command.HELP:      Run(_help),
     Command.STATUS:    Run(_status),
     Command.DEBTS:     Run(_debts, then_ask=False),
@@ -211,7 +225,7 @@ RUN: dict[Command, Run] = {
     Command.DETAILS:   Run(_details),
     Command.BACK:      Run(_back),
     Command.CANCEL:    Run(_confirm(ToConfirm.CANCEL), then_ask=False),
-    Command.EXPORT:    Run(_export, then_ask=False),
+    Command.EXPORT:    Run(_export),
     Command.DELETE:    Run(_confirm(ToConfirm.DELETE), then_ask=False),
     Command.LANGUAGE:  Run(_languages, then_ask=False),
     Command.REMINDERS: Run(_reminders, then_ask=False),
@@ -223,16 +237,18 @@ assert set(RUN) == set(Command)
 
 
 def run(state: UserState, inp: Input, now: datetime, result: StepResult, *, prompt: Prompt, undo: Undo) -> None:
-    t = Turn(state, now, result, prompt, undo)
+    t = Turn(state, now, result, prompt, undo, inp.arg)
     try:
         command = Command(inp.value)
     except ValueError:
-        state.confirming = None
+        sq.set_aside(state)
         say(state, result, "e_unknown_command.html", commands=COMMANDS)
         t.ask_again()
         return
     if command is not Command.START:
-        state.confirming = None  # a command sets the confirmation that waited aside
+        # A command sets aside the confirmation and the side question that waited; /start, the
+        # console's opening, shows them again.
+        sq.set_aside(state)
     entry = RUN[command]
     entry.does(t)
     if entry.then_ask:
@@ -245,14 +261,14 @@ def _press_zone(t: Turn, value: str) -> bool:
     state = t.state
     if not sq.is_zone(value):
         return False
-    if value != state.reminders.timezone or sq.opened(state.asking) in (
+    if value != state.reminders.timezone or not state.reminders.zone_confirmed or sq.opened(state.asking) in (
         (SideQuestion.TIME_ZONE, None),
         (SideQuestion.TIME_ZONE_BY_THE_WAY, None),
     ):
         sq.set_aside(state)
         sq.set_time_zone(state, value, t.now, t.result)
     else:
-        say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now))
+        say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now), calls=())
     t.ask_again()
     return True
 

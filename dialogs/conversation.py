@@ -25,6 +25,7 @@ from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
 from dialogs.letters import LETTERS
+from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label, render
 from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
 from dialogs.step_io import Choice, Reply, StepResult
@@ -286,7 +287,8 @@ class SideStep:
     """A side question (`UserState.asking`). `over` names the steps whose button opens it (none:
     any step, by a command or a button of /reminders); `opened_by` says what opens it. Its
     `reader` reads typed text (None: not an answer, say `error`); `take` sets what it asks for
-    and says so. A `passes_on` question lets text it cannot read answer the debt instead."""
+    and says so. A `passes_on` question lets text it cannot read answer the debt instead (the
+    debt's question waits while it is asked, in a turn of its own)."""
 
     name: SideQuestion
     ask: str
@@ -301,17 +303,19 @@ class SideStep:
     passes_on: bool = False
     # Guesses what it asks before asking (the zone from the language).
     before: Callable[[UserState, StepResult], None] | None = None
+    # What a plain "no" gets (the guess shown is wrong: which, then?), instead of `error`.
+    no: str | None = None
 
 
 # fmt: off
 SIDE_QUESTIONS: tuple[SideStep, ...] = (
     SideStep(SideQuestion.TIME_ZONE_BY_THE_WAY, "q_timezone.html", sq.zone_choices, sq.zone_shown_by_the_way,
-             reader=sq.read_zone_only, take=sq.set_time_zone, error="e_timezone.html",
+             reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
              opened_by="first reminder", over=(State.AWAITING_VALIDATION, State.AWAITING_REPLY, State.AWAITING_SIGNATURE),
-             passes_on=True, before=sq.guess_time_zone),
+             passes_on=True, before=sq.guess_time_zone, no="e_timezone_no.html"),
     SideStep(SideQuestion.TIME_ZONE, "q_timezone.html", sq.zone_choices, sq.zone_shown,
              reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
-             opened_by="/timezone", before=sq.guess_time_zone),
+             opened_by="/timezone", before=sq.guess_time_zone, no="e_timezone_no.html"),
     SideStep(SideQuestion.QUIET_HOURS, "q_quiet_hours.html", sq.quiet_choices, None,
              reader=sq.read_quiet_hours, take=sq.set_quiet_hours, error="e_quiet_hours.html",
              opened_by="/reminders"),
@@ -337,14 +341,28 @@ def open_side_question(
     if row.before is not None:
         row.before(state, result)
     state.asking = sq.asking_about(about.seq) if about is not None else question.value
+    result.replies.append(_side_reply(state, row, about, now))
+
+
+def ask_side_question_again(state: UserState, now: datetime, result: StepResult) -> bool:
+    """The side question still open (after a restart, or /start), asked again; changes nothing.
+    False when none is open (or the debt it was about is gone)."""
+    if ask_waiting_detail(state, result):
+        return True
+    asked = sq.opened(state.asking)
+    if asked is None:
+        return False
+    about = state.debt(asked[1]) if asked[1] is not None else None
+    if asked[1] is not None and about is None:
+        return False
+    result.replies.append(_side_reply(state, SIDE[asked[0]], about, now))
+    return True
+
+
+def _side_reply(state: UserState, row: SideStep, about: Debt | None, now: datetime) -> Reply:
     choices = row.buttons(state) if row.buttons is not None else ()
     shown = row.shows(state, about, now) if row.shows is not None else {}
-    reply = Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices)
-    if row.passes_on and result.replies:
-        # By the way, before the debt's own question, which stays the one to answer.
-        result.replies.insert(len(result.replies) - 1, reply)
-    else:
-        result.replies.append(reply)
+    return Reply(render(state.locale, row.ask, user=state, debt=about, **shown), choices)
 
 
 def ask_waiting_detail(state: UserState, result: StepResult) -> bool:
@@ -374,12 +392,16 @@ def answer_side_question(state: UserState, text: str, now: datetime, result: Ste
         state.asking = None
         return True
     value = row.reader(state, text, now)
-    if value is None and row.passes_on:
+    said_no = parse_yes_no(text) is False
+    if value is None and row.passes_on and not said_no:
         state.asking = None
         return None
     if value is None:
-        sq.say(state, result, row.error, **(row.error_shows(state, now) if row.error_shows else {}))
-        ask_waiting_detail(state, result)  # a letter's detail again, with its Skip button
+        # Said why, and asked again with its choices: the question stays the one on the screen.
+        error = row.no if said_no and row.no else row.error
+        sq.say(state, result, error, **(row.error_shows(state, now) if row.error_shows else {}))
+        if not ask_waiting_detail(state, result):  # a letter's detail again, with its Skip button
+            result.replies.append(_side_reply(state, row, state.debt(seq) if seq is not None else None, now))
         return False
     row.take(state, value, now, result)
     return True

@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, buttons, commands, details
+from dialogs import agreement, buttons, commands
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
@@ -21,6 +21,7 @@ from dialogs.conversation import (
     answer_confirmation,
     answer_side_question,
     ask,
+    ask_side_question_again,
     ask_waiting_detail,
     open_side_question,
     show_confirmation,
@@ -47,17 +48,29 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     after = result.state
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    # Not over a letter's detail, whose question takes any text: the zone waits for its turn.
-    if sq.wants_time_zone(after) and details.waiting(after) is None:
+    if sq.wants_time_zone(after) and not after.asking and _ends_with_the_debt_question(after, now, result):
+        # In a turn of its own: the debt's question waits until the zone is answered or passed
+        # on, so a number typed next can only mean a zone. (A turn that ends otherwise, with a
+        # confirmation or a menu, keeps its ending: the zone is asked at a later answer.)
+        result.replies.pop()
         open_side_question(after, SideQuestion.TIME_ZONE_BY_THE_WAY, now, result)
     return result
+
+
+def _ends_with_the_debt_question(state: UserState, now: datetime, result: StepResult) -> bool:
+    debt = state.active_debt
+    if debt is None or not result.replies or state.confirming:
+        return False
+    asked = Ctx(state, debt, local_now(state, now).date(), StepResult(state))
+    return result.replies[-1] == ask(STEP[debt.state], asked)
 
 
 def where_we_are(state: UserState, now: datetime) -> StepResult:
     """The current question and nothing else, for a channel that must show it again (after a
     restart cut off its reply); it applies no answer, so it is safe to repeat."""
     result = StepResult(state)
-    prompt(state, local_now(state, now).date(), result)
+    if not ask_side_question_again(state, now, result):
+        prompt(state, local_now(state, now).date(), result)
     return result
 
 
@@ -81,7 +94,6 @@ def _dispatch(state: UserState, inp: Input, now: datetime, result: StepResult) -
         if taken is not None:
             return
     if inp.kind is InputKind.COMMAND:
-        state.asking = None  # a command sets a side question aside
         commands.run(state, inp, now, result, prompt=prompt, undo=undo)
     elif inp.kind is InputKind.BUTTON:
         press(state, inp.value, now, result)

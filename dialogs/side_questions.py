@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from functools import cache
 from typing import Literal
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from dialogs import buttons, reminder_plan
 from dialogs.readers.quiet_hours import parse_quiet_hours
@@ -108,16 +108,37 @@ def read_time_zone(state: UserState, text: str, now: datetime) -> str | None:
     return zone
 
 
-def read_zone_only(state: UserState, text: str, now: datetime) -> str | None:
-    return parse_timezone(text)
-
-
 def set_time_zone(state: UserState, zone: str, now: datetime, result: StepResult) -> None:
-    if state.reminders.timezone != zone:
-        state.reminders.timezone = zone
+    """The zone the person gives. The first answer confirms what was a guess: a call time typed
+    on the guess ("3pm") meant 3pm on their clock, so it keeps that time in the zone given.
+    Once confirmed, a call stays at its moment (3pm in New York is noon in Los Angeles)."""
+    settings = state.reminders
+    guessed = reminder_plan.zone(state)
+    if settings.timezone != zone:
+        settings.timezone = zone
         result.changed = True
+    moved: list[tuple[Debt, datetime]] = []
+    if not settings.zone_confirmed:
+        settings.zone_confirmed = True
+        result.changed = True
+        moved = _keep_calls_on_the_clock(state, guessed, now)
     state.asking = None
-    say(state, result, "timezone_set.html", zone=zone, local=reminder_plan.local_now(state, now))
+    say(state, result, "timezone_set.html", zone=zone, local=reminder_plan.local_now(state, now), calls=moved)
+
+
+def _keep_calls_on_the_clock(state: UserState, guessed: ZoneInfo, now: datetime) -> list[tuple[Debt, datetime]]:
+    """Calls still ahead, moved from the guessed zone to the person's own, at the same wall time."""
+    given = reminder_plan.zone(state)
+    if given == guessed:
+        return []
+    moved = []
+    for debt in state.debts:
+        if debt.call_at is None or debt.call_at <= now:
+            continue
+        wall = debt.call_at.astimezone(guessed).replace(tzinfo=None)
+        debt.call_at = reminder_plan.to_utc(given, wall)
+        moved.append((debt, wall))
+    return moved
 
 
 # -- quiet hours -------------------------------------------------------------------------------

@@ -223,6 +223,9 @@ class ReminderSettings:
     days_before: int = 3
     # How long before a call the person said they would make its script arrives.
     call_lead_minutes: int = 30
+    # The person has answered which zone they are in: until then `timezone` is a guess, and a
+    # call time typed meanwhile keeps its time on the clock when the zone is answered.
+    zone_confirmed: bool = False
 
 
 @dataclass(slots=True)

@@ -57,6 +57,7 @@ def test_export_holds_every_setting_and_what_was_left_open(tmp_path: Path) -> No
         "quiet_end": "07:00:00",
         "days_before": 7,
         "call_lead_minutes": 30,
+        "zone_confirmed": True,  # London was typed
     }
     assert str(user["confirming"]).startswith("cancel.1.")  # starting debt #1 over, still to be confirmed
     assert user["asking"] is None

@@ -147,6 +147,7 @@ NOT_DEFAULT_REMINDERS: dict[str, object] = {
     "quiet_end": time(6, 45),
     "days_before": 7,
     "call_lead_minutes": 90,
+    "zone_confirmed": True,
 }
 NOT_DEFAULT_USER: dict[str, object] = {
     "locale": "zh_TW",
@@ -380,6 +381,7 @@ class TestStore:
             "quiet_end": "06:45:00",
             "days_before": 7,
             "call_lead_minutes": 90,
+            "zone_confirmed": True,
         }
 
     def test_times_stored_are_the_callers_now_never_the_wall_clock(self, store: Storage) -> None:

@@ -109,8 +109,9 @@ def to_the_offer(chat: Chat, creditor: str = "Capital One") -> None:
     assert chat.debt.state == "awaiting_reply", chat.debt.state
 
 
-def to_repaying(chat: Chat) -> None:
-    """Three monthly payments of $566.67, $566.67, $566.66, the first in nine days."""
+def to_signature(chat: Chat) -> None:
+    """The agreement drafted: three monthly payments of $566.67, $566.67, $566.66, the first in
+    nine days; the time zone is asked (the first reminder is planned)."""
     to_the_offer(chat)
     chat.say("they want 1700")
     chat.press("Accept $1,700")
@@ -121,6 +122,11 @@ def to_repaying(chat: Chat) -> None:
     chat.say("{date:+9d}")
     chat.say("monthly")
     chat.say("{date:+5d}")
+
+
+def to_repaying(chat: Chat) -> None:
+    to_signature(chat)
+    chat.press("America/New_York is right")
     chat.press("The signed copy came back")
     chat.press("Yes, I have their signed copy")  # drafted today: the coach asks once more
     assert chat.debt.state == "repaying", chat.debt.state
@@ -261,15 +267,20 @@ def test_a_double_tap_on_a_toggle_toggles_once() -> None:
     assert [g.value for g in chat.debt.goals] == ["lump_sum"]
 
 
-def test_the_by_the_way_time_zone_question_leaves_the_debt_buttons_current() -> None:
+def test_the_by_the_way_time_zone_question_is_the_only_menu_of_its_turn_and_the_debt_question_follows() -> None:
     chat = Chat()
-    to_repaying(chat)
-    asked = [m for m in chat.messages if "time zone" in plain(m.text).lower()]
-    assert asked, "the zone is asked by the way when the first reminder is planned"
-    chat.press("Chicago time")  # a zone button beside the debt's question
+    to_signature(chat)
+    asked = chat.messages[-1]
+    assert "your time zone" in plain(asked.text).lower(), "asked when the first reminder is planned"
+    shown = [c.label for m in chat.messages for c in m.choices]
+    assert "The signed copy came back" not in shown, "the debt's question waits for the zone's answer"
+    chat.press("Chicago time")
     assert chat.state.reminders.timezone == "America/Chicago"
-    chat.press_data(chat.button_starting("Paid $566.67"))
-    assert chat.debt.payments[0].status is PaymentStatus.PAID
+    assert chat.debt.state == "awaiting_signature"
+    followed = chat.messages[-1]
+    assert "The signed copy came back" in [c.label for c in followed.choices], "then the debt's question"
+    said = chat.press("Show the letter again")  # its buttons are current
+    assert "earlier question" not in said and "agreement is drafted" in said, said
 
 
 # -- payments --------------------------------------------------------------------------------
@@ -462,10 +473,17 @@ def named_parts(state: UserState, data: str) -> frozenset[str] | None:
             # has the detail (/back still keeps it: see dialogs/engine.py's `undo`). The last one
             # drafts the letter that waited, which may plan the first reminder (and guess the zone).
             return frozenset({"full_name", "postal_address", f"debts.{waiting[1].seq}", "undo", *SET_ASIDE, *zone})
+        # The first zone given confirms the guess, and a call typed on the guess keeps its time
+        # on the clock (debt.call_at moves).
+        confirms = (
+            set()
+            if state.reminders.zone_confirmed
+            else {"reminders.zone_confirmed", *(f"debts.{d.seq}" for d in state.debts if d.call_at)}
+        )
         controls = {
             "debt": {"active"},
             "lang": {"locale"},
-            "tz": {"reminders.timezone"},
+            "tz": {"reminders.timezone", *confirms},
             "quiet": {"reminders.quiet_start", "reminders.quiet_end"},
             "days": {"reminders.days_before"},
             "ask": {"reminders.timezone"},

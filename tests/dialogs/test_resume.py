@@ -16,7 +16,7 @@ import pytest
 from bot.service import handle
 from bot.store import Store
 from dialogs.codec import encode
-from dialogs.engine import step
+from dialogs.engine import step, where_we_are
 from dialogs.state import UserState
 from dialogs.step_io import Choice, Input
 from tests.dialogs.test_transcripts import NOW, STORIES, buttons_now, to_input
@@ -83,3 +83,17 @@ def test_a_crash_mid_input_loses_only_that_input(tmp_path: Path) -> None:
     reopened.close()
     assert state.active_debt is not None and state.active_debt.state == "kind"
     assert state.active_debt.kind is None
+
+
+def test_a_side_question_open_at_a_restart_is_the_one_shown_and_answered() -> None:
+    """A channel shows where we are after a restart (Telegram: where_we_are, the console: /start):
+    the side question still open is that question, and what is typed next answers it."""
+    state = UserState()
+    for inp in (Input.text("hello"), Input.text("Chase"), Input.command("timezone")):
+        state = step(state, inp, NOW).state
+    shown = where_we_are(state, NOW)
+    assert shown.replies[-1].text.startswith("Your time zone"), shown.replies[-1].text
+    assert not shown.changed
+    answered = step(state, Input.text("Chicago"), NOW)
+    assert answered.state.reminders.timezone == "America/Chicago"
+    assert "What kind of debt is it with Chase?" in answered.replies[-1].text

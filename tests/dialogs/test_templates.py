@@ -58,6 +58,15 @@ def test_every_label_is_defined_and_used() -> None:
     assert defined - used == set(), "labels defined but never used"
 
 
+def test_no_sentence_asks_to_tap_which_the_console_cannot() -> None:
+    """The console shows numbered choices, not buttons to tap: a sentence says "choose" or
+    "type", which every channel can follow."""
+    for locale in available_locales():
+        texts = {**_templates(locale), "labels.toml": (TEMPLATES_DIR / locale / "labels.toml").read_text()}
+        tapping = [name for name, text in texts.items() if re.search(r"\btap", text, re.IGNORECASE)]
+        assert tapping == [], f"{locale}: {tapping}"
+
+
 def test_every_locale_has_every_template_and_label() -> None:
     english = set(_templates("en"))
     with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:

@@ -2,7 +2,8 @@
 
 Each YAML file under `transcripts/` holds stories run through the pure engine, on the tests' clock
 (dates in them are written relative to it, `{date:+9d}`: see tests/support/clock.py). A step gives
-one input (`say`, `press` a button by its label or its action, `command`, `global`) and what must
+one input (`say`, `press` a button by its label or its action, `command` with its argument
+if any, `global`) and what must
 follow: `state` (the active debt's step), `says` (fragments that must appear in the replies),
 `not_says`, `buttons` (every button of the replies, in order), `letters` (kinds drafted),
 `letter_says` and `not_letter_says` (fragments of their text), and `check` (values read off the
@@ -63,7 +64,8 @@ def to_input(state: UserState, step_: dict[str, Any], shown: tuple[Choice, ...] 
     if "say" in step_:
         return Input.text(expand(str(step_["say"]), TODAY))
     if "command" in step_:
-        return Input.command(step_["command"])
+        name, _, arg = str(step_["command"]).partition(" ")  # `command: timezone Los Angeles`
+        return Input.command(name, arg.strip())
     if "global" in step_:
         return Input.button(global_data(state, str(step_["global"])))
     label = expand(str(step_["press"]), TODAY)

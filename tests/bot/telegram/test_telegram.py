@@ -62,7 +62,9 @@ async def test_export_sends_the_json_and_delete_erases_after_confirming(
     async with running_bot(server, store, tmp_path):
         await alex.does(negotiation(until="offer drafted"))
         await sam.does([("say", "/start"), ("say", "Other Bank")])
-        await alex.says("/export")
+        exported = await alex.says("/export")
+        # The question that waits comes again, with its buttons: the earlier ones were cleared.
+        assert "They accepted" in dict(exported[-1].choices), exported[-1].text
         export = server.documents(201)[-1]
         assert export.document is not None and export.document.filename == "debtcoach-export.json"
         document = json.loads(export.document.content)

@@ -99,7 +99,7 @@ ANSWERS_FOR = [
     ("When is the payment due", DATES),
     ("By what date must the agreement be signed", DATES),
     ("What balance does the statement show", ["2950.40", "5000", "0"]),
-    ("You decide: tap an option", ["1800", "accept", "2,000", "100"]),
+    ("You decide: choose an option", ["1800", "accept", "2,000", "100"]),
 ]
 CREDITOR_QUESTION = "Which creditor is this debt with"
 COMMAND_ARGS = ["Capital One", "now", "de", "1", "<b>x</b> & y", "😀", "offer", "../../etc", "-1", "x" * 300]
