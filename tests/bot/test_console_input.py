@@ -18,7 +18,7 @@ from tests.support.console_process import chat
 
 pytestmark = pytest.mark.process  # starts real debtcoach processes: left out of `make test-fast`
 
-NOT_A_KIND = "I didn't recognise that kind of debt."
+NOT_A_KIND = "I didn't recognize that kind of debt."
 NOT_AN_AMOUNT = "I couldn't read an amount there."
 
 

@@ -46,5 +46,5 @@ def test_a_number_after_export_answers_the_question_on_the_screen(tmp_path: Path
     saved, asked = after.split("What kind of debt is it with Capital One?", 1)
     assert "debtcoach-export.json" in saved, "the file follows its announcement"
     assert "1) Credit card" in asked
-    assert "I didn't recognise that kind of debt" not in out
+    assert "I didn't recognize that kind of debt" not in out
     assert "How much do you owe Capital One now?" in asked
