@@ -490,7 +490,8 @@ def named_parts(state: UserState, data: str) -> frozenset[str] | None:
             "debts": set(),
             "calendar": set(),
         }
-        return frozenset(controls[name] | SET_ASIDE) if name in controls else frozenset()
+        # A setting that ends the turn on the debt's question may open the first reminder's zone.
+        return frozenset(controls[name] | SET_ASIDE | zone) if name in controls else frozenset()
     return frozenset()
 
 
