@@ -192,3 +192,25 @@ def _finish(state: UserState, debt: Debt, now: datetime, result: StepResult) -> 
     ctx = Ctx(state, debt, local_now(state, now).date(), result)
     letter = draft_letter(ctx, kind) if kind is not None else None
     ctx.say("details_done.html", letter=letter, blanks=missing(state, debt))
+
+
+def draft_held(state: UserState, seq: int, now: datetime, result: StepResult) -> None:
+    """The letter that waited for its details, when the person moved on before the last one (a
+    command, another button): drafted as it is, with a line to write on for each detail not
+    given (those are still asked before the next letter), rather than lost."""
+    from dialogs.conversation import STEP
+    from dialogs.letters import draft_letter
+
+    debt = state.debt(seq)
+    kind = STEP[debt.state].letter if debt is not None else None
+    if debt is None or kind is None:
+        return
+    ctx = Ctx(state, debt, local_now(state, now).date(), StepResult(state))
+    letter = draft_letter(ctx, kind, ask_details=False)
+    if letter is None:
+        return
+    result.effects.append(letter)
+    said = Ctx(state, debt, ctx.today, StepResult(state))
+    said.say("details_done.html", letter=letter, blanks=missing(state, debt))
+    # Before the question the turn ends with, which stays the one to answer.
+    result.replies[max(len(result.replies) - 1, 0) : max(len(result.replies) - 1, 0)] = said.result.replies

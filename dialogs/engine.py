@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, buttons, commands
+from dialogs import agreement, buttons, commands, details
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
@@ -33,7 +33,7 @@ from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
 from dialogs.render import read_markup
 from dialogs.state import Budget, Debt, UserState
-from dialogs.step_io import Choice, Input, InputKind, Reply, StepResult
+from dialogs.step_io import Choice, EraseRequested, Input, InputKind, LetterDrafted, Reply, StepResult
 from dialogs.vocabulary import SideQuestion, Trigger
 
 MAX_TEXT = 2000
@@ -44,8 +44,15 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     """`now` is aware; "today" is the person's own date, in their time zone."""
     result = StepResult(state)
     confirming, asking = state.confirming, state.asking
+    held = details.waiting(state)
     _dispatch(state, inp, now, result)
     after = result.state
+    if held is not None and details.waiting(after) is None:
+        seq = held[1].seq
+        gone = any(isinstance(e, EraseRequested) for e in result.effects)
+        drafted = any(isinstance(e, LetterDrafted) and e.debt_seq == seq for e in result.effects)
+        if not gone and not drafted:
+            details.draft_held(after, seq, now, result)
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
     if sq.wants_time_zone(after) and not after.asking and _ends_with_the_debt_question(after, now, result):

@@ -28,10 +28,11 @@ LETTERS = {
 }
 
 
-def draft_letter(ctx: Ctx, kind: str, **extra: Any) -> LetterDrafted | None:
+def draft_letter(ctx: Ctx, kind: str, *, ask_details: bool = True, **extra: Any) -> LetterDrafted | None:
     """The letter, or None when it waits for a detail it needs, which is asked now (the letter
-    follows the last answer)."""
-    if details.hold(ctx):
+    follows the last answer). Without `ask_details`, as it is: a line to write on for each
+    detail not given."""
+    if ask_details and details.hold(ctx):
         return None
     body, title, stem = LETTERS[kind]
     context: dict[str, Any] = {"offer": ctx.debt.offer, "agreement": ctx.debt.agreement, **extra}
