@@ -55,7 +55,10 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
             details.draft_held(after, seq, now, result)
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
-    if sq.wants_time_zone(after) and not after.asking and _ends_with_the_debt_question(after, now, result):
+    # Only after an answer that changed something: a stale button or a read-only command
+    # changes nothing, not even by opening the time zone's question.
+    wanted = result.changed and sq.wants_time_zone(after) and not after.asking
+    if wanted and _ends_with_the_debt_question(after, now, result):
         # In a turn of its own: the debt's question waits until the zone is answered or passed
         # on, so a number typed next can only mean a zone. (A turn that ends otherwise, with a
         # confirmation or a menu, keeps its ending: the zone is asked at a later answer.)

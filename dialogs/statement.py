@@ -76,13 +76,21 @@ def take_check_balance(ctx: Ctx) -> Taken:
     """An unlikely balance confirmed (its button, a yes), or the right one typed."""
     if ctx.action == "right" or (ctx.action is None and parse_yes_no(ctx.text) is True):
         return Trigger.ANSWER
+    typed = _balance_typed(ctx)
+    if typed is not None:
+        return typed
+    return Stay() if is_unlikely_balance(ctx.debt) else Trigger.ANSWER
+
+
+def _balance_typed(ctx: Ctx) -> Invalid | None:
+    """A balance typed again: taken and read back, or why it cannot be (None: taken)."""
     amount = read_balance(ctx)
     if isinstance(amount, Invalid):
         return amount
     ctx.debt.balance = amount
     remember_currency(ctx)
     ctx.read_back("balance", amount)
-    return Stay() if is_unlikely_balance(ctx.debt) else Trigger.ANSWER
+    return None
 
 
 def remember_currency(ctx: Ctx) -> None:
@@ -145,10 +153,4 @@ def take_confirm_balance(ctx: Ctx) -> Taken:
     """The balance on the statement: the same as told (a button or a yes), or a new one."""
     if ctx.action == "same" or parse_yes_no(ctx.text) is True:
         return Trigger.ANSWER
-    amount = read_balance(ctx)
-    if isinstance(amount, Invalid):
-        return amount
-    ctx.debt.balance = amount
-    remember_currency(ctx)
-    ctx.read_back("balance", amount)
-    return Trigger.ANSWER
+    return _balance_typed(ctx) or Trigger.ANSWER

@@ -432,7 +432,16 @@ def changed_parts(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 
 def named_parts(state: UserState, data: str) -> frozenset[str] | None:
     """What a press of `data` may change, read from the data alone (None: anything, for a
-    confirmed erase). A press whose data is not current may change nothing: an empty set."""
+    confirmed erase). A press whose data is not current may change nothing: an empty set. One
+    that changes something may also be the answer at which the first reminder's time zone is
+    guessed and asked."""
+    named = _named_parts(state, data)
+    if not named:
+        return named
+    return named | ({"reminders.timezone", "asking"} if state.reminders.timezone is None else set())
+
+
+def _named_parts(state: UserState, data: str) -> frozenset[str] | None:
     pressed = buttons.read(data)
     # Any answer may let the first reminder be planned, and with it the guess of the time zone.
     zone = {"reminders.timezone"} if state.reminders.timezone is None else set()
