@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 
 from bot.pdf import letter_pdf
-from dialogs.engine import step
 from dialogs.state import UserState
-from dialogs.step_io import Input, LetterDrafted
-from tests.support.clock import clock_now, expand, today_of
-from tests.support.sample import SAMPLE, Move
+from dialogs.step_io import LetterDrafted, StepResult
+from tests.support.clock import clock_now
+from tests.support.sample import SAMPLE, Move, play
 
 NOW = clock_now()
 NAME, STREET, CITY = "Alex Rivera", "12 Elm St", "Springfield, IL 62701"
@@ -31,23 +30,10 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="po
 
 def letters_of(moves: list[Move], state: UserState | None = None) -> dict[str, LetterDrafted]:
     """The letters the moves draft, by kind (the latest of each)."""
-    state = state or UserState()
-    today = today_of(NOW, state)
-    shown: dict[str, str] = {}
+    results: list[StepResult] = []
+    play(moves, NOW, state, results=results)
     drafted: dict[str, LetterDrafted] = {}
-    for move in moves:
-        text = expand(move.text, today)
-        if move.kind == "command":
-            inp = Input.command(text)
-        elif move.kind == "say":
-            inp = Input.text(text)
-        else:
-            inp = Input.button(shown[text])
-        result = step(state, inp, NOW)
-        state = result.state
-        with_buttons = [reply.choices for reply in result.replies if reply.choices]
-        if with_buttons:
-            shown = {choice.label: choice.value for choice in with_buttons[-1]}
+    for result in results:
         drafted |= {e.kind: e for e in result.effects if isinstance(e, LetterDrafted)}
     return drafted
 

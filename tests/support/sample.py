@@ -26,7 +26,7 @@ import yaml
 
 from dialogs.engine import step
 from dialogs.state import UserState
-from dialogs.step_io import Choice, Input
+from dialogs.step_io import Choice, Input, StepResult
 from tests.support.clock import expand, today_of
 
 SOURCE = Path(__file__).resolve().parent.parent / "transcripts" / "01_settle_credit_card.yaml"
@@ -103,10 +103,13 @@ def console_lines(moves: list[Move]) -> list[str]:
     return lines
 
 
-def play(moves: list[Move], now: datetime, state: UserState | None = None) -> tuple[list[Input], UserState]:
-    """The moves through the pure engine at `now`: the inputs they were, and the state they leave. A
-    press is the data of the button with that label on the latest question that had buttons; dates
-    are read from the person's today at the start."""
+def play(
+    moves: list[Move], now: datetime, state: UserState | None = None, *, results: list[StepResult] | None = None
+) -> tuple[list[Input], UserState]:
+    """The moves through the pure engine at `now`: the inputs they were, and the state they leave
+    (each step's result appended to `results` when given). A press is the data of the button with
+    that label on the latest question that had buttons; dates are read from the person's today at
+    the start."""
     state = state or UserState()
     today = today_of(now, state)
     shown: tuple[Choice, ...] = ()
@@ -127,6 +130,8 @@ def play(moves: list[Move], now: datetime, state: UserState | None = None) -> tu
         if with_buttons:
             shown = tuple(with_buttons[-1])
         made.append(inp)
+        if results is not None:
+            results.append(result)
     return made, state
 
 
