@@ -14,8 +14,8 @@ from dialogs.answers import date_within
 from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
-from dialogs.money import Money
-from dialogs.offer import current_rounds, total_of
+from dialogs.money import Money, total_of
+from dialogs.offer import current_rounds
 from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.readers.schedules import parse_figure

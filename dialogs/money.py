@@ -8,6 +8,7 @@ where it says so (half-up to cents, the way a statement or a cheque is rounded).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -151,6 +152,14 @@ class Money:
             return NotImplemented
         self._check_same(other)
         return self.amount >= other.amount
+
+
+def total_of(amounts: Sequence[Money]) -> Money:
+    """What a non-empty list of amounts in one currency comes to (a schedule's payments)."""
+    total = amounts[0]
+    for amount in amounts[1:]:
+        total += amount
+    return total
 
 
 @lru_cache(maxsize=64)

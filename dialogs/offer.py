@@ -17,7 +17,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from dialogs.ledger import Ledger
-from dialogs.money import Money
+from dialogs.money import Money, total_of
 from dialogs.schedule import due_dates
 from dialogs.state import Basis, Debt, Frequency, Goal, Holder, Offer, Outcome, Round, Who
 
@@ -121,13 +121,6 @@ def within_limit(debt: Debt, amount: Money, payments: Sequence[Money], book: Led
     if len(payments) < 2:
         return amount <= offer.ceiling
     return total_of(payments) <= limit_for(debt, payments, book, today)
-
-
-def total_of(payments: Sequence[Money]) -> Money:
-    total = payments[0]
-    for payment in payments[1:]:
-        total += payment
-    return total
 
 
 def round_down(money: Money) -> Money:

@@ -12,7 +12,7 @@ from dialogs import offer as figures
 from dialogs.budget import others, redraft
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
-from dialogs.money import Money
+from dialogs.money import Money, total_of
 from dialogs.offer import Action
 from dialogs.readers.keywords import keyword
 from dialogs.readers.schedules import parse_figure
@@ -196,7 +196,7 @@ def decision_choices(ctx: Ctx) -> tuple[Choice, ...]:
     latest = _their_latest(ctx)
     options: list[tuple[Action, Choice]] = []
     if latest is not None and len(latest.payments) > 1:
-        total = figures.total_of(latest.payments)
+        total = total_of(latest.payments)
         choice = ctx.choice("accept_their_payments", Action.ACCEPT, amount=total, count=len(latest.payments))
         options.append((Action.ACCEPT, choice))
     elif latest is not None and latest.amount is not None:

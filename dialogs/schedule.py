@@ -9,7 +9,7 @@ from decimal import ROUND_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from dialogs.money import Money
+from dialogs.money import Money, total_of
 from dialogs.state import Agreement, Frequency, Payment
 
 
@@ -63,9 +63,7 @@ class Shape:
 
 
 def shape(payments: Sequence[Money]) -> Shape:
-    total = payments[0]
-    for payment in payments[1:]:
-        total += payment
+    total = total_of(payments)
     first = None
     rest = list(payments)
     if len(rest) > 2 and rest[0] != rest[1]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal
 
-from dialogs.money import Money
+from dialogs.money import Money, total_of
 from dialogs.readers.amounts import amounts_in
 from dialogs.readers.numbers import numbers_to_digits
 from dialogs.readers.text import fold_width
@@ -59,10 +59,7 @@ class Figure:
         """What it comes to in all; None for an open-ended amount a month."""
         if not self.payments:
             return None
-        total = self.payments[0]
-        for payment in self.payments[1:]:
-            total += payment
-        return total
+        return total_of(self.payments)
 
     @property
     def is_schedule(self) -> bool:
