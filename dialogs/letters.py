@@ -8,15 +8,14 @@ later one never replaces an earlier one's file; the others are one letter per de
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING
 from typing import Any
 
 from dialogs import details
 from dialogs.budget import others
 from dialogs.context import Ctx
 from dialogs.money import Money
-from dialogs.offer import our_offers
-from dialogs.state import Basis, Debt, Who
+from dialogs.offer import offer_terms, our_offers
+from dialogs.state import Debt, Who
 from dialogs.step_io import LetterDrafted
 
 # kind -> (body template, title template, file name stem)
@@ -39,7 +38,7 @@ def draft_letter(ctx: Ctx, kind: str, *, ask_details: bool = True, **extra: Any)
     filename = f"debt{ctx.debt.seq}-{stem}"
     if kind == "offer":
         number, figure = offer_letter(ctx.debt)
-        context.update(number=number, figure=figure, **_offer_terms(ctx, figure))
+        context.update(number=number, figure=figure, **offer_terms(ctx.debt, figure, others(ctx)))
         filename = f"{filename}-{number}"
     letter = LetterDrafted(
         kind,
@@ -51,20 +50,6 @@ def draft_letter(ctx: Ctx, kind: str, *, ask_details: bool = True, **extra: Any)
     )
     ctx.result.effects.append(letter)
     return letter
-
-
-def _offer_terms(ctx: Ctx, figure: Money | None) -> dict[str, Any]:
-    """What the offer letter may say truthfully: whether the cash free now covers the balance
-    (then "I am unable to pay the full balance" would be untrue), and on a payment plan how many
-    months the figure takes to pay the balance, so the plan has a term and a total."""
-    balance = ctx.debt.balance
-    free_now = others(ctx).free_now()
-    covers = balance is not None and balance.currency == free_now.currency and free_now >= balance
-    months = None
-    plan = ctx.debt.offer is not None and ctx.debt.offer.basis is Basis.PAYMENT_PLAN
-    if plan and balance is not None and figure:
-        months = int((balance.amount / figure.amount).to_integral_value(rounding=ROUND_CEILING))
-    return {"covers": covers, "months": months}
 
 
 def offer_letter(debt: Debt) -> tuple[int, Money | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
@@ -121,6 +121,19 @@ def within_limit(debt: Debt, amount: Money, payments: Sequence[Money], book: Led
     if len(payments) < 2:
         return amount <= offer.ceiling
     return total_of(payments) <= limit_for(debt, payments, book, today)
+
+
+def offer_terms(debt: Debt, figure: Money | None, book: Ledger) -> dict[str, object]:
+    """What the script and the offer letter may say truthfully: whether the cash free now covers
+    the whole balance (then "I can't pay it all" would be a lie, and paying in full is an option),
+    and on a payment plan how many months `figure` takes to pay the balance (its term)."""
+    balance, free_now = debt.balance, book.free_now()
+    covers = balance is not None and balance.currency == free_now.currency and free_now >= balance
+    months = None
+    plan = debt.offer is not None and debt.offer.basis is Basis.PAYMENT_PLAN
+    if plan and balance is not None and figure:
+        months = int((balance.amount / figure.amount).to_integral_value(rounding=ROUND_CEILING))
+    return {"covers": covers, "months": months}
 
 
 def round_down(money: Money) -> Money:

@@ -6,8 +6,6 @@ Going above the walk-away ceiling is allowed, but only after a warning and an ex
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING
-
 from dialogs import offer as figures
 from dialogs.budget import others, redraft
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
@@ -90,22 +88,15 @@ def script_figures(ctx: Ctx) -> dict[str, object]:
     offer = ctx.debt.offer
     assert offer is not None
     figure = standing_offer(ctx)
-    balance = ctx.debt.balance
     book = others(ctx)
-    free_now = book.free_now()
-    covers = balance is not None and balance.currency == free_now.currency and free_now >= balance
     at_limit = figure is not None and figure >= offer.ceiling
     by_budget = offer.ceiling >= figures.budget_reach(ctx.debt, [], book, ctx.today)
-    months = None
-    if offer.basis is Basis.PAYMENT_PLAN and balance is not None and figure:
-        months = int((balance.amount / figure.amount).to_integral_value(rounding=ROUND_CEILING))
     return {
         "offer": offer,
         "figure": figure,
         "at_limit": at_limit,
-        "covers": covers,
         "by_budget": by_budget,
-        "months": months,
+        **figures.offer_terms(ctx.debt, figure, book),
     }
 
 
