@@ -21,7 +21,7 @@ from dialogs.readers.dates import parse_date
 from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.schedule import even_instalment, payments_for, split
-from dialogs.state import Agreement, Basis, Debt, Frequency, Payment, PaymentStatus
+from dialogs.state import Agreement, Basis, Debt, Payment, PaymentStatus
 from dialogs.step_io import CalendarRequested, Choice
 from dialogs.vocabulary import SideQuestion, Trigger
 
@@ -29,13 +29,6 @@ MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
 # US: a creditor files a 1099-C when this much or more is forgiven.
 FORM_1099C_THRESHOLD = Money.of("600", "USD")
-
-FREQUENCY_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (Frequency.BIWEEKLY, ("two weeks", "2 weeks", "biweekly", "bi-weekly", "fortnight")),
-    (Frequency.WEEKLY, ("week",)),
-    (Frequency.MONTHLY, ("month",)),
-]
-
 
 def _agreement(ctx: Ctx) -> Agreement:
     assert ctx.debt.agreement is not None

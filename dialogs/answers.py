@@ -8,18 +8,18 @@ by the parsing functions, so a reader only decides which one and what counts as 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from dialogs.context import Ctx, Invalid
+from dialogs.lexicon import find
 from dialogs.money import Money
 from dialogs.readers.amounts import has_exponent, means_nothing
 from dialogs.readers.counts import parse_count
 from dialogs.readers.dates import parse_date
 from dialogs.readers.durations import parse_months
-from dialogs.readers.keywords import keyword
 from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
 
@@ -47,13 +47,11 @@ def months(ctx: Ctx) -> int | Invalid:
     return Invalid("e_months.html") if found is None else found
 
 
-def one_of(
-    kind: type[Member], words: Sequence[tuple[str, Sequence[str]]], error: str
-) -> Callable[[Ctx], Member | Invalid]:
-    """A button of the enum, or the first keyword typed."""
+def one_of(kind: type[Member], table: str, error: str) -> Callable[[Ctx], Member | Invalid]:
+    """A button of the enum, or the first answer of the words table (`words.toml`) typed."""
 
     def read(ctx: Ctx) -> Member | Invalid:
-        found = member(kind, ctx.action or keyword(ctx.text, words))
+        found = member(kind, ctx.action or find(ctx.text, ctx.locale, table))
         return Invalid(error) if found is None else found
 
     read.__name__ = f"one_of_{kind.__name__}"

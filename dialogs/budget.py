@@ -6,6 +6,7 @@ from dialogs import offer as figures
 from dialogs.answers import member
 from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.ledger import Ledger
+from dialogs.lexicon import mentions
 from dialogs.portfolio import ledger, promised, spent
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Goal
@@ -16,15 +17,6 @@ MAX_HARDSHIP = 600
 # A sentence ends with one of these, perhaps inside a closing quote or bracket.
 SENTENCE_ENDS = ".!?…。！？"
 CLOSERS = "\"')]}”’»」』"
-
-GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (Goal.LUMP_SUM, ("lump", "one payment", "single payment", "at once")),
-    (Goal.INSTALMENTS, ("instal", "install", "several payments", "in payments")),
-    (Goal.MORE_TIME, ("time", "lower payment", "lower monthly", "smaller payment")),
-    (Goal.LOWER_RATE, ("rate", "interest")),
-    (Goal.FEES_WAIVED, ("fee", "penalt")),
-]
-
 
 # -- budget ----------------------------------------------------------------------------------
 def others(ctx: Ctx) -> Ledger:
@@ -90,7 +82,7 @@ def take_goals(ctx: Ctx) -> Taken:
         else:
             ctx.debt.goals.append(goal)
         return Stay()
-    named = _goals_in(ctx.text)
+    named = [Goal(value) for value in mentions(ctx.text, ctx.locale, "goal")]
     low = ctx.text.lower().strip()
     if not named and low in ("done", "that's all", "thats all", "next", "ok") and ctx.debt.goals:
         return Trigger.ANSWER
@@ -98,11 +90,6 @@ def take_goals(ctx: Ctx) -> Taken:
         return Invalid("e_goals.html")
     ctx.debt.goals = named
     return Trigger.ANSWER
-
-
-def _goals_in(text: str) -> list[Goal]:
-    low = f" {text.lower()} "
-    return [Goal(value) for value, words in GOAL_WORDS if any(w in low for w in words)]
 
 
 # -- hardship, then the offer ----------------------------------------------------------------

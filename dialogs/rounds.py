@@ -10,9 +10,9 @@ from dialogs import offer as figures
 from dialogs.budget import others, redraft
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
+from dialogs.lexicon import find
 from dialogs.money import Money, total_of
 from dialogs.offer import Action
-from dialogs.readers.keywords import keyword
 from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Round, Who
@@ -21,21 +21,6 @@ from dialogs.step_io import Choice
 from dialogs.vocabulary import SideQuestion, State, Trigger
 
 MAX_TERMS = 200
-
-REPLY_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("rejected", ("reject", "refused", "declined", "said no", "turned", " no ")),
-    ("accepted", ("accept", "agreed", "took it", "said yes", " yes ", " ok ", " deal")),
-    ("countered", ("counter",)),
-]
-
-DECISION_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (Action.SUPERVISOR, ("supervisor", "manager")),
-    (Action.PAUSE, ("pause", "later", "call back")),
-    (Action.SWITCH_TO_PLAN, ("plan", "more time", "lower payment")),
-    (Action.ACCEPT, ("accept", "take it", "agree", "deal")),
-    (Action.COUNTER, ("counter", "recommended")),
-]
-
 
 def standing_offer(ctx: Ctx) -> Money | None:
     made = figures.our_offers(ctx.debt)
@@ -105,7 +90,7 @@ def standing_figure(ctx: Ctx) -> dict[str, Money | None]:
 
 
 def take_awaiting_reply(ctx: Ctx) -> Taken:
-    said = ctx.action or keyword(ctx.text, REPLY_WORDS)
+    said = ctx.action or find(ctx.text, ctx.locale, "reply")
     amount = ctx.amount() if ctx.action is None else None
     if said == "script":
         ctx.say("script.html", (), **script_figures(ctx))
@@ -219,7 +204,7 @@ def decision_figures(ctx: Ctx) -> dict[str, object]:
 
 
 def take_decision(ctx: Ctx) -> Taken:
-    action = ctx.action or keyword(ctx.text, DECISION_WORDS)
+    action = ctx.action or find(ctx.text, ctx.locale, "decision")
     typed = ctx.amount() if ctx.action is None else None
     if typed is not None and action in (None, Action.COUNTER):
         return _counter_with(ctx, typed)

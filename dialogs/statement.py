@@ -12,44 +12,29 @@ from dialogs import buttons
 from dialogs.answers import first_amount, one_of
 from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.letters import draft_letter
+from dialogs.lexicon import find
 from dialogs.money import Money
 from dialogs.readers.amounts import has_exponent
 from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label
-from dialogs.state import Debt, DebtKind, Holder
+from dialogs.state import Debt, DebtKind
 from dialogs.step_io import Choice
 from dialogs.vocabulary import Trigger
 
 MAX_NAME = 80
 
-KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (DebtKind.PRIVATE_STUDENT_LOAN, ("private student",)),
-    (DebtKind.FEDERAL_STUDENT_LOAN, ("federal", "direct loan", "fafsa")),
-    (DebtKind.STORE_CARD, ("store card", "store", "retail")),
-    (DebtKind.CREDIT_CARD, ("credit", "card", "visa", "mastercard", "amex")),
-    (DebtKind.CAR_LOAN, ("car", "auto", "vehicle", "truck")),
-    (DebtKind.MORTGAGE, ("mortgage", "home loan", "house")),
-    (DebtKind.MEDICAL, ("medical", "hospital", "doctor", "dentist", "dental", "clinic")),
-    (DebtKind.COLLECTION, ("collection",)),
-    (DebtKind.TAX, ("tax", " irs ")),
-    (DebtKind.UTILITY, ("utility", "electric", "water", "gas bill", "power", "phone", "internet")),
-    (DebtKind.PERSONAL_LOAN, ("personal", "payday", "loan")),
-    (DebtKind.OTHER, ("other",)),
-]
-
-HOLDER_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (Holder.COLLECTOR, ("collect", "buyer", "agency", "bought", "sold")),
-    (Holder.ORIGINAL, ("original", "bank", "lender", "same", "still with", "creditor")),
-]
-
-_any_kind = one_of(DebtKind, KIND_WORDS, "e_kind.html")
+_any_kind = one_of(DebtKind, "kind", "e_kind.html")
 
 
 def kind_of_debt(ctx: Ctx) -> DebtKind | Invalid:
     """A student loan must say which: federal and private loans take different roads."""
-    low = ctx.text.lower()
-    if ctx.action is None and "student" in low and "federal" not in low and "private" not in low:
+    student_loans = (DebtKind.FEDERAL_STUDENT_LOAN, DebtKind.PRIVATE_STUDENT_LOAN)
+    if (
+        ctx.action is None
+        and find(ctx.text, ctx.locale, "student_loan")
+        and find(ctx.text, ctx.locale, "kind") not in student_loans
+    ):
         return Invalid("e_kind_student.html")
     return _any_kind(ctx)
 

@@ -9,7 +9,6 @@ again), and never raises, whatever the input: empty, emoji, pages of junk.
 - `counts`: how many instalments (`parse_count`)
 - `durations`: how many months behind (`parse_months`)
 - `yes_no`: yes, no, or "not sure" (`parse_yes_no`)
-- `keywords`: one of a list of answers named by keywords (`keyword`)
 - `dates`: a calendar date (`parse_date`)
 - `times`: the moment the person will call (`parse_moment`)
 - `quiet_hours`: the hours when no reminder may arrive (`parse_quiet_hours`)

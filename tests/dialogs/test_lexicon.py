@@ -1,0 +1,38 @@
+"""The words the coach understands come from each locale's words.toml, the person's own first."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.lexicon import entries, find, mentions
+from dialogs.render import available_locales
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A private student loan", "private_student_loan"),  # the more specific entry first
+        ("it's a VISA", "credit_card"),
+        ("Personal   Loan", "personal_loan"),
+        ("the IRS", "tax"),  # a word padded with spaces matches a whole word, even at the end
+        ("first", None),  # " irs " is not inside "first"
+        ("ＶＩＳＡ card", "credit_card"),  # full-width letters, as a phone keyboard may send them
+        ("", None),
+        ("something else", None),
+    ],
+)
+def test_a_kind_of_debt_is_found_by_its_words(text: str, expected: str | None) -> None:
+    assert find(text, "en", "kind") == expected
+
+
+def test_every_answer_named_is_found_once_in_the_tables_order() -> None:
+    assert mentions("lower the interest rate, and one payment, one payment", "en", "goal") == ["lump_sum", "lower_rate"]
+
+
+def test_every_locale_names_the_same_answers_in_each_table() -> None:
+    """A translator may choose other words, not other answers: a table's keys agree."""
+    english = {name: {answer for answer, _ in entries("en", name)} for name in ("kind", "holder", "goal", "reply", "decision", "frequency")}
+    for locale in available_locales():
+        for name, answers in english.items():
+            own = {answer for answer, _ in entries(locale, name)}
+            assert own == answers, (locale, name)
