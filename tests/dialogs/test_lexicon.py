@@ -31,7 +31,8 @@ def test_every_answer_named_is_found_once_in_the_tables_order() -> None:
 
 def test_every_locale_names_the_same_answers_in_each_table() -> None:
     """A translator may choose other words, not other answers: a table's keys agree."""
-    english = {name: {answer for answer, _ in entries("en", name)} for name in ("kind", "holder", "goal", "reply", "decision", "frequency")}
+    tables = ("kind", "holder", "goal", "reply", "decision", "frequency")
+    english = {name: {answer for answer, _ in entries("en", name)} for name in tables}
     for locale in available_locales():
         for name, answers in english.items():
             own = {answer for answer, _ in entries(locale, name)}
