@@ -174,11 +174,20 @@ def _locale(locale: str) -> Locale:
         return Locale.parse("en_US")
 
 
+# Where CLDR's symbol is a bare "$" that a person coached in both countries could misread:
+# Taiwan's own locale writes NT dollars as "$", and this coach also speaks of US dollars.
+_UNAMBIGUOUS_SYMBOLS: dict[tuple[str, str], str] = {("zh", "TWD"): "NT$"}
+
+
 @lru_cache(maxsize=64)
-def _whole_format(locale: Locale) -> str:
-    """The locale's own currency pattern with its decimals dropped, for whole amounts: "¤#,##0.00"
-    becomes "¤#,##0" and "#,##0.00 ¤" becomes "#,##0 ¤"."""
-    return _DECIMALS.sub("", locale.currency_formats["standard"].pattern)
+def _pattern(locale: Locale, currency: str, whole: bool) -> str:
+    """The locale's own currency pattern, its decimals dropped for whole amounts ("¤#,##0.00"
+    becomes "¤#,##0", "#,##0.00 ¤" becomes "#,##0 ¤"), with an unambiguous symbol where needed."""
+    pattern = locale.currency_formats["standard"].pattern
+    if whole:
+        pattern = _DECIMALS.sub("", pattern)
+    symbol = _UNAMBIGUOUS_SYMBOLS.get((locale.language, currency))
+    return pattern if symbol is None else pattern.replace("¤", f"'{symbol}'")
 
 
 def format_money(money: Money, locale: str = "en") -> str:
@@ -199,12 +208,5 @@ def _formatted(amount: Decimal, signed: bool, currency: str, locale: str) -> str
     call, and one answer formats the person's same few figures (balance, offer, budget) again
     and again."""
     loc = _locale(locale)
-    if amount == amount.to_integral_value():
-        return format_currency(
-            amount,
-            currency,
-            format=_whole_format(loc),
-            locale=loc,
-            currency_digits=False,
-        )
-    return format_currency(amount, currency, locale=loc)
+    whole = amount == amount.to_integral_value()
+    return format_currency(amount, currency, format=_pattern(loc, currency, whole), locale=loc, currency_digits=False)

@@ -65,38 +65,34 @@ def _environment(locale: str) -> Environment:
         auto_reload=False,
     )
     env.filters["money"] = lambda m: format_money(m, locale) if isinstance(m, Money) else ""
-    env.filters["day"] = _format_day
-    env.filters["month"] = lambda d: _format_month(d, locale)
-    # The date a letter is written in: December 3, 2026 in English.
-    env.filters["long_day"] = lambda d: _format_long_day(d, locale)
+    env.filters["day"] = lambda d: _format_date(d, locale, "day")
+    env.filters["month"] = lambda d: _format_date(d, locale, "month")
+    # The date a letter is written: December 3, 2026 in English.
+    env.filters["long_day"] = lambda d: _format_date(d, locale, "long_day")
     env.filters["clock"] = lambda t: _format_clock(t, locale)
-    env.filters["when"] = lambda t: f"{t:%a} {t.day} {t:%b}, {_format_clock(t, locale)}" if t else ""
+    env.filters["when"] = lambda t: _format_moment(t, locale)
     env.filters["shape"] = shape
     env.globals["label"] = lambda key, **fields: label(locale, key, **fields)
     return env
 
 
-def _format_day(value: date | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:%a} {value.day} {value:%b %Y}"
+@cache
+def _formats(locale: str) -> dict[str, str]:
+    """How the locale writes dates (`formats.toml`, CLDR patterns), beside its sentences."""
+    with (TEMPLATES_DIR / locale / "formats.toml").open("rb") as f:
+        return {k: str(v) for k, v in tomllib.load(f).items()}
 
 
-def _format_month(value: date | None, locale: str) -> str:
-    """A month as people of the locale name it: March 2027 in English."""
-    if value is None:
-        return ""
-    from babel.dates import format_date
-
-    return str(format_date(value, "LLLL y", locale=locale.replace("-", "_")))
+def _babel(locale: str) -> str:
+    return "en_US" if locale == "en" else locale.replace("-", "_")
 
 
-def _format_long_day(value: date | None, locale: str) -> str:
+def _format_date(value: date | None, locale: str, which: str) -> str:
     if value is None:
         return ""
     from babel.dates import format_date
 
-    return str(format_date(value, "long", locale=locale.replace("-", "_")))
+    return str(format_date(value, _formats(locale)[which], locale=_babel(locale)))
 
 
 def _format_clock(value: time | datetime | None, locale: str) -> str:
@@ -107,7 +103,15 @@ def _format_clock(value: time | datetime | None, locale: str) -> str:
 
     moment = value.time() if isinstance(value, datetime) else value
     # CLDR puts a narrow no-break space before AM/PM; a plain one reads the same everywhere.
-    return str(format_time(moment, "short", locale=locale.replace("-", "_"))).replace("\u202f", " ")
+    return str(format_time(moment, "short", locale=_babel(locale))).replace("\u202f", " ")
+
+
+def _format_moment(value: datetime | None, locale: str) -> str:
+    """A call's moment: its day and its time, as the locale joins them."""
+    if value is None:
+        return ""
+    day = _format_date(value, locale, "weekday_day")
+    return _formats(locale)["moment"].format(day=day, clock=_format_clock(value, locale))
 
 
 def render(locale: str, name: str, **context: Any) -> str:

@@ -27,7 +27,9 @@ def m(amount: str, currency: str = USD) -> Money:
         (m("0.005"), "en", "$0.01"),  # half-up, where Babel alone rounds half-even
         (m("5000.10"), "en_US", "$5,000.10"),
         (m("120000", TWD), "en", "NT$120,000"),
-        (m("120000", TWD), "zh-TW", "$120,000"),
+        (m("120000", TWD), "zh-TW", "NT$120,000"),  # never a bare "$": US dollars are US$ there
+        (m("1666.67", TWD), "zh_TW", "NT$1,666.67"),
+        (m("5000"), "zh_TW", "US$5,000"),
         (m("5000", "EUR"), "de_DE", "5.000\u00a0€"),
         (m("5000", "EUR"), "fr_FR", "5\u202f000\u00a0€"),
         (m("5000.5", "EUR"), "de-DE", "5.000,50\u00a0€"),

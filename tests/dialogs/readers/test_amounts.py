@@ -191,7 +191,7 @@ cents_amounts = st.decimals(
 @example(amount=Decimal("1234.00"), currency="EUR", locale="de_DE")  # "1.234 €"
 @example(amount=Decimal("1234.50"), currency="USD", locale="fr_FR")  # 1 234,50 $US
 @example(amount=Decimal("1000000.00"), currency="GBP", locale="fr_FR")  # 1 000 000 £GB
-@example(amount=Decimal("0.05"), currency="TWD", locale="zh_TW")  # "$0.05"
+@example(amount=Decimal("0.05"), currency="TWD", locale="zh_TW")  # "NT$0.05"
 @example(amount=Decimal("120000.00"), currency="TWD", locale="en")  # "NT$120,000"
 @example(amount=Decimal("5.00"), currency="AUD", locale="en_GB")  # "A$5"
 @example(amount=Decimal("999999999.99"), currency="CAD", locale="de_DE")
