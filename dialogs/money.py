@@ -183,7 +183,7 @@ _UNAMBIGUOUS_SYMBOLS: dict[tuple[str, str], str] = {("zh", "TWD"): "NT$"}
 def _pattern(locale: Locale, currency: str, whole: bool) -> str:
     """The locale's own currency pattern, its decimals dropped for whole amounts ("¤#,##0.00"
     becomes "¤#,##0", "#,##0.00 ¤" becomes "#,##0 ¤"), with an unambiguous symbol where needed."""
-    pattern = locale.currency_formats["standard"].pattern
+    pattern = str(locale.currency_formats["standard"].pattern)
     if whole:
         pattern = _DECIMALS.sub("", pattern)
     symbol = _UNAMBIGUOUS_SYMBOLS.get((locale.language, currency))
