@@ -16,6 +16,7 @@ from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.money import Money, total_of
 from dialogs.offer import current_rounds
+from dialogs.places import rules
 from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.readers.schedules import parse_figure
@@ -29,6 +30,7 @@ MAX_INSTALMENTS = 60
 LATEST_FIRST_PAYMENT = timedelta(days=366)
 # US: a creditor files a 1099-C when this much or more is forgiven.
 FORM_1099C_THRESHOLD = Money.of("600", "USD")
+
 
 def _agreement(ctx: Ctx) -> Agreement:
     assert ctx.debt.agreement is not None
@@ -416,5 +418,5 @@ def finish(ctx: Ctx, trigger: Trigger) -> None:
     assert ctx.debt.balance is not None
     forgiven = portfolio.forgiven(ctx.debt) or Money.zero(ctx.currency)
     draft_letter(ctx, "paid_in_full_request", forgiven=forgiven)
-    tax_note = forgiven.currency == "USD" and forgiven >= FORM_1099C_THRESHOLD
+    tax_note = rules(ctx.user).forgiven_is_income and forgiven.currency == "USD" and forgiven >= FORM_1099C_THRESHOLD
     ctx.say("settled.html", agreement=agreement, forgiven=forgiven, tax_note=tax_note)

@@ -6,7 +6,7 @@ from dialogs import offer as figures
 from dialogs.answers import member
 from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.ledger import Ledger
-from dialogs.lexicon import mentions
+from dialogs.lexicon import find, mentions
 from dialogs.portfolio import ledger, promised, spent
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.state import Basis, Goal
@@ -17,6 +17,7 @@ MAX_HARDSHIP = 600
 # A sentence ends with one of these, perhaps inside a closing quote or bracket.
 SENTENCE_ENDS = ".!?…。！？"
 CLOSERS = "\"')]}”’»」』"
+
 
 # -- budget ----------------------------------------------------------------------------------
 def others(ctx: Ctx) -> Ledger:
@@ -83,8 +84,7 @@ def take_goals(ctx: Ctx) -> Taken:
             ctx.debt.goals.append(goal)
         return Stay()
     named = [Goal(value) for value in mentions(ctx.text, ctx.locale, "goal")]
-    low = ctx.text.lower().strip()
-    if not named and low in ("done", "that's all", "thats all", "next", "ok") and ctx.debt.goals:
+    if not named and find(ctx.text, ctx.locale, "enough") and ctx.debt.goals:
         return Trigger.ANSWER
     if not named:
         return Invalid("e_goals.html")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import buttons, details, portfolio
+from dialogs import buttons, details, places, portfolio
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
@@ -23,7 +23,7 @@ from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
 from dialogs.rounds import script_figures
 from dialogs.side_questions import say
-from dialogs.state import Debt, UserState
+from dialogs.state import Debt, Place, UserState
 from dialogs.step_io import Choice, ExportRequested, Input, StepResult
 from dialogs.vocabulary import Command, SideQuestion, Tag, ToConfirm
 
@@ -62,6 +62,7 @@ def welcome(state: UserState, result: StepResult) -> None:
     """Hello, and the first debt to work on: from here on there is always an active debt, so
     showing where we are never has to create one (and a press that changes nothing, doesn't)."""
     state.welcomed = True
+    places.arrive(state)
     result.changed = True
     if state.active_debt is None:
         start_debt(state)
@@ -202,6 +203,18 @@ def _time_zone(t: Turn) -> None:
     open_side_question(t.state, SideQuestion.TIME_ZONE, t.now, t.result)
 
 
+def _place(t: Turn) -> None:
+    """/place asks where the person lives; `/place Taiwan` sets it at once."""
+    if t.arg:
+        place = sq.read_place(t.state, t.arg, t.now)
+        if place is not None:
+            sq.set_place(t.state, place, t.now, t.result)
+            t.ask_again()
+            return
+        say(t.state, t.result, "e_place.html")
+    open_side_question(t.state, SideQuestion.PLACE, t.now, t.result)
+
+
 def _calendar(t: Turn) -> None:
     sq.calendar(t.state, t.result)
 
@@ -230,6 +243,7 @@ RUN: dict[Command, Run] = {
     Command.LANGUAGE:  Run(_languages, then_ask=False),
     Command.REMINDERS: Run(_reminders, then_ask=False),
     Command.TIMEZONE:  Run(_time_zone, then_ask=False),
+    Command.PLACE:     Run(_place, then_ask=False),
     Command.CALENDAR:  Run(_calendar),
 }
 # fmt: on
@@ -261,14 +275,30 @@ def _press_zone(t: Turn, value: str) -> bool:
     state = t.state
     if not sq.is_zone(value):
         return False
-    if value != state.reminders.timezone or not state.reminders.zone_confirmed or sq.opened(state.asking) in (
-        (SideQuestion.TIME_ZONE, None),
-        (SideQuestion.TIME_ZONE_BY_THE_WAY, None),
+    if (
+        value != state.reminders.timezone
+        or not state.reminders.zone_confirmed
+        or sq.opened(state.asking)
+        in (
+            (SideQuestion.TIME_ZONE, None),
+            (SideQuestion.TIME_ZONE_BY_THE_WAY, None),
+        )
     ):
         sq.set_aside(state)
         sq.set_time_zone(state, value, t.now, t.result)
     else:
         say(state, t.result, "timezone_set.html", zone=value, local=local_now(state, t.now), calls=())
+    t.ask_again()
+    return True
+
+
+def _press_place(t: Turn, value: str) -> bool:
+    try:
+        place = Place(value)
+    except ValueError:
+        return False
+    sq.set_aside(t.state)
+    sq.set_place(t.state, place, t.now, t.result)
     t.ask_again()
     return True
 
@@ -386,6 +416,7 @@ def _press_language(t: Turn, value: str) -> bool:
 # fmt: off
 CONTROLS: dict[str, Callable[[Turn, str], bool]] = {
     "tz":       _press_zone,      # g:tz:<IANA zone>
+    "place":    _press_place,     # g:place:<us or tw>
     "ask":      _press_ask,       # g:ask:timezone, g:ask:quiet
     "quiet":    _press_quiet,     # g:quiet:off
     "days":     _press_days,      # g:days:<1, 3 or 7>

@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogs import buttons
 from dialogs.money import Money
+from dialogs.places import rules
 from dialogs.readers.amounts import parse_amount
 from dialogs.render import label, render
 from dialogs.state import Debt, UserState
@@ -67,13 +68,19 @@ class Ctx:
     def currency(self) -> str:
         if self.debt.balance is not None:
             return self.debt.balance.currency
-        return self.user.currency or "USD"
+        return self.user.currency or rules(self.user).currency
 
     def amount(self) -> Money | None:
         return parse_amount(self.text, self.currency)
 
     def render(self, template: str, **extra: Any) -> str:
         return render(self.locale, template, user=self.user, debt=self.debt, today=self.today, **extra)
+
+    def render_letter(self, template: str, **extra: Any) -> str:
+        """A letter is written in the language its creditor reads (a bank in Taipei, Chinese; a
+        collector in Ohio, English), whatever language the person chats in."""
+        letters = rules(self.user).letter_locale
+        return render(letters, template, user=self.user, debt=self.debt, today=self.today, **extra)
 
     def read_back(self, what: str, value: Any) -> None:
         self.got = self.render("got_it.html", what=what, value=value)

@@ -27,7 +27,7 @@ from dialogs.context import Ctx, Invalid, Taken
 from dialogs.letters import LETTERS
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.render import label, render
-from dialogs.state import Agreement, Budget, Debt, DebtKind, Frequency, Holder, UserState
+from dialogs.state import Agreement, Budget, Debt, Frequency, Holder, UserState
 from dialogs.step_io import Choice, Reply, StepResult
 from dialogs.vocabulary import Command, Condition, SideQuestion, State, Tag, ToConfirm, Trigger
 
@@ -108,7 +108,7 @@ STEPS: tuple[Step, ...] = (
     Step(State.CREDITOR, "q_creditor.html",
          reader=words(statement.MAX_NAME, "e_creditor.html", name=True), fills="debt.creditor",
          go=(Go(A, State.KIND),)),
-    Step(State.KIND, "q_kind.html", tuple(Button(f"kind_{k.value}", k.value) for k in DebtKind),
+    Step(State.KIND, "q_kind.html", statement.kind_choices,
          reader=statement.kind_of_debt, fills="debt.kind",
          go=(Go(A, State.NOT_NEGOTIABLE, when=Condition.IS_NOT_FOR_SETTLEMENT), Go(A, State.BALANCE))),
     Step(State.BALANCE, "q_balance.html", numeric=True,
@@ -309,6 +309,9 @@ class SideStep:
 
 # fmt: off
 SIDE_QUESTIONS: tuple[SideStep, ...] = (
+    SideStep(SideQuestion.PLACE, "q_place.html", sq.place_choices, sq.place_shown,
+             reader=sq.read_place, take=sq.set_place, error="e_place.html",
+             opened_by="first answer of a Chinese reader, /place"),
     SideStep(SideQuestion.TIME_ZONE_BY_THE_WAY, "q_timezone.html", sq.zone_choices, sq.zone_shown_by_the_way,
              reader=sq.read_time_zone, take=sq.set_time_zone, error="e_timezone.html",
              opened_by="first reminder", over=(State.AWAITING_VALIDATION, State.AWAITING_REPLY, State.AWAITING_SIGNATURE),

@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from dialogs import agreement, buttons, commands, details
+from dialogs import agreement, buttons, commands, details, places
 from dialogs import side_questions as sq
 from dialogs.codec import decode, encode
 from dialogs.context import Ctx, Invalid, Opens, Stay
@@ -56,7 +56,13 @@ def step(state: UserState, inp: Input, now: datetime) -> StepResult:
     if after.confirming != confirming or after.asking != asking:
         result.changed = True
     # Only after an answer that changed something: a stale button or a read-only command
-    # changes nothing, not even by opening the time zone's question.
+    # changes nothing, not even by opening the place's or the time zone's question.
+    uncertain = result.changed and places.place_is_uncertain(after) and not after.asking
+    if uncertain and _ends_with_the_debt_question(after, now, result):
+        # Before the kind of debt and the balance: the currency and the rules follow it.
+        result.replies.pop()
+        open_side_question(after, SideQuestion.PLACE, now, result)
+        return result
     wanted = result.changed and sq.wants_time_zone(after) and not after.asking
     if wanted and _ends_with_the_debt_question(after, now, result):
         # In a turn of its own: the debt's question waits until the zone is answered or passed

@@ -43,10 +43,10 @@ def draft_letter(ctx: Ctx, kind: str, *, ask_details: bool = True, **extra: Any)
     letter = LetterDrafted(
         kind,
         ctx.debt.seq,
-        ctx.render(title, **context),
-        ctx.render(body, **context),
+        ctx.render_letter(title, **context),
+        ctx.render_letter(body, **context),
         filename,
-        ctx.render("letter_footer.txt"),
+        ctx.render_letter("letter_footer.txt"),
     )
     ctx.result.effects.append(letter)
     return letter

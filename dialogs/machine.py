@@ -17,6 +17,7 @@ from transitions import Machine
 from dialogs.agreement import unlikely_agreement
 from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
 from dialogs.offer import CHARGE_OFF_MONTHS, within_limit
+from dialogs.places import rules
 from dialogs.portfolio import ledger
 from dialogs.state import NOT_FOR_SETTLEMENT, Debt, Holder, UserState
 from dialogs.statement import is_unlikely_balance
@@ -69,13 +70,17 @@ class Negotiation:
         return self.debt.holder is Holder.ORIGINAL and (self.debt.months_delinquent or 0) >= CHARGE_OFF_MONTHS
 
     def needs_validation(self) -> bool:
-        return self.debt.holder is Holder.COLLECTOR and not self.debt.in_writing
+        # A written request the US law (FDCPA) obliges a collector to answer.
+        return (
+            rules(self.user).validation_requests and self.debt.holder is Holder.COLLECTOR and not self.debt.in_writing
+        )
 
     def is_unlikely_balance(self) -> bool:
         return is_unlikely_balance(self.debt)
 
     def is_years_old(self) -> bool:
-        return (self.debt.months_delinquent or 0) >= LIMITATIONS_WARNING_MONTHS
+        old = (self.debt.months_delinquent or 0) >= LIMITATIONS_WARNING_MONTHS
+        return old and rules(self.user).time_barred_debts
 
     def has_budget(self) -> bool:
         budget = self.user.budget

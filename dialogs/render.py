@@ -39,16 +39,17 @@ def _locales() -> tuple[str, ...]:
 
 
 def resolve_locale(requested: str | None) -> str:
-    """Map "en-US", "zh-hant-tw" and friends onto a locale we have, falling back to English."""
+    """Map "en-US", "zh-hant-tw" and friends onto a locale we have, falling back to English.
+    A language we write in one variety answers for all of them: zh, zh-Hant, zh-HK and zh-CN
+    all read zh_TW, which is nearer to each of them than English is."""
     if not requested:
         return DEFAULT_LOCALE
-    wanted = requested.replace("-", "_")
+    wanted = requested.replace("-", "_").lower()
+    language = wanted.split("_")[0]
     have = _locales()
-    for candidate in (wanted, wanted.split("_")[0]):
-        for locale in have:
-            if locale.lower() == candidate.lower():
-                return locale
-    return DEFAULT_LOCALE
+    exact = [locale for locale in have if locale.lower() == wanted]
+    same_language = [locale for locale in have if locale.lower().split("_")[0] == language]
+    return next(iter(exact + same_language), DEFAULT_LOCALE)
 
 
 @cache

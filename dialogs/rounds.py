@@ -22,6 +22,7 @@ from dialogs.vocabulary import SideQuestion, State, Trigger
 
 MAX_TERMS = 200
 
+
 def standing_offer(ctx: Ctx) -> Money | None:
     made = figures.our_offers(ctx.debt)
     if made:

@@ -15,12 +15,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from dialogs import buttons, reminder_plan
+from dialogs.lexicon import find
+from dialogs.places import place_of, rules
 from dialogs.readers.quiet_hours import parse_quiet_hours
 from dialogs.readers.times import parse_moment
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.readers.zones import guess_timezone, parse_timezone
 from dialogs.render import label, render
-from dialogs.state import Debt, PaymentStatus, UserState
+from dialogs.state import Debt, PaymentStatus, Place, UserState
 from dialogs.step_io import CalendarRequested, Choice, StepResult
 from dialogs.vocabulary import SideQuestion, Tag
 
@@ -28,7 +30,7 @@ QuietHours = tuple[time, time] | Literal["off"]
 
 # Offered as buttons beside the guess; anything else can be typed ("Berlin", "UTC+8").
 ZONE_BUTTONS = {
-    "en": ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
+    Place.US: ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
 }
 DAYS_BEFORE = (1, 3, 7)
 # Side questions that name their debt in `UserState.asking` ("call:2").
@@ -57,6 +59,41 @@ def set_aside(state: UserState) -> None:
     state.confirming = None
 
 
+# -- where the person lives --------------------------------------------------------------------
+def place_choices(state: UserState) -> tuple[Choice, ...]:
+    guess = place_of(state)
+    ordered = sorted(Place, key=lambda p: p is not guess)  # the guess first
+    return tuple(Choice(label(state.locale, f"place_{p.value}"), buttons.control("place", p.value)) for p in ordered)
+
+
+def place_shown(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:
+    return {"guess": place_of(state)}
+
+
+def read_place(state: UserState, text: str, now: datetime) -> Place | None:
+    """A place named ("台灣", "the US"), or a yes for the guess the question shows."""
+    named = find(text, state.locale, "place")
+    if named is not None:
+        return Place(named)
+    return place_of(state) if parse_yes_no(text) is True else None
+
+
+def set_place(state: UserState, place: Place, now: datetime, result: StepResult) -> None:
+    """The place the person gives. The currency, the rules and the letters follow it; a place
+    with one clock answers the time zone too, and elsewhere the zone's guess moves there."""
+    settings = state.reminders
+    before = (state.place, state.place_confirmed, settings.timezone, settings.zone_confirmed)
+    state.place, state.place_confirmed, state.asking = place, True, None
+    own = rules(state)
+    if own.one_zone:
+        settings.timezone, settings.zone_confirmed = own.zone, True
+    elif not settings.zone_confirmed and settings.timezone is not None:
+        settings.timezone = own.zone
+    if (state.place, state.place_confirmed, settings.timezone, settings.zone_confirmed) != before:
+        result.changed = True
+    say(state, result, "place_set.html", place=place, zone=settings.timezone if own.one_zone else None)
+
+
 # -- the time zone -----------------------------------------------------------------------------
 def wants_time_zone(state: UserState) -> bool:
     """Asked once, when the first reminder is planned: until then nothing depends on it."""
@@ -66,17 +103,22 @@ def wants_time_zone(state: UserState) -> bool:
 def guess_time_zone(state: UserState, result: StepResult) -> None:
     if state.reminders.timezone is None:
         # The guess stands from now on: the question is asked once, answered or not.
-        state.reminders.timezone = guess_timezone(state.locale)
+        state.reminders.timezone = _zone_guess(state)
         result.changed = True
 
 
 def zone_choices(state: UserState) -> tuple[Choice, ...]:
-    current = state.reminders.timezone or guess_timezone(state.locale)
-    zones = [z for z in ZONE_BUTTONS.get(state.locale.split("_")[0], ()) if z != current]
+    current = state.reminders.timezone or _zone_guess(state)
+    zones = [z for z in ZONE_BUTTONS.get(place_of(state), ()) if z != current]
     return (
         Choice(label(state.locale, "zone_keep", zone=current), buttons.control("tz", current)),
         *(Choice(label(state.locale, "zone_use", zone=_city(z)), buttons.control("tz", z)) for z in zones),
     )
+
+
+def _zone_guess(state: UserState) -> str:
+    """The place's clock once the person has said where they live; until then the language's."""
+    return rules(state).zone if state.place_confirmed else guess_timezone(state.locale)
 
 
 def zone_shown(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:

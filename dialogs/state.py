@@ -29,6 +29,17 @@ class DebtKind(StrEnum):
     TAX = "tax"
     UTILITY = "utility"
     OTHER = "other"
+    # Taiwan: a bank's revolving cash line (現金卡), and the government-backed study loan (就學貸款).
+    CASH_CARD = "cash_card"
+    STUDENT_LOAN = "student_loan"
+
+
+class Place(StrEnum):
+    """Where the person lives: the rules, the currency and the letters' language follow it, not
+    the language they read (a Chinese speaker in Los Angeles owes dollars under US law)."""
+
+    US = "us"
+    TW = "tw"
 
 
 # Kinds that keep accruing interest while unpaid: they go first when several debts compete.
@@ -38,6 +49,7 @@ INTEREST_BEARING = frozenset(
         DebtKind.PERSONAL_LOAN,
         DebtKind.STORE_CARD,
         DebtKind.PRIVATE_STUDENT_LOAN,
+        DebtKind.CASH_CARD,
     }
 )
 
@@ -47,6 +59,7 @@ NOT_FOR_SETTLEMENT = frozenset(
         DebtKind.CAR_LOAN,
         DebtKind.MORTGAGE,
         DebtKind.FEDERAL_STUDENT_LOAN,
+        DebtKind.STUDENT_LOAN,
         DebtKind.TAX,
         DebtKind.UTILITY,
     }
@@ -231,6 +244,9 @@ class ReminderSettings:
 @dataclass(slots=True)
 class UserState:
     locale: str = "en"
+    # Guessed from the language when the person arrives; `place_confirmed` once they answered.
+    place: Place | None = None
+    place_confirmed: bool = False
     currency: str | None = None
     budget: Budget = field(default_factory=Budget)
     debts: list[Debt] = field(default_factory=list)

@@ -14,6 +14,7 @@ from dialogs.context import Ctx, Invalid, Stay, Taken
 from dialogs.letters import draft_letter
 from dialogs.lexicon import find
 from dialogs.money import Money
+from dialogs.places import rules
 from dialogs.readers.amounts import has_exponent
 from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
@@ -27,13 +28,20 @@ MAX_NAME = 80
 _any_kind = one_of(DebtKind, "kind", "e_kind.html")
 
 
+def kind_choices(ctx: Ctx) -> tuple[Choice, ...]:
+    """The kinds of debt people in the person's place have (Taiwan's cash cards, the US's federal
+    student loans), in the order they think of them; any kind can still be typed."""
+    return tuple(ctx.choice(f"kind_{kind.value}", kind.value) for kind in rules(ctx.user).kinds)
+
+
 def kind_of_debt(ctx: Ctx) -> DebtKind | Invalid:
     """A student loan must say which: federal and private loans take different roads."""
-    student_loans = (DebtKind.FEDERAL_STUDENT_LOAN, DebtKind.PRIVATE_STUDENT_LOAN)
+    us_loans = (DebtKind.FEDERAL_STUDENT_LOAN, DebtKind.PRIVATE_STUDENT_LOAN)
     if (
         ctx.action is None
+        and DebtKind.FEDERAL_STUDENT_LOAN in rules(ctx.user).kinds
         and find(ctx.text, ctx.locale, "student_loan")
-        and find(ctx.text, ctx.locale, "kind") not in student_loans
+        and find(ctx.text, ctx.locale, "kind") not in us_loans
     ):
         return Invalid("e_kind_student.html")
     return _any_kind(ctx)

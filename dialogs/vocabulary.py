@@ -123,6 +123,8 @@ class SideQuestion(StrEnum):
     """A question asked over the debt's own (`UserState.asking`, where a call also names its
     debt: "call:<seq>"). Typed text answers it; a command or a current button sets it aside."""
 
+    # Where the person lives (Taiwan or the US), asked of a Chinese reader after their first answer.
+    PLACE = "place"
     TIME_ZONE = "timezone"
     # Asked by the way, with the first reminder: text that is no time zone answers the debt.
     TIME_ZONE_BY_THE_WAY = "timezone_first"
@@ -164,4 +166,5 @@ class Command(StrEnum):
     LANGUAGE = "language"
     REMINDERS = "reminders"
     TIMEZONE = "timezone"
+    PLACE = "place"
     CALENDAR = "calendar"

@@ -24,11 +24,13 @@ _UNSURE = re.compile(
     r"\b(?:not\s+sure|unsure|maybe|perhaps|don'?t\s+know|dunno|idk|no\s+idea|"
     r"not\s+certain|no\s+clue)\b|不知道|不確定|不确定|也許|也许|可能"
 )
-# Earliest match wins: 沒問題 ("no problem") and 沒錯 ("exactly") are yes, then any
-# negation, then plain assent.
+# A Chinese answer opens with its yes or no word, perhaps after who it is about and an adverb
+# ("我有", "他們還沒有"): 國泰世華銀行 ends in 行 and 對方拒絕了 opens with 對, and neither is a yes.
+# 沒問題 ("no problem") and 沒錯 ("exactly") are yes, then any negation, then plain assent.
 _ZH_YES_NO = re.compile(
-    r"沒問題|没问题|沒錯|没错|(?P<no>不|沒|没|否|未|別|别)"
-    r"|是|對|对|好|嗯|要|可以|有|行|當然|当然|確定|确定|同意"
+    r"(?:我們|我|他們|他|她|對方|对方|嗯)?(?:還|还|也|都|真的|已經|已经)?"
+    r"(?:沒問題|没问题|沒錯|没错|(?P<no>不|沒|没|否|未|別|别)"
+    r"|是|對(?!方)|对(?!方)|好|嗯|要|可以|有|行|當然|当然|確定|确定|同意)"
 )
 _EMOJI_YES = frozenset("👍✅✔☑🆗👌")
 _EMOJI_NO = frozenset("👎❌✖❎🚫")
@@ -52,6 +54,6 @@ def parse_yes_no(text: str) -> bool | None:
             return True
         if word in _NO_WORDS or word in _EMOJI_NO:
             return False
-        if "\u3400" <= word[:1] <= "\u9fff" and (zh := _ZH_YES_NO.search(word)):
+        if "\u3400" <= word[:1] <= "\u9fff" and (zh := _ZH_YES_NO.match(word)):
             return zh.group("no") is None
     return None

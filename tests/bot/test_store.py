@@ -54,6 +54,7 @@ from dialogs.state import (
     Outcome,
     Payment,
     PaymentStatus,
+    Place,
     ReminderSettings,
     Round,
     UserState,
@@ -151,6 +152,8 @@ NOT_DEFAULT_REMINDERS: dict[str, object] = {
 }
 NOT_DEFAULT_USER: dict[str, object] = {
     "locale": "zh_TW",
+    "place": Place.US,
+    "place_confirmed": True,
     "currency": "USD",
     "budget": sample_state().budget,
     "debts": sample_state().debts,

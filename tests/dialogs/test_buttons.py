@@ -492,6 +492,7 @@ def _named_parts(state: UserState, data: str) -> frozenset[str] | None:
         controls = {
             "debt": {"active"},
             "lang": {"locale"},
+            "place": {"place", "place_confirmed", "reminders.timezone", "reminders.zone_confirmed"},
             "tz": {"reminders.timezone", *confirms},
             "quiet": {"reminders.quiet_start", "reminders.quiet_end"},
             "days": {"reminders.days_before"},

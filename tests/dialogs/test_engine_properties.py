@@ -175,7 +175,8 @@ def check_invariants(state: UserState, result: StepResult) -> None:
         assert line.forgiven.amount >= 0 and line.paid.amount >= 0 and line.remaining.amount >= 0
     for effect in result.effects:
         if isinstance(effect, LetterDrafted):
-            assert effect.text.strip() and "not legal or tax advice" in effect.text
+            disclaimers = ("not legal or tax advice", "不構成法律或稅務建議")  # in the creditor's language
+            assert effect.text.strip() and any(words in effect.text for words in disclaimers)
 
 
 @st.composite

@@ -9,7 +9,7 @@ from pathlib import Path
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import TEMPLATES_DIR, available_locales, label, render
-from dialogs.state import DebtKind, Frequency, Goal
+from dialogs.state import DebtKind, Frequency, Goal, Place
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "\n".join(p.read_text() for folder in ("dialogs", "bot") for p in sorted((ROOT / folder).rglob("*.py")))
@@ -33,6 +33,7 @@ def _label_keys_used(templates: dict[str, str]) -> set[str]:
     families |= {f"{prefix}_{f.value}" for f in Frequency for prefix in ("every", "per")}
     families |= {f"step_{s}" for s in STATES}
     families |= {"confirm_cancel", "confirm_delete"}
+    families |= {f"place_{p.value}" for p in Place}
     families |= {f"command_{name}" for name in COMMANDS}  # Telegram's command menu
     return static | families
 
@@ -69,8 +70,6 @@ def test_no_sentence_asks_to_tap_which_the_console_cannot() -> None:
 
 def test_every_locale_has_every_template_and_label() -> None:
     english = set(_templates("en"))
-    with (TEMPLATES_DIR / "en" / "labels.toml").open("rb") as f:
-        english_labels = set(tomllib.load(f))
     # Every folder, not just the locales the coach offers: a half-added locale must fail here
     # rather than be silently left out of /language.
     folders = sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir())
@@ -78,8 +77,11 @@ def test_every_locale_has_every_template_and_label() -> None:
     assert folders == available_locales(), "a locale folder without labels.toml"
     for locale in folders:
         assert set(_templates(locale)) == english, locale
-        with (TEMPLATES_DIR / locale / "labels.toml").open("rb") as f:
-            assert set(tomllib.load(f)) == english_labels, locale
+        for table in ("labels.toml", "formats.toml", "words.toml"):
+            with (TEMPLATES_DIR / "en" / table).open("rb") as f:
+                keys = set(tomllib.load(f))
+            with (TEMPLATES_DIR / locale / table).open("rb") as f:
+                assert set(tomllib.load(f)) == keys, (locale, table)
 
 
 def test_messages_are_autoescaped_and_letters_are_not() -> None:

@@ -20,6 +20,11 @@ from tests.dialogs.readers.junk import LONG_JUNK, junk
         *[(t, False) for t in ("不是", "不要", "沒有", "還沒", "否")],
         *[(t, None) for t in ("", "hello", "not sure", "maybe", "I don't know")],
         *[(t, None) for t in ("不知道", "?")],
+        # Taiwanese answers as typed: who it is about first, an adverb, the word itself.
+        *[(t, True) for t in ("我有", "對啊", "好的", "有，昨天寄了", "他們同意了")],
+        *[(t, False) for t in ("我沒有", "他們還沒寄", "不用了", "對方沒有回")],
+        # A name or a sentence with a yes-character inside is no answer: 銀行 ends in 行, 對方 opens with 對.
+        *[(t, None) for t in ("國泰世華銀行", "對方拒絕了", "中國信託")],
     ],
 )
 def test_parse_yes_no(text: str, expected: bool | None) -> None:
