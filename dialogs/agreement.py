@@ -14,6 +14,7 @@ from dialogs.answers import date_within
 from dialogs.budget import others
 from dialogs.context import Ctx, Invalid, Opens, Stay, Taken
 from dialogs.letters import draft_letter
+from dialogs.lexicon import find
 from dialogs.money import Money, total_of
 from dialogs.offer import current_rounds
 from dialogs.places import rules
@@ -21,6 +22,7 @@ from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
+from dialogs.render import short_day
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Debt, Payment, PaymentStatus
 from dialogs.step_io import CalendarRequested, Choice
@@ -169,7 +171,6 @@ def take_structure(ctx: Ctx) -> Taken:
     """One payment, equal instalments (asked next), or the payments themselves: the creditor's
     schedule (its button) or one typed ("$1,000 first then $400 and $400"), which must add up to
     the agreed amount."""
-    low = ctx.text.lower()
     agreement = _agreement(ctx)
     if ctx.action == "as_agreed" and agreed_payments(ctx):
         return _pay_as(agreement, agreed_payments(ctx))
@@ -178,10 +179,11 @@ def take_structure(ctx: Ctx) -> Taken:
         if total != agreement.amount:
             return Invalid("e_schedule_total.html", (("total", total), ("agreement", agreement)))
         return _pay_as(agreement, list(figure.payments))
-    if ctx.action == "lump" or (ctx.action is None and ("lump" in low or "one payment" in low or "once" in low)):
+    typed = find(ctx.text, ctx.locale, "structure") if ctx.action is None else None
+    if ctx.action == "lump" or typed == "lump":
         agreement.instalments, agreement.instalment_amount, agreement.schedule = 1, None, []
         return Trigger.LUMP
-    if ctx.action == "instalments" or "instal" in low or "install" in low or "payments" in low:
+    if ctx.action == "instalments" or typed == "instalments":
         agreement.schedule = []
         return Trigger.INSTALMENTS
     return Invalid("e_structure.html")
@@ -293,8 +295,8 @@ def draft_agreement(ctx: Ctx, trigger: Trigger = Trigger.ANSWER) -> None:
 def take_awaiting_signature(ctx: Ctx) -> Taken:
     """The signed copy back (asked about when that is the day the agreement was drafted: it goes
     by post or email to the creditor and back), a payment (warned about), or the letter again."""
-    low = ctx.text.lower()
-    said_signed = ("signed" in low or "came back" in low) and parse_yes_no(ctx.text) is not False
+    typed = find(ctx.text, ctx.locale, "signature") if ctx.action is None else None
+    said_signed = typed == "signed" and parse_yes_no(ctx.text) is not False
     signed = ctx.action in ("signed", "signed_really") or (ctx.action is None and said_signed)
     if signed and ctx.action != "signed_really" and _agreement(ctx).sent_on == ctx.today:
         choices = (ctx.choice("signed_really", "signed_really"), ctx.choice("not_yet_signed", "not_yet"))
@@ -305,7 +307,7 @@ def take_awaiting_signature(ctx: Ctx) -> Taken:
         return Trigger.SIGNED
     if ctx.action == "not_yet":
         return Stay()
-    if ctx.action == "paid" or (ctx.action is None and "paid" in low):
+    if ctx.action == "paid" or typed == "paid":
         ctx.say("warn_unsigned.html", (ctx.choice("signed_back", "signed"), ctx.choice("paid_anyway", "paid_anyway")))
         return Stay(reprompt=False)
     if ctx.action == "paid_anyway":
@@ -333,7 +335,7 @@ def payment_choices(ctx: Ctx) -> tuple[Choice, ...]:
     choices: tuple[Choice, ...] = ()
     if index is not None:
         payment = ctx.debt.payments[index]
-        due = f"{payment.due_on:%b} {payment.due_on.day}"
+        due = short_day(ctx.locale, payment.due_on)
         choices = (
             ctx.payment_choice("paid_payment", "paid", index, amount=payment.amount, due=due),
             ctx.payment_choice("missed_payment", "missed", index),
@@ -348,15 +350,15 @@ def paid_so_far_figures(ctx: Ctx) -> dict[str, object]:
 
 
 def take_repaying(ctx: Ctx) -> Taken:
-    low = ctx.text.lower()
     action, _, which = (ctx.action or "").partition(".")
+    typed = find(ctx.text, ctx.locale, "payment") if ctx.action is None else None
     # Buttons name their instalment ("paid.1"); typed words mean the next unpaid one.
     index = int(which) if which.isdigit() and int(which) < len(ctx.debt.payments) else _next_unpaid(ctx)
-    if action == "paid" or (ctx.action is None and "paid" in low and "not" not in low):
+    if action == "paid" or typed == "paid":
         return _record_paid(ctx, index)
-    if action == "notyet":
+    if action == "notyet" or typed == "notyet":
         return _not_yet(ctx, index)
-    if action in ("missed", "cant") or any(w in low for w in ("miss", "can't", "cannot", "not paid", "late")):
+    if action in ("missed", "cant") or typed == "missed":
         return _missed(ctx, index)
     if action == "call":
         return Opens(SideQuestion.CALL_TIME)

@@ -40,11 +40,11 @@ def budget_review_figures(ctx: Ctx) -> dict[str, object]:
 
 
 def take_budget_review(ctx: Ctx) -> Taken:
-    low = ctx.text.lower()
     said = parse_yes_no(ctx.text) if ctx.action is None else None
-    if ctx.action == "keep" or (ctx.action is None and ("keep" in low or "same" in low or said is True)):
+    typed = find(ctx.text, ctx.locale, "budget_review") if ctx.action is None else None
+    if ctx.action == "keep" or typed == "keep" or (typed is None and said is True):
         return Trigger.KEEP_BUDGET
-    if ctx.action == "change" or "change" in low or said is False:
+    if ctx.action == "change" or typed == "change" or said is False:
         return Trigger.CHANGE_BUDGET
     return Invalid("e_budget_review.html")
 
@@ -139,12 +139,12 @@ def has_monthly_room(ctx: Ctx) -> bool:
 
 
 def take_unaffordable(ctx: Ctx) -> Taken:
-    low = ctx.text.lower()
-    if ctx.action == "plan" or (ctx.action is None and "plan" in low):
+    typed = find(ctx.text, ctx.locale, "unaffordable") if ctx.action is None else None
+    if ctx.action == "plan" or typed == "plan":
         redraft(ctx, Basis.PAYMENT_PLAN)
         if ctx.debt.offer is None:
             return Invalid("e_no_monthly.html")
         return Trigger.SWITCH_TO_PLAN
-    if ctx.action == "change" or "budget" in low or "change" in low:
+    if ctx.action == "change" or typed == "change":
         return Trigger.CHANGE_BUDGET
     return Invalid("e_unaffordable.html")

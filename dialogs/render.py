@@ -96,6 +96,11 @@ def _format_date(value: date | None, locale: str, which: str) -> str:
     return str(format_date(value, _formats(locale)[which], locale=_babel(locale)))
 
 
+def short_day(locale: str, value: date) -> str:
+    """A date on a button, where room is short: Dec 3 in English."""
+    return _format_date(value, locale, "short_day")
+
+
 def _format_clock(value: time | datetime | None, locale: str) -> str:
     """A wall-clock time as people of the locale write it: 9:00 AM in English."""
     if value is None:

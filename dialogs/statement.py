@@ -119,7 +119,7 @@ def take_validation(ctx: Ctx) -> Taken:
     drafted, when a reply by post cannot have come yet) a question before taking it."""
     if ctx.action == "arrived_really":
         return Trigger.STATEMENT_ARRIVED
-    if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx.text)):
+    if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx)):
         if ctx.debt.validation_sent_on == ctx.today:
             choices = (ctx.choice("arrived_really", "arrived_really"), ctx.choice("not_yet_arrived", "not_yet"))
             ctx.say("warn_too_soon_statement.html", choices)
@@ -137,9 +137,8 @@ def take_validation(ctx: Ctx) -> Taken:
     return Invalid("e_awaiting_validation.html")
 
 
-def _says_arrived(text: str) -> bool:
-    low = text.lower()
-    return any(w in low for w in ("arrived", "came", "got it", "received", "statement")) or parse_yes_no(text) is True
+def _says_arrived(ctx: Ctx) -> bool:
+    return find(ctx.text, ctx.locale, "statement_arrived") is not None or parse_yes_no(ctx.text) is True
 
 
 def take_confirm_balance(ctx: Ctx) -> Taken:
