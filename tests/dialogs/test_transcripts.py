@@ -110,10 +110,11 @@ def global_data(state: UserState, value: str) -> str:
     return f"g:{value}"
 
 
-def play_story(story: str, steps: list[dict[str, Any]]) -> set[str]:
-    """Plays one story, checking every step; returns the states its active debt went through."""
+def play_story(story: str, steps: list[dict[str, Any]], locale: str = "en") -> set[str]:
+    """Plays one story, checking every step; returns the states its active debt went through.
+    `locale` is the language the person arrived with (a story's `locale:`)."""
     visited: set[str] = set()
-    state = UserState()
+    state = UserState(locale=locale)
     day = NOW
     shown: tuple[Choice, ...] = ()
     for number, step_ in enumerate(steps, start=1):
@@ -153,13 +154,15 @@ def play_story(story: str, steps: list[dict[str, Any]]) -> set[str]:
     return visited
 
 
-@pytest.mark.parametrize(("story", "steps"), [(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES])
-def test_story(story: str, steps: list[dict[str, Any]]) -> None:
-    play_story(story, steps)
+@pytest.mark.parametrize(
+    ("story", "steps", "locale"), [(f"{f}: {s['story']}", s["steps"], s.get("locale", "en")) for f, s in STORIES]
+)
+def test_story(story: str, steps: list[dict[str, Any]], locale: str) -> None:
+    play_story(story, steps, locale)
 
 
 def test_stories_visit_every_state() -> None:
     """Together the stories walk through every state (each played again here, so that this test
     means the same alone, in any order, or on another worker than the stories)."""
-    visited = set().union(*(play_story(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES))
+    visited = set().union(*(play_story(f"{f}: {s['story']}", s["steps"], s.get("locale", "en")) for f, s in STORIES))
     assert set(STATES) - visited == set()
