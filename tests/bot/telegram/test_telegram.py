@@ -16,6 +16,7 @@ from telegram import Update
 from bot.store import Store
 from bot.telegram.inbox_entry import Incoming, inbox_form, incoming
 from dialogs.commands import COMMANDS
+from dialogs.money import Money
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_helpers import Person, coach_of, negotiation, running_bot, text_of
 
@@ -329,4 +330,30 @@ async def test_a_newcomers_first_message_naming_a_creditor_is_welcomed_and_taken
         # A greeting is only a greeting: welcomed, and asked the first question.
         said = text_of(await Person(server, 132).says("hi"))
         assert said.startswith("Hi, I'm DebtCoach") and "Which creditor" in said, said
+    assert server.errors == []
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "zh-hant", "zh-hant-tw", "zh-HK", "zh"])
+async def test_a_chinese_reader_is_coached_in_chinese_on_taipei_time_and_in_nt_dollars(
+    server: FakeTelegram, store: Store, tmp_path: Path, language: str
+) -> None:
+    """Telegram's language_code picks the locale; the place is asked once, and Taiwan's answers
+    the time zone too (reminders at 9 in the morning in Taipei, not in New York)."""
+    mei = Person(server, 141, first_name="美玲", language=language)
+    async with running_bot(server, store, tmp_path):
+        said = text_of(await mei.says("/start"))
+        assert said.startswith("您好，我是 DebtCoach") and "您住在台灣還是美國" in said, said
+        said = text_of(await mei.presses("台灣"))
+        assert "以台灣為準" in said and "債權人是哪一家" in said, said
+        await mei.says("國泰世華銀行")
+        await mei.presses("信用卡")
+        said = text_of(await mei.says("12萬"))
+        assert "NT$120,000" in said, said
+    with store.user("telegram", "141") as user:
+        state = user.load()
+    assert (state.locale, state.place, state.reminders.timezone) == ("zh_TW", "tw", "Asia/Taipei")
+    assert state.active_debt is not None and state.active_debt.balance == Money.of(120000, "TWD")
+    # The command menu is offered in Chinese to Chinese clients.
+    assert [c["command"] for c in server.commands["zh"]] == list(COMMANDS)
+    assert server.commands["zh"][0]["description"] != server.commands[None][0]["description"]
     assert server.errors == []
