@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     chat = commands.add_parser("chat", help="talk to the coach in this terminal")
     chat.add_argument("--user", default=None, help="whose negotiation to open (default: your login name)")
+    chat.add_argument(
+        "--language", default=None, help="the language to start in, e.g. zh_TW (default: the terminal's, from LANG)"
+    )
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     commands.add_parser("migrate", help="bring the database to the newest schema (chat and run do it themselves)")
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
@@ -54,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.telegram_bot_token:  # without one, `run` stops before touching the database
             _migrate_apart(settings.database_url)
         return run(settings)
-    return _chat(settings, args.user or _login())
+    return _chat(settings, args.user or _login(), args.language or _terminal_language())
 
 
 def _migrate_apart(url: str) -> None:
@@ -70,10 +74,20 @@ def _migrate_apart(url: str) -> None:
         subprocess.run(child, stdin=quiet, stdout=quiet, stderr=quiet, check=False)
 
 
-def _chat(settings: Settings, user: str) -> int:
+def _terminal_language() -> str | None:
+    """The terminal's language as the locale settings give it ("zh_TW.UTF-8"), for someone new;
+    "C" and "POSIX" name none."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").split(".")[0].split("@")[0]
+        if value:
+            return None if value in ("C", "POSIX") else value
+    return None
+
+
+def _chat(settings: Settings, user: str, language: str | None) -> int:
     from bot.console import Console
     from bot.store import Store
-    from dialogs.render import DEFAULT_LOCALE, render
+    from dialogs.render import render, resolve_locale
 
     logs.configure()  # a letter's missing glyphs would spell a creditor's name into stderr
     files.private_folder(settings.data_dir)
@@ -82,14 +96,19 @@ def _chat(settings: Settings, user: str) -> int:
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(
-        store, user, settings.data_dir / "files", settings.clock(), color=interactive and sys.stdout.isatty()
+        store,
+        user,
+        settings.data_dir / "files",
+        settings.clock(),
+        color=interactive and sys.stdout.isatty(),
+        language=language,
     )
     if interactive:
-        print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))
+        print(render(resolve_locale(language), "console_intro.txt", where=settings.database_url))
     try:
         console.run(sys.stdin, interactive=interactive, remind_every=REMIND_EVERY)
     except KeyboardInterrupt:
-        print("\n" + render(DEFAULT_LOCALE, "console_bye.txt"))
+        print("\n" + render(console.locale, "console_bye.txt"))
     finally:
         store.close()
     return 0

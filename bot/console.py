@@ -29,7 +29,7 @@ from bot.pdf import letter_pdf
 from bot.reminder_queue import ReminderQueue
 from bot.service import Handled, deliveries, handle
 from bot.store import Store
-from dialogs.render import DEFAULT_LOCALE, render
+from dialogs.render import render, resolve_locale
 from dialogs.step_io import Choice, Input, Reply, Span
 
 CHANNEL = "console"
@@ -70,7 +70,10 @@ class Console:
         clock: Clock,
         out: TextIO = sys.stdout,
         color: bool = False,
+        language: str | None = None,
     ) -> None:
+        """`language` is the one to start someone new in (the terminal's); a language the
+        person chose with /language stays theirs."""
         self.store = store
         self.user = user
         self.external_id = console_identity(user)
@@ -79,7 +82,8 @@ class Console:
         self.out = out
         self.clock = clock
         self.color = color
-        self.locale = DEFAULT_LOCALE
+        self.language = language
+        self.locale = resolve_locale(language)
         self.choices: tuple[Choice, ...] = ()
         self.numeric = False
         self.reminders = ReminderQueue(store, CHANNEL)
@@ -158,7 +162,7 @@ class Console:
 
     def send(self, inp: Input) -> None:
         with self._lock:
-            handled = handle(self.store, CHANNEL, self.external_id, inp, self.clock())
+            handled = handle(self.store, CHANNEL, self.external_id, inp, self.clock(), locale_hint=self.language)
             self.deliver(handled)
 
     def deliver(self, handled: Handled) -> None:

@@ -101,3 +101,13 @@ def test_a_setting_that_cannot_be_read_is_one_line_and_status_2(tmp_path: Path) 
     )
     assert done.returncode == 2
     assert done.stderr.strip().startswith("debtcoach: DEBTCOACH_NOW:") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_terminal_in_taiwanese_chinese_starts_the_coach_in_chinese(tmp_path: Path) -> None:
+    """LANG=zh_TW.UTF-8 starts someone new in Chinese, asked where they live; 12萬 is NT$."""
+    said = console_process.chat(tmp_path, ["台灣", "國泰世華銀行", "信用卡", "12萬"], lang="zh_TW.UTF-8").stdout
+    assert "您好，我是 DebtCoach" in said and "您住在台灣還是美國" in said, said
+    assert "NT$120,000" in said, said
+    # Back the next day in an English terminal: the language chosen stays (it is theirs now).
+    again = console_process.chat(tmp_path, ["有"]).stdout
+    assert "逾期多久" in again, again

@@ -31,12 +31,17 @@ def chat(
     umask: int = -1,
     database_url: str | None = None,
     now: datetime = NOW,
+    lang: str = "C.UTF-8",
 ) -> Session:
     """`lines` are typed one a line, `{date:...}` expanded from the tests' clock; bytes go in as
     they are. `user` as bytes reaches the process's argv undecoded. `umask` -1: the test's own.
-    `now`: the moment the console's clock is held at (the tests' clock unless told)."""
+    `now`: the moment the console's clock is held at (the tests' clock unless told). `lang`: the
+    terminal's LANG, which starts someone new in its language (none, unless told)."""
     env = {**os.environ, "DEBTCOACH_HOME": str(home), "DEBTCOACH_NOW": now.isoformat(), "DEBTCOACH_CLOCK": "frozen"}
     env.pop("DATABASE_URL", None)
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
+    env["LANG"] = lang
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     given = lines if isinstance(lines, bytes) else ("\n".join(expand(line, TODAY) for line in lines) + "\n").encode()
