@@ -59,10 +59,13 @@ class Ctx:
     buttons_only: bool = False
     # What the answer was taken as, read back at the top of the reply ("Got it: balance $5,000").
     got: str = ""
+    # The language to word things in, when not the person's (the buttons in English, to read
+    # a label typed in English by someone who reads Chinese).
+    speaking: str | None = None
 
     @property
     def locale(self) -> str:
-        return self.user.locale
+        return self.speaking or self.user.locale
 
     @property
     def currency(self) -> str:

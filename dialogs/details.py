@@ -21,7 +21,7 @@ from dialogs import buttons
 from dialogs import side_questions as sq
 from dialogs.context import Ctx
 from dialogs.reminder_plan import local_now
-from dialogs.render import label
+from dialogs.render import DEFAULT_LOCALE, label
 from dialogs.state import Debt, Holder, UserState
 from dialogs.step_io import Choice, StepResult
 from dialogs.vocabulary import SideQuestion
@@ -147,7 +147,7 @@ def reader(question: SideQuestion) -> Callable[[UserState, str, datetime], str |
     def read(state: UserState, text: str, now: datetime) -> str | None:
         """The detail as typed, tidied; "" for the Skip button's label typed; None when it is
         too long (the question stays, and says how long it may be)."""
-        if text.casefold() == label(state.locale, "skip").casefold():
+        if text.casefold() in {label(locale, "skip").casefold() for locale in (state.locale, DEFAULT_LOCALE)}:
             return ""
         value = tidy(text, MOST_LINES if question in ADDRESSES else 1)
         if not value or len(value) > MOST[question]:

@@ -31,7 +31,7 @@ from dialogs.machine import fire
 from dialogs.readers.greetings import is_greeting
 from dialogs.readers.yes_no import parse_yes_no
 from dialogs.reminder_plan import local_now
-from dialogs.render import read_markup
+from dialogs.render import DEFAULT_LOCALE, read_markup
 from dialogs.state import Budget, Debt, UserState
 from dialogs.step_io import Choice, EraseRequested, Input, InputKind, LetterDrafted, Reply, StepResult
 from dialogs.vocabulary import SideQuestion, Trigger
@@ -215,11 +215,11 @@ def _is_shown(ctx: Ctx, pressed: buttons.Answer) -> bool:
     if pressed.action in STEP[debt.state].follow_ups:
         return True
     data = buttons.answer(debt, pressed.action)
-    return any(choice.value == data for choice in _shown_choices(ctx))
+    return any(choice.value == data for choice in _shown_choices(ctx, ctx.locale))
 
 
-def _shown_choices(ctx: Ctx) -> tuple[Choice, ...]:
-    asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True)
+def _shown_choices(ctx: Ctx, locale: str) -> tuple[Choice, ...]:
+    asked = Ctx(ctx.user, ctx.debt, ctx.today, StepResult(ctx.user), buttons_only=True, speaking=locale)
     return ask(STEP[ctx.debt.state], asked).choices
 
 
@@ -274,11 +274,13 @@ def _go_on(
 
 
 def _typed_label(ctx: Ctx) -> str | None:
-    """Someone who types a button's label means the button."""
+    """Someone who types a button's label means the button: as shown, or in English, which
+    people everywhere type ("Skip", "Yes")."""
     wanted = ctx.text.casefold()
     if not wanted:
         return None
-    for choice in _shown_choices(ctx):
+    shown = [c for locale in dict.fromkeys((ctx.locale, DEFAULT_LOCALE)) for c in _shown_choices(ctx, locale)]
+    for choice in shown:
         if choice.label.casefold() != wanted:
             continue
         pressed = buttons.read(choice.value)

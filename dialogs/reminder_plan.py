@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dialogs.readers.zones import guess_timezone
+from dialogs.places import rules
 from dialogs.state import Debt, PaymentStatus, ReminderSettings, UserState
 from dialogs.vocabulary import State, Tag
 
@@ -59,7 +59,7 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def zone_name(state: UserState) -> str:
-    return state.reminders.timezone or guess_timezone(state.locale)
+    return state.reminders.timezone or rules(state).zone
 
 
 def zone(state: UserState) -> ZoneInfo:

@@ -20,7 +20,7 @@ from dialogs.places import place_of, rules
 from dialogs.readers.quiet_hours import parse_quiet_hours
 from dialogs.readers.times import parse_moment
 from dialogs.readers.yes_no import parse_yes_no
-from dialogs.readers.zones import guess_timezone, parse_timezone
+from dialogs.readers.zones import parse_timezone
 from dialogs.render import label, render
 from dialogs.state import Debt, PaymentStatus, Place, UserState
 from dialogs.step_io import CalendarRequested, Choice, StepResult
@@ -117,8 +117,8 @@ def zone_choices(state: UserState) -> tuple[Choice, ...]:
 
 
 def _zone_guess(state: UserState) -> str:
-    """The place's clock once the person has said where they live; until then the language's."""
-    return rules(state).zone if state.place_confirmed else guess_timezone(state.locale)
+    """The clock of where the person lives (or is guessed to, from their language)."""
+    return rules(state).zone
 
 
 def zone_shown(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:
