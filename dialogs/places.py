@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dialogs.state import DebtKind, Place, UserState
 
-__all__ = ["RULES", "Rules", "arrive", "guess_place", "place_is_uncertain", "place_of", "rules"]
+__all__ = ["RULES", "Rules", "arrive", "guess_place", "place_in", "place_is_uncertain", "place_of", "rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,13 @@ RULES: dict[Place, Rules] = {
 def guess_place(locale: str) -> Place:
     """A Traditional Chinese reader is most likely in Taiwan; anyone else, in the US."""
     return Place.TW if locale.lower().startswith("zh") else Place.US
+
+
+def place_in(zone: str) -> Place | None:
+    """The place a time zone is in, of the two the coach serves."""
+    if zone == RULES[Place.TW].zone:
+        return Place.TW
+    return Place.US if zone.startswith("America/") or zone == "Pacific/Honolulu" else None
 
 
 def place_of(state: UserState) -> Place:

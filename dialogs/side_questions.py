@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dialogs import buttons, reminder_plan
 from dialogs.lexicon import find
-from dialogs.places import place_of, rules
+from dialogs.places import place_in, place_of, rules
 from dialogs.readers.quiet_hours import parse_quiet_hours
 from dialogs.readers.times import parse_moment
 from dialogs.readers.yes_no import parse_yes_no
@@ -165,6 +165,10 @@ def set_time_zone(state: UserState, zone: str, now: datetime, result: StepResult
         result.changed = True
         moved = _keep_calls_on_the_clock(state, guessed, now)
     state.asking = None
+    # A zone is a clue to where the person lives, until they say: Taipei's asks about Taiwan.
+    if not state.place_confirmed and (there := place_in(zone)) is not None and there is not place_of(state):
+        state.place = there
+        result.changed = True
     say(state, result, "timezone_set.html", zone=zone, local=reminder_plan.local_now(state, now), calls=moved)
 
 

@@ -170,7 +170,9 @@ def test_stories_visit_every_state() -> None:
 
 
 @pytest.mark.parametrize(
-    ("story", "steps"), [(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES if s.get("locale", "en") == "en"]
+    ("story", "steps"),
+    # Not the stories about where people live, which a reader placed in the US by the test plays otherwise.
+    [(f"{f}: {s['story']}", s["steps"]) for f, s in STORIES if s.get("locale", "en") == "en" and f != "16_taiwan"],
 )
 def test_every_story_goes_the_same_way_for_a_chinese_reader_in_the_us(story: str, steps: list[dict[str, Any]]) -> None:
     """The English stories played again, step by step, by someone who reads Chinese and lives in the
