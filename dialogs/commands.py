@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import buttons, details, places, portfolio
+from dialogs import buttons, details, places, portfolio, prenegotiation
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
@@ -215,6 +215,13 @@ def _place(t: Turn) -> None:
     open_side_question(t.state, SideQuestion.PLACE, t.now, t.result)
 
 
+def _prenegotiation(t: Turn) -> None:
+    """Taiwan's pre-negotiation, explained from the person's own debts: which it covers, the bank
+    to apply to, what goes to pre-mediation instead."""
+    seen = prenegotiation.overview(t.state)
+    say(t.state, t.result, "prenegotiation.html", overview=seen, fee=prenegotiation.PRE_MEDIATION_FEE)
+
+
 def _calendar(t: Turn) -> None:
     sq.calendar(t.state, t.result)
 
@@ -244,6 +251,7 @@ RUN: dict[Command, Run] = {
     Command.REMINDERS: Run(_reminders, then_ask=False),
     Command.TIMEZONE:  Run(_time_zone, then_ask=False),
     Command.PLACE:     Run(_place, then_ask=False),
+    Command.PRENEGOTIATION: Run(_prenegotiation),
     Command.CALENDAR:  Run(_calendar),
 }
 # fmt: on

@@ -167,4 +167,5 @@ class Command(StrEnum):
     REMINDERS = "reminders"
     TIMEZONE = "timezone"
     PLACE = "place"
+    PRENEGOTIATION = "prenegotiation"
     CALENDAR = "calendar"

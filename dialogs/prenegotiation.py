@@ -1,0 +1,47 @@
+"""Taiwan's pre-negotiation (前置協商) from the debts the person entered: which of them it covers,
+the bank to apply to, and which creditors go to pre-mediation (前置調解) instead.
+
+Consumer Debt Clearance Act §151: before court relief (更生, 清算) a person who owes banks first
+tries one negotiation, applied for in writing at the bank with the largest claim, which then
+negotiates for every bank. It covers unsecured bank debts (cards, cash cards, credit loans);
+asset-management companies, private lenders and guarantees go to pre-mediation at a district
+court or a township mediation committee instead (DOMAIN.md, "Taiwan").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialogs.money import Money
+from dialogs.state import Debt, DebtKind, Holder, UserState
+
+__all__ = ["PRE_MEDIATION_FEE", "UNSECURED_BANK_KINDS", "Overview", "overview"]
+
+UNSECURED_BANK_KINDS = frozenset({DebtKind.CREDIT_CARD, DebtKind.CASH_CARD, DebtKind.PERSONAL_LOAN})
+# What a court charges to file for pre-mediation (前置調解).
+PRE_MEDIATION_FEE = Money.of(1000, "TWD")
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    # Owed to banks and unsecured: what one pre-negotiation settles, largest claim first.
+    covered: tuple[Debt, ...]
+    # Owed to a collector or an asset-management company: for pre-mediation instead.
+    to_mediation: tuple[Debt, ...]
+
+    @property
+    def apply_to(self) -> Debt | None:
+        """The bank with the largest claim, which takes the application for all of them."""
+        return self.covered[0] if self.covered else None
+
+
+def _open(debt: Debt) -> bool:
+    return debt.balance is not None and debt.state != "settled"
+
+
+def overview(state: UserState) -> Overview:
+    open_debts = [d for d in state.debts if _open(d)]
+    covered = [d for d in open_debts if d.kind in UNSECURED_BANK_KINDS and d.holder is not Holder.COLLECTOR]
+    to_mediation = [d for d in open_debts if d.holder is Holder.COLLECTOR or d.kind is DebtKind.COLLECTION]
+    covered.sort(key=lambda d: d.balance.amount if d.balance is not None else 0, reverse=True)
+    return Overview(tuple(covered), tuple(to_mediation))
