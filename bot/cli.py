@@ -82,7 +82,12 @@ def _chat(settings: Settings, user: str) -> int:
     store = Store(settings.database_url)
     interactive = sys.stdin.isatty()
     console = Console(
-        store, user, settings.data_dir / "files", settings.clock(), color=interactive and sys.stdout.isatty()
+        store,
+        user,
+        settings.data_dir / "files",
+        settings.clock(),
+        color=interactive and sys.stdout.isatty(),
+        cjk_font=settings.cjk_font,
     )
     if interactive:
         print(render(DEFAULT_LOCALE, "console_intro.txt", where=settings.database_url))

@@ -10,6 +10,8 @@ developer's machine, and fails in CI, which installs both (.ci/run).
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 import os
 import re
@@ -17,11 +19,18 @@ import shutil
 import subprocess
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bot import pdf as pdf_module
+from bot.console import Console
+from bot.delivery import Letter
 from bot.pdf import CJK_FONTS, NoFontError, letter_pdf
+from bot.settings import Settings
+from bot.store import Store
+from bot.telegram.channel import TelegramChannel
 from dialogs.state import UserState
 from dialogs.step_io import LetterDrafted, StepResult
 from tests.support.clock import clock_now
@@ -295,8 +304,8 @@ def test_a_chinese_name_in_an_english_letter_keeps_its_characters(tmp_path: Path
 
 
 def test_a_letter_in_chinese_is_not_made_without_a_font_for_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Rather than a PDF with the creditor's name blank. The error says what to install, and
-    never the letter's words."""
+    """Rather than a PDF with the creditor's name blank: the callers send the text instead. The
+    error says what to install, and never the letter's words."""
     monkeypatch.setattr(pdf_module, "CJK_FONTS", ())
     with pytest.raises(NoFontError, match="fonts-arphic-uming") as raised:
         letter_pdf(CHINESE_TITLE, CHINESE, CHINESE_FOOTER)
@@ -308,3 +317,55 @@ def test_a_letter_in_chinese_is_not_made_without_a_font_for_it(monkeypatch: pyte
         letter_pdf(CHINESE_TITLE, CHINESE, cjk_font=not_a_font)
     with pytest.raises(NoFontError, match="names no file"):
         letter_pdf(CHINESE_TITLE, CHINESE, cjk_font=tmp_path / "missing.ttc")
+
+
+def test_without_a_font_the_console_saves_the_text_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pdf_module, "CJK_FONTS", ())
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    out = io.StringIO()
+    try:
+        console = Console(store, "me", tmp_path / "files", clock_now, out=out)
+        console.locale = "zh_TW"
+        asyncio.run(console.send_file("me", Letter(CHINESE_TITLE, CHINESE, "debt1-settlement-agreement", "zh_TW")))
+    finally:
+        store.close()
+    saved = sorted(path.name for path in console.user_dir.iterdir())
+    assert saved == ["debt1-settlement-agreement.txt"]
+    assert (console.user_dir / saved[0]).read_text() == CHINESE
+    assert "沒有 PDF" in out.getvalue() and "fonts-arphic-uming" in out.getvalue()
+
+
+class Bot:
+    """What TelegramChannel.send_file asks of the bot: the documents it sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    async def send_document(self, chat_id: int, document: bytes, **kwargs: Any) -> None:
+        self.sent.append({"chat_id": chat_id, "document": document, **kwargs})
+
+
+async def inline(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+def test_without_a_font_telegram_sends_the_text_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "CJK_FONTS", ())
+    bot = Bot()
+    channel = TelegramChannel(bot, inline)  # type: ignore[arg-type]
+    asyncio.run(channel.send_file("42", Letter(CHINESE_TITLE, CHINESE, "debt1-settlement-agreement", "zh_TW")))
+    (sent,) = bot.sent
+    assert sent["filename"] == "debt1-settlement-agreement.txt" and sent["document"] == CHINESE.encode()
+    assert "文字檔" in sent["caption"] and CHINESE_TITLE in sent["caption"]
+
+
+def test_debtcoach_cjk_font_names_a_file_that_is_there(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    font = tmp_path / "font.ttc"
+    font.write_bytes(b"a font")
+    monkeypatch.setenv("DEBTCOACH_CJK_FONT", str(font))
+    assert Settings().cjk_font == font
+    monkeypatch.setenv("DEBTCOACH_CJK_FONT", str(tmp_path / "missing.ttc"))
+    with pytest.raises(ValidationError, match="DEBTCOACH_CJK_FONT"):
+        Settings()
