@@ -102,6 +102,7 @@ def _chat(settings: Settings, user: str, language: str | None) -> int:
         settings.clock(),
         color=interactive and sys.stdout.isatty(),
         language=language,
+        cjk_font=settings.cjk_font,
     )
     if interactive:
         print(render(resolve_locale(language), "console_intro.txt", where=settings.database_url))

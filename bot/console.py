@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.delivery import Document, Failure, Letter, Sender
 from bot.models import KEY_MAX
 from bot.outbox import Outgoing
-from bot.pdf import letter_pdf
+from bot.pdf import NoFontError, letter_pdf
 from bot.reminder_queue import ReminderQueue
 from bot.service import Handled, deliveries, handle
 from bot.store import Store
@@ -71,9 +71,11 @@ class Console:
         out: TextIO = sys.stdout,
         color: bool = False,
         language: str | None = None,
+        cjk_font: Path | None = None,
     ) -> None:
         """`language` is the one to start someone new in (the terminal's); a language the
-        person chose with /language stays theirs."""
+        person chose with /language stays theirs. `cjk_font`: the font for Chinese characters
+        in letters (DEBTCOACH_CJK_FONT, bot/pdf.py)."""
         self.store = store
         self.user = user
         self.external_id = console_identity(user)
@@ -83,6 +85,7 @@ class Console:
         self.clock = clock
         self.color = color
         self.language = language
+        self.cjk_font = cjk_font
         self.locale = resolve_locale(language)
         self.choices: tuple[Choice, ...] = ()
         self.numeric = False
@@ -198,8 +201,17 @@ class Console:
     async def send_file(self, recipient: str, file: Letter | Document) -> None:
         if isinstance(file, Letter):
             text_path = self._write_file(f"{file.filename}.txt", file.text.encode("utf-8"))
-            pdf_path = self._write_file(f"{file.filename}.pdf", letter_pdf(file.title, file.text, file.footer))
             saved = render(self.locale, "console_file.txt", title=file.title)
+            try:
+                pdf = letter_pdf(file.title, file.text, file.footer, cjk_font=self.cjk_font)
+            except NoFontError:
+                # The text alone, and why: a PDF would leave its Chinese characters blank. An
+                # earlier PDF of this letter goes too, not to be printed in its place.
+                (self.user_dir / f"{file.filename}.pdf").unlink(missing_ok=True)
+                note = render(self.locale, "console_no_pdf.txt")
+                self.out.write(f"\n  {saved}\n    {text_path}\n  {note}\n")
+                return
+            pdf_path = self._write_file(f"{file.filename}.pdf", pdf)
             self.out.write(f"\n  {saved}\n    {text_path}\n    {pdf_path}\n")
         else:
             path = self._write_file(file.filename, file.content)

@@ -47,9 +47,12 @@ class LibraryRecords(logging.Filter):
         return True
 
 
-def quiet_libraries() -> None:
+def quiet_libraries(*names: str) -> None:
+    """Set the libraries' loggers to LIBRARY_LEVELS: those named, or all of them. bot/pdf.py
+    quiets fpdf and fontTools itself, in any process that makes a letter."""
     for name, level in LIBRARY_LEVELS.items():
-        logging.getLogger(name).setLevel(level)
+        if not names or name in names:
+            logging.getLogger(name).setLevel(level)
 
 
 def configure(level: int = logging.WARNING) -> None:

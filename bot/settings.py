@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, FilePath, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ClockMode, make_clock, parse_moment
@@ -44,12 +44,21 @@ class Settings(BaseSettings):
     # The moment the clock starts from (see bot/clock.py); None: the system clock.
     now: datetime | None = Field(default=None, validation_alias="DEBTCOACH_NOW")
     clock_mode: ClockMode = Field(default=ClockMode.RUNNING, validation_alias="DEBTCOACH_CLOCK")
+    # The font file for Chinese characters in letters (bot/pdf.py); None: the first one installed
+    # of those bot/pdf.py knows. A file that is not there stops the start, as a wrong path should.
+    cjk_font: FilePath | None = Field(default=None, validation_alias="DEBTCOACH_CJK_FONT")
 
     @field_validator("data_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         # A quoted "~/debts" in a unit file or .env reaches us unexpanded.
         return value.expanduser()
+
+    @field_validator("cjk_font", mode="before")
+    @classmethod
+    def _expand_font_home(cls, value: object) -> object:
+        # Before FilePath looks for the file: "~/fonts/x.ttc" is one.
+        return Path(value).expanduser() if isinstance(value, str) else value
 
     @field_validator("now", mode="before")
     @classmethod

@@ -102,7 +102,7 @@ def build_application(
     inbox, outbox, run_blocking = Inbox(store, CHANNEL), Outbox(store, CHANNEL), RunBlocking(store)
     pacer = Pacer()
     turns = Turns(WORKERS)
-    channel = TelegramChannel(bot, run_blocking)
+    channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
     couriers = Couriers(channel, outbox, run_blocking, clock, pacer, inbox)
     coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel, run_blocking)
     reminders = ReminderQueue(store, CHANNEL)

@@ -1,8 +1,9 @@
 """Telegram as a channel of bot/delivery.py: replies as HTML messages, files as documents.
 
 A reply longer than a message is cut at paragraphs (formatting.py) with its buttons on the last
-part; a letter becomes a PDF when it is sent; the export and the calendar go as documents, each
-with its caption. Taking buttons off is an edit of the message's reply markup. What the errors
+part; a letter becomes a PDF when it is sent (with no font for its Chinese characters, its .txt
+goes instead, the caption saying why); the export and the calendar go as documents, each with
+its caption. Taking buttons off is an edit of the message's reply markup. What the errors
 mean: a 429 is a wait of its retry_after (the bot's rate limiter waits out the first twenty,
 rate_limiter.py); a network failure, a timeout or a 5xx page is Telegram being away; 400 Bad
 Request and 403 (the bot was blocked) are refusals for good.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from telegram import Message
 from telegram.constants import ParseMode
@@ -24,7 +26,7 @@ from telegram.ext import ExtBot
 from bot.blocking import RunBlocking
 from bot.delivery import Document, Failure, Letter
 from bot.outbox import CALENDAR
-from bot.pdf import letter_pdf
+from bot.pdf import NoFontError, letter_pdf
 from bot.telegram.formatting import parts, to_html
 from bot.telegram.rate_limiter import retry_after_seconds
 from dialogs.render import read_markup, render
@@ -37,9 +39,11 @@ Keyboard = dict[str, list[list[dict[str, str]]]]
 
 
 class TelegramChannel:
-    def __init__(self, bot: ExtBot[None], run_blocking: RunBlocking) -> None:
+    def __init__(self, bot: ExtBot[None], run_blocking: RunBlocking, cjk_font: Path | None = None) -> None:
+        """`cjk_font`: the font for Chinese characters in letters (DEBTCOACH_CJK_FONT, bot/pdf.py)."""
         self._bot = bot
         self._run_blocking = run_blocking
+        self._cjk_font = cjk_font
         self._answers: set[asyncio.Task[None]] = set()
 
     def parts(self, reply: Reply) -> list[Reply]:
@@ -57,9 +61,18 @@ class TelegramChannel:
 
     async def send_file(self, recipient: str, file: Letter | Document) -> None:
         if isinstance(file, Letter):
-            caption = render(file.locale, "telegram_letter_caption.html", title=file.title)
-            content = await self._run_blocking(letter_pdf, file.title, file.text, file.footer)
-            filename = f"{file.filename}.pdf"
+            try:
+                content = await self._run_blocking(
+                    letter_pdf, file.title, file.text, file.footer, cjk_font=self._cjk_font
+                )
+            except NoFontError:
+                # The words as they are, rather than a PDF with the creditor's name left blank.
+                log.warning("a letter goes as text: no font for its Chinese characters")
+                caption = render(file.locale, "telegram_letter_text_caption.html", title=file.title)
+                content, filename = file.text.encode("utf-8"), f"{file.filename}.txt"
+            else:
+                caption = render(file.locale, "telegram_letter_caption.html", title=file.title)
+                filename = f"{file.filename}.pdf"
         else:
             template = "telegram_calendar_caption.html" if file.kind == CALENDAR else "telegram_export_caption.html"
             caption, content, filename = render(file.locale, template), file.content, file.filename
