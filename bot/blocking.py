@@ -29,8 +29,19 @@ class RunBlocking:
     def __init__(self, store: Store) -> None:
         self.inline = store.engine.dialect.name == "sqlite"
         self._threads = None if self.inline else ThreadPoolExecutor(THREADS, thread_name_prefix="database")
+        self._long: ThreadPoolExecutor | None = None
 
     async def __call__(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         if self._threads is None:
             return fn(*args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._threads, partial(fn, *args, **kwargs))
+
+    async def long(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Work that takes the best part of a second (a letter in Chinese loads a font of 20 MB):
+        never on the loop, which would keep everyone else waiting that long."""
+        threads = self._threads
+        if threads is None:
+            if self._long is None:
+                self._long = ThreadPoolExecutor(1, thread_name_prefix="long")
+            threads = self._long
+        return await asyncio.get_running_loop().run_in_executor(threads, partial(fn, *args, **kwargs))

@@ -141,6 +141,11 @@ def letter_pdf(title: str, text: str, footer: str = "", *, cjk_font: Path | None
     return bytes(pdf.output())
 
 
+def needs_cjk_font(text: str) -> bool:
+    """A letter with Chinese characters: its font takes the best part of a second to load."""
+    return bool(_CJK.search(text))
+
+
 def _add_fonts(pdf: FPDF, text: str, cjk_font: Path | None) -> Faces:
     """Helvetica, built into every PDF reader, is embedded by nobody and costs a few ms; loading
     and subsetting DejaVu costs some 40 ms and a CJK font half a second, so each is added only

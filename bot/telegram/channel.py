@@ -26,7 +26,7 @@ from telegram.ext import ExtBot
 from bot.blocking import RunBlocking
 from bot.delivery import Document, Failure, Letter
 from bot.outbox import CALENDAR
-from bot.pdf import NoFontError, letter_pdf
+from bot.pdf import NoFontError, letter_pdf, needs_cjk_font
 from bot.telegram.formatting import parts, to_html
 from bot.telegram.rate_limiter import retry_after_seconds
 from dialogs.render import read_markup, render
@@ -62,9 +62,8 @@ class TelegramChannel:
     async def send_file(self, recipient: str, file: Letter | Document) -> None:
         if isinstance(file, Letter):
             try:
-                content = await self._run_blocking(
-                    letter_pdf, file.title, file.text, file.footer, cjk_font=self._cjk_font
-                )
+                make = self._run_blocking.long if needs_cjk_font(file.text + file.title) else self._run_blocking
+                content = await make(letter_pdf, file.title, file.text, file.footer, cjk_font=self._cjk_font)
             except NoFontError:
                 # The words as they are, rather than a PDF with the creditor's name left blank.
                 log.warning("a letter goes as text: no font for its Chinese characters")

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import zlib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -30,11 +29,12 @@ from bot.delivery import Letter
 from bot.pdf import CJK_FONTS, NoFontError, letter_pdf
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram.channel import TelegramChannel
 from dialogs.state import UserState
 from dialogs.step_io import LetterDrafted, StepResult
 from tests.support.clock import clock_now
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.sample import SAMPLE, Move, play
+from tests.support.telegram_helpers import Person, running_bot
 
 NOW = clock_now()
 NAME, STREET, CITY = "Alex Rivera", "12 Elm St", "Springfield, IL 62701"
@@ -337,28 +337,25 @@ def test_without_a_font_the_console_saves_the_text_and_says_why(
     assert "沒有 PDF" in out.getvalue() and "fonts-arphic-uming" in out.getvalue()
 
 
-class Bot:
-    """What TelegramChannel.send_file asks of the bot: the documents it sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    async def send_document(self, chat_id: int, document: bytes, **kwargs: Any) -> None:
-        self.sent.append({"chat_id": chat_id, "document": document, **kwargs})
-
-
-async def inline(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-    return fn(*args, **kwargs)
-
-
-def test_without_a_font_telegram_sends_the_text_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_without_a_font_telegram_sends_the_text_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, server: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    """The real bot, a person in Taiwan, and no font for Chinese on the server: the offer letter
+    comes as its text, with a caption saying why, rather than a PDF with blanks."""
     monkeypatch.setattr(pdf_module, "CJK_FONTS", ())
-    bot = Bot()
-    channel = TelegramChannel(bot, inline)  # type: ignore[arg-type]
-    asyncio.run(channel.send_file("42", Letter(CHINESE_TITLE, CHINESE, "debt1-settlement-agreement", "zh_TW")))
-    (sent,) = bot.sent
-    assert sent["filename"] == "debt1-settlement-agreement.txt" and sent["document"] == CHINESE.encode()
-    assert "文字檔" in sent["caption"] and CHINESE_TITLE in sent["caption"]
+    mei = Person(server, 151, language="zh-TW")
+    async with running_bot(server, store, tmp_path):
+        await mei.says("/start")
+        await mei.presses("台灣")
+        answers = ("國泰世華銀行", "信用卡", "12萬", "有", "8個月", "原債權人", "否", "否", "3萬", "5000", "一次清償")
+        for typed in (*answers, "我去年失業了"):
+            await mei.says(typed)
+        for _ in range(4):  # the letter's details, each skipped
+            await mei.presses("略過")
+    (sent,) = [m for m in server.documents(151) if m.document]
+    assert sent.document is not None and sent.document.filename == "debt1-offer-letter-1.txt"
+    assert "國泰世華銀行" in sent.document.content.decode() and "文字檔" in sent.text
+    assert server.errors == []
 
 
 def test_debtcoach_cjk_font_names_a_file_that_is_there(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
