@@ -41,6 +41,13 @@ def amounts(text: str) -> list[str] | str | None:
         ("1000 first then 400 and 400", ["1000.00", "400.00", "400.00"]),
         ("$1,000 down, then 3 payments of $400", ["1000.00", "400.00", "400.00", "400.00"]),
         ("500, 300, 200", ["500.00", "300.00", "200.00"]),
+        # Chinese numerals: the place after a digit is its unit, never more digits (3千 was 31,000)
+        ("3千", ["3000.00"]),
+        ("1萬2千", ["12000.00"]),
+        ("1.5千", ["1500.00"]),
+        ("三千五", ["3500.00"]),
+        ("一萬二", ["12000.00"]),
+        ("十二萬", ["120000.00"]),
     ],
 )
 def test_a_figure_is_read_as_it_was_said(typed: str, read: list[str] | str) -> None:
@@ -60,6 +67,9 @@ def test_a_figure_is_read_as_it_was_said(typed: str, read: list[str] | str) -> N
         "nothing",
         "",
         "61 x 100",  # more payments than any plan here
+        "第一銀行",  # First Bank, not 1
+        "我一定付",  # "I will pay", not 1
+        "千萬不要",  # "never", not ten million
     ],
 )
 def test_what_cannot_be_told_is_not_guessed(typed: str) -> None:
