@@ -191,14 +191,14 @@ def amounts_in(text: str, default_currency: str) -> list[tuple[Money, int, int]]
     return found
 
 
-def _comma(part: str, ch: str) -> str:
-    """What a full-width comma or 、 in `part` (digits between two 、) is: "," (thousands), ";" (a
+def _comma(part: str) -> str:
+    """What a full-width comma in `part` (digits between two 、) is: "," (thousands), ";" (a
     list) or `_UNSURE`. A Chinese keyboard types "，" for ",", so 120，000 is 120,000; but
     1000，400 cannot be thousands, and 500，300 may be either."""
-    if ch == "、" or "," in part or not _GROUPED.fullmatch(part):
+    if "," in part or not _GROUPED.fullmatch(part):
         return ";"
-    groups = re.split(r"[，.]", part)[1:]
-    return "," if all(g == "000" for g in groups[: part.count("，")]) else _UNSURE
+    groups = re.split(r"[，.]", part)[1 : part.count("，") + 1]
+    return "," if all(g == "000" for g in groups) else _UNSURE
 
 
 def amount_text(text: str) -> str:
@@ -208,9 +208,10 @@ def amount_text(text: str) -> str:
     for m in _LISTED.finditer(text.translate(_WIDE_DIGITS)):
         at = m.start()
         for part in re.split("(、)", m.group()):
+            comma = ";" if part == "、" else _comma(part) if "，" in part else ""
             for i, ch in enumerate(part, at):
                 if ch in "，、":
-                    s[i] = _comma(part, ch)
+                    s[i] = comma
             at += len(part)
     return cjk_to_digits("".join(s))
 

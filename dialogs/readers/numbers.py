@@ -124,6 +124,7 @@ _WELL_FORMED = re.compile(
 # Two neighbouring digits, 四五萬, 兩三個月, 三四十: "forty or fifty thousand", a range.
 _APPROXIMATE = re.compile(rf"(?P<head>(?:.*{_PLACE})?)(?P<a>{_DIGIT})(?P<b>{_DIGIT})(?P<tail>{_PLACE}?)")
 _BIG_UNITS = "萬万億亿"
+_BLANK = re.compile(r"\s*")
 # A digit alone is a number only where something is counted (一萬, 三期, 一個月, 五號); elsewhere
 # it is a word: 第一銀行 (First Bank), 一定, 萬一.
 _COUNTED = re.compile(r"\s*(?:[萬万億亿千百期個个次筆笔年月日號号天週周元塊块]|星期|禮拜|礼拜|台幣|臺幣)")
@@ -153,14 +154,16 @@ def _is_numeric(ch: str) -> bool:
 def _cjk_run(s: str, start: int, end: int) -> str:
     """One run of Chinese numerals in `s` as digits, or as it stands when it is not a number
     there: reading a word as a figure is the one mistake a reader must not make."""
-    run, before, after = s[start:end], s[:start].rstrip(), s[end:]
+    # What stands just around it is all a run needs (a long text must not cost a long look).
+    run, before, after = s[start:end], s[max(0, start - 16) : start].rstrip(), s[end : end + 16]
     # The tail of a larger number: 一萬二 (12,000), 3千五 (3,500), 1萬五千.
     tail = len(before) > 1 and before[-1] in _BIG_UNITS + "千百" and _is_numeric(before[-2])
     if run[0] in "百千":
         if not (before[-1:].isascii() and before[-1:].isdigit()):
             return run  # 千萬不要 (never), 百貨 (a department store)
         return run[0] + _cjk_run(s, start + 1, end) if len(run) > 1 else run
-    digits = _run_value(run, after, counted=bool(_COUNTED.match(after)) or not (before or after.strip()), tail=tail)
+    alone = bool(_BLANK.fullmatch(s, 0, start) and _BLANK.fullmatch(s, end))
+    digits = _run_value(run, after, counted=alone or bool(_COUNTED.match(after)), tail=tail)
     if digits is None:
         return run
     if before[-1:] in tuple("0123456789.,") and not tail:
