@@ -104,7 +104,7 @@ _PERCENT_BEFORE = re.compile(r"百分之\s*\Z")
 _COUNTED = re.compile(r"\s*(?:[個个期次筆笔年月日號号天週周歲岁點点家張张間间位人倍]|星期|禮拜|礼拜)")
 _ORDINAL_BEFORE = re.compile(r"第\s*\Z")
 # Digits joined by full-width commas or 、: "1000，400，400" is three amounts, not 1,000,400,400.
-_LISTED = re.compile(r"[0-9][0-9,.，、]*[，、][0-9][0-9,.，、]*")
+_LISTED = re.compile(r"(?<![0-9,.，、])[0-9][0-9,.]*(?:[，、][0-9][0-9,.]*)+")  # each run tried once
 _GROUPED = re.compile(r"[0-9]{1,3}(?:，[0-9]{3})+(?:\.[0-9]+)?")
 _WIDE_DIGITS = {0xFF10 + i: str(i) for i in range(10)}
 _UNSURE = "，"  # kept where it may be a list or thousands: 500，300 is 500,300 or 500 then 300
