@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from dialogs.money import SUPPORTED_CURRENCIES, Money
-from dialogs.readers.numbers import NUMBER, number_value
+from dialogs.readers.numbers import NUMBER, cjk_to_digits, number_value
 from dialogs.readers.text import fold_width
 
-__all__ = ["amounts_in", "has_exponent", "means_nothing", "parse_amount"]
+__all__ = ["amount_text", "amounts_in", "has_exponent", "means_nothing", "parse_amount"]
 
 _DOLLAR = "$"  # "some dollar": resolved against the default currency
 _DOLLAR_CURRENCIES = frozenset({"USD", "TWD", "CAD", "AUD", "NZD", "HKD", "SGD"})
@@ -97,7 +97,17 @@ _CJK_UNITS: dict[str, int] = {
 }  # fmt: skip
 _CJK_UNIT = re.compile(r" ?(?P<unit>[百千萬万億亿])")
 _CJK_TAIL = re.compile(r"(?P<num>[0-9]{1,12})(?P<unit>[百千萬万億亿])?")
-_PERCENT = re.compile(r"\s*(?:%|percent\b|per\s*cent\b|pct\b)", re.IGNORECASE)
+# 3成 is 30% and 打5折 "pay 50%", the way a Taiwanese bank states a discount.
+_PERCENT = re.compile(r"\s*(?:%|percent\b|per\s*cent\b|pct\b|成|折)", re.IGNORECASE)
+_PERCENT_BEFORE = re.compile(r"百分之\s*\Z")
+# A number that counts or dates something is not money: 一次付清 (paid at once), 3期, 12月1日, 3家銀行.
+_COUNTED = re.compile(r"\s*(?:[個个期次筆笔年月日號号天週周歲岁點点家張张間间位人倍]|星期|禮拜|礼拜)")
+_ORDINAL_BEFORE = re.compile(r"第\s*\Z")
+# Digits joined by full-width commas or 、: "1000，400，400" is three amounts, not 1,000,400,400.
+_LISTED = re.compile(r"(?<![0-9,.，、])[0-9][0-9,.]*(?:[，、][0-9][0-9,.]*)+")  # each run tried once
+_GROUPED = re.compile(r"[0-9]{1,3}(?:，[0-9]{3})+(?:\.[0-9]+)?")
+_WIDE_DIGITS = {0xFF10 + i: str(i) for i in range(10)}
+_UNSURE = "，"  # kept where it may be a list or thousands: 500，300 is 500,300 or 500 then 300
 _MAX_AMOUNT = Decimal(10) ** 12
 _CENT = Decimal("0.01")
 
@@ -159,7 +169,9 @@ def parse_amount(text: str, default_currency: str) -> Money | None:
     `I owe 5000 dollars` and everything `format_money` writes. A bare `$` or "dollars"
     is the default currency when that is a dollar currency (TWD, CAD, AUD), else USD.
     Negative, above 10**12, or in a currency the coach cannot handle: None.
-    Percentages are skipped: in "30% of $5000" the amount is $5000.
+    Percentages are skipped: in "30% of $5000" the amount is $5000, in "打5折" there is none;
+    so are counts and dates ("一次付清5萬" is 50,000). Chinese numerals are read where they are
+    numbers (`一萬二`, `三千五`); "1000，400" is two amounts, and "500，300" none (which is it?).
     """
     for money, _, _ in _scan(text, default_currency):
         return money
@@ -168,7 +180,7 @@ def parse_amount(text: str, default_currency: str) -> Money | None:
 
 def amounts_in(text: str, default_currency: str) -> list[tuple[Money, int, int]] | None:
     """Every amount in `text`, as `parse_amount` reads each, with where it stands in
-    `fold_width(text)`, currency marks included; None when one of them cannot be taken
+    `amount_text(text)`, currency marks included; None when one of them cannot be taken
     (negative, too large, a currency the coach cannot work in). For answers that name several
     figures: "1000 first, then 2 x 400"."""
     found: list[tuple[Money, int, int]] = []
@@ -179,6 +191,31 @@ def amounts_in(text: str, default_currency: str) -> list[tuple[Money, int, int]]
     return found
 
 
+def _comma(part: str) -> str:
+    """What a full-width comma in `part` (digits between two 、) is: "," (thousands), ";" (a
+    list) or `_UNSURE`. A Chinese keyboard types "，" for ",", so 120，000 is 120,000; but
+    1000，400 cannot be thousands, and 500，300 may be either."""
+    if "," in part or not _GROUPED.fullmatch(part):
+        return ";"
+    groups = re.split(r"[，.]", part)[1 : part.count("，") + 1]
+    return "," if all(g == "000" for g in groups) else _UNSURE
+
+
+def amount_text(text: str) -> str:
+    """`text` as the amount readers read it: full-width forms folded, listed amounts parted by
+    ";", Chinese numerals as digits (十二萬 -> 12萬). Reading it again changes nothing."""
+    s = list(fold_width(text))  # one character for one, as the lines below need
+    for m in _LISTED.finditer(text.translate(_WIDE_DIGITS)):
+        at = m.start()
+        for part in re.split("(、)", m.group()):
+            comma = ";" if part == "、" else _comma(part) if "，" in part else ""
+            for i, ch in enumerate(part, at):
+                if ch in "，、":
+                    s[i] = comma
+            at += len(part)
+    return cjk_to_digits("".join(s))
+
+
 def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int, int]]:
     """The amounts in `text` in order; a None ends the scan: that figure cannot be taken."""
     if not isinstance(text, str) or not isinstance(default_currency, str):
@@ -186,15 +223,23 @@ def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int,
     default: str | None = default_currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", default or ""):
         default = None
-    s = fold_width(text)
+    s = amount_text(text)
+    end = 0
     for number in NUMBER.finditer(s):
+        if number.start() < end:
+            continue  # the 5 of 3萬5, read with it
         value = number_value(number.group())
         if value is None:
             yield None, number.start(), number.end()
             return
         value, end = _apply_units(s, number.end(), value)
-        if _PERCENT.match(s, end):
+        if _PERCENT.match(s, end) or _PERCENT_BEFORE.search(s, max(0, number.start() - 8), number.start()):
             continue
+        if _ORDINAL_BEFORE.search(s, max(0, number.start() - 4), number.start()):
+            continue  # 第3期: the third instalment
+        if _UNSURE in s[max(0, number.start() - 1) : end + 1]:
+            yield None, number.start(), end
+            return
         markers: list[str] = []
         if prefix := _PREFIX.search(s, max(0, number.start() - 40), number.start()):
             if prefix.group("neg1") or prefix.group("neg2"):
@@ -205,6 +250,8 @@ def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int,
         suffix = _SUFFIX.match(s, end)
         if suffix:
             markers.append(_marker_currency(suffix.group("cur")))
+        elif _COUNTED.match(s, end):
+            continue
         currency = _resolve_currency(markers, default)
         if currency is None or value > _MAX_AMOUNT:
             yield None, number.start(), end

@@ -27,6 +27,8 @@ _DURATION = re.compile(
     rf"(?:(?P<unit>{_UNIT_ALT})(?P<half>\s*and\s+a\s+half\b|半)?)?"
 )
 _DURATION_GAP = re.compile(r"[\s,]*(?:and|&|\+|又)?[\s,]*")
+# "2-3 months", "兩三個月" (written 2-3個月 by the numerals reader): which one is for the person to say.
+_RANGE_GAP = re.compile(r"\s*(?:-|~|to|or|到|至|或)\s*")
 _HALF_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # 1 and a half years
     (re.compile(r"(?<![0-9.])([0-9]+)\s+and\s+(?:a|one)\s+half\s+"), r"\1.5 "),
@@ -60,6 +62,8 @@ def parse_months(text: str) -> int | None:
     total: Decimal | None = None
     pos = 0
     for m in _DURATION.finditer(s):
+        if total is not None and _RANGE_GAP.fullmatch(s, pos, m.start()):
+            return None
         if total is not None and not _DURATION_GAP.fullmatch(s, pos, m.start()):
             break
         if total is None and s[: m.start()].rstrip().endswith("-"):

@@ -114,21 +114,88 @@ CJK_DIGITS: dict[str, int] = {
 }  # fmt: skip
 _CJK_PLACES: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 _CJK_NUMERAL = re.compile("[零\u3007一二兩两三四五六七八九十百千]+")
+_DIGIT = "[零\u3007一二兩两三四五六七八九]"
+_PLACE = "[十百千]"
+# A numeral as written, places falling: 十二, 二十五, 一百零五, 三千五 (the colloquial 3,500).
+_WELL_FORMED = re.compile(
+    rf"(?:{_DIGIT}?千)?(?:零?{_DIGIT}百)?(?:零?{_DIGIT}十|(?<![千百]){_DIGIT}?十)?(?:零?{_DIGIT})?"
+    rf"|{_DIGIT}?十{_DIGIT}?"
+)
+# Two neighbouring digits, 四五萬, 兩三個月, 三四十: "forty or fifty thousand", a range.
+_APPROXIMATE = re.compile(rf"(?P<head>(?:.*{_PLACE})?)(?P<a>{_DIGIT})(?P<b>{_DIGIT})(?P<tail>{_PLACE}?)")
+_BIG_UNITS = "萬万億亿"
+_BLANK = re.compile(r"\s*")
+# A digit alone is a number only where something is counted (一萬, 三期, 一個月, 五號); elsewhere
+# it is a word: 第一銀行 (First Bank), 一定, 萬一.
+_COUNTED = re.compile(r"\s*(?:[萬万億亿千百期個个次筆笔年月日號号天週周元塊块]|星期|禮拜|礼拜|台幣|臺幣)")
 
 
 def cjk_numeral(run: str) -> int:
-    """A Chinese numeral below 10000: 十二 -> 12, 二十 -> 20, 一百零五 -> 105."""
-    total, digit = 0, 0
+    """A Chinese numeral below 10000: 十二 -> 12, 二十 -> 20, 一百零五 -> 105, and the colloquial
+    三千五 -> 3500 (a digit right after 百 or 千 is the next place down, as people say it)."""
+    total, digit, place = 0, 0, 0
     for ch in run:
         if ch in CJK_DIGITS:
             digit = CJK_DIGITS[ch]
+            if ch in "零\u3007":
+                place = 0
         else:
-            total, digit = total + (digit or 1) * _CJK_PLACES[ch], 0
+            place = _CJK_PLACES[ch]
+            total, digit = total + (digit or 1) * place, 0
+    if digit and place >= 100:
+        return total + digit * place // 10
     return total + digit
+
+
+def _is_numeric(ch: str) -> bool:
+    return (ch.isascii() and ch.isdigit()) or ch in CJK_DIGITS or ch in _CJK_PLACES
+
+
+def _cjk_run(s: str, start: int, end: int) -> str:
+    """One run of Chinese numerals in `s` as digits, or as it stands when it is not a number
+    there: reading a word as a figure is the one mistake a reader must not make."""
+    # What stands just around it is all a run needs (a long text must not cost a long look).
+    run, before, after = s[start:end], s[max(0, start - 16) : start].rstrip(), s[end : end + 16]
+    # The tail of a larger number: 一萬二 (12,000), 3千五 (3,500), 1萬五千.
+    tail = len(before) > 1 and before[-1] in _BIG_UNITS + "千百" and _is_numeric(before[-2])
+    if run[0] in "百千":
+        if not (before[-1:].isascii() and before[-1:].isdigit()):
+            return run  # 千萬不要 (never), 百貨 (a department store)
+        return run[0] + _cjk_run(s, start + 1, end) if len(run) > 1 else run
+    alone = bool(_BLANK.fullmatch(s, 0, start) and _BLANK.fullmatch(s, end))
+    digits = _run_value(run, after, counted=alone or bool(_COUNTED.match(after)), tail=tail)
+    if digits is None:
+        return run
+    if before[-1:] in tuple("0123456789.,") and not tail:
+        digits = " " + digits  # 6000一個月: two numbers, never 60001
+    return digits + " " if after[:1].isascii() and after[:1].isdigit() else digits
+
+
+def _run_value(run: str, after: str, *, counted: bool, tail: bool) -> str | None:
+    """The digits for a run of numerals followed by `after`, or None when it is not a number."""
+    if m := _APPROXIMATE.fullmatch(run):
+        low, high = CJK_DIGITS[m["a"]], CJK_DIGITS[m["b"]]
+        if low and high == low + 1 and (not m["head"] or _WELL_FORMED.fullmatch(m["head"])):
+            return "-".join(str(cjk_numeral(m["head"] + a + m["tail"])) for a in (m["a"], m["b"]))
+    if all(ch in CJK_DIGITS for ch in run):
+        if len(run) > 1:  # 二〇二六年, 一一五年: a year, digit by digit; otherwise not a number
+            return "".join(str(CJK_DIGITS[ch]) for ch in run) if after.startswith("年") else None
+        return str(CJK_DIGITS[run]) if counted or tail else None
+    if (run == "十" and not counted) or not _WELL_FORMED.fullmatch(run):
+        return None  # 十分 (very); 十十
+    if run[-1] in CJK_DIGITS and run[-2] in "百千" and after.lstrip()[:1] in tuple(_BIG_UNITS):
+        return None  # 三千五萬: 3,005 or 3,500 ten-thousands? Not a figure to guess.
+    return str(cjk_numeral(run))
+
+
+def cjk_to_digits(s: str) -> str:
+    """Chinese numerals in `s` as digits where they are numbers: 十二萬 -> 12萬, 一萬二 -> 1萬2,
+    三千五 -> 3500, 四五萬 -> 4-5萬 (a range), 一一五年 -> 115年; 第一銀行 and 千萬 stay words."""
+    return _CJK_NUMERAL.sub(lambda m: _cjk_run(m.string, m.start(), m.end()), s)
 
 
 def numbers_to_digits(s: str) -> str:
     """Rewrite English and Chinese number words in lower-case `s` as digits, for one regex to read."""
     for start, end, value in reversed(_word_numbers(s)):
         s = f"{s[:start]}{value}{s[end:]}"
-    return _CJK_NUMERAL.sub(lambda m: str(cjk_numeral(m.group())), s)
+    return cjk_to_digits(s)

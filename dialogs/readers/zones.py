@@ -71,14 +71,21 @@ def guess_timezone(locale: str) -> str:
 _TZ_WORDS = _table({
     "America/New_York": "est|edt|et|eastern|nyc|new york city|washington|washington dc|dc|boston|miami|atlanta|"
     "philadelphia|baltimore|pittsburgh|charlotte|orlando|tampa|cleveland|columbus|newark|brooklyn|manhattan|queens|"
-    "bronx|raleigh|richmond|new jersey|new england|ottawa|montreal|quebec|美東|紐約|纽约",
+    "bronx|raleigh|richmond|new jersey|new england|ottawa|montreal|quebec|美東|美东|美國東部|美国东部|東部時間|"
+    "东部时间|紐約|纽约|波士頓|波士顿|邁阿密|迈阿密|亞特蘭大|亚特兰大|費城|费城|華府|华府|紐澤西|纽泽西|新澤西|新泽西|"
+    "蒙特婁|蒙特利尔",
     "America/Chicago": "cst|cdt|ct|central|dallas|houston|austin|san antonio|minneapolis|st louis|saint louis|"
-    "kansas city|nashville|new orleans|milwaukee|memphis|oklahoma city|texas",
-    "America/Denver": "mst|mdt|mt|mountain|salt lake city|albuquerque|colorado|new mexico",
-    "America/Phoenix": "arizona", "America/Edmonton": "calgary",
+    "kansas city|nashville|new orleans|milwaukee|memphis|oklahoma city|texas|芝加哥|美中|美國中部|美国中部|中部時間|"
+    "中部时间|達拉斯|达拉斯|休士頓|休斯頓|休斯顿|奧斯汀|奥斯汀|德州|紐奧良|新奥尔良",
+    "America/Denver": "mst|mdt|mt|mountain|salt lake city|albuquerque|colorado|new mexico|丹佛|山區時間|山区时间|"
+    "美國山區|美国山区|鹽湖城|盐湖城|科羅拉多|科罗拉多",
+    "America/Phoenix": "arizona|鳳凰城|凤凰城|亞利桑那|亚利桑那", "America/Edmonton": "calgary",
+    "America/Toronto": "多倫多|多伦多", "America/Vancouver": "溫哥華|温哥华",
     "America/Los_Angeles": "pst|pdt|pt|pacific|la|san francisco|sf|san diego|san jose|seattle|portland|sacramento|"
-    "oakland|las vegas|vegas|california|美西|洛杉磯|洛杉矶|舊金山|旧金山",
-    "America/Anchorage": "akst|akdt|alaska", "Pacific/Honolulu": "hst|hdt|hawaii|hawaiian",
+    "oakland|las vegas|vegas|california|美西|美國西部|美国西部|太平洋時間|太平洋时间|洛杉磯|洛杉矶|舊金山|旧金山|"
+    "西雅圖|西雅图|拉斯維加斯|拉斯维加斯|加州|矽谷|硅谷|波特蘭|波特兰|沙加緬度|萨克拉门托",
+    "America/Anchorage": "akst|akdt|alaska|阿拉斯加|安克拉治|安克雷奇",
+    "Pacific/Honolulu": "hst|hdt|hawaii|hawaiian|夏威夷|檀香山",
     "America/Halifax": "ast|adt|atlantic time", "America/St_Johns": "nst|ndt|newfoundland",
     "UTC": "utc|gmt|z|zulu|universal|coordinated universal", "Europe/London": "bst|uk|england|britain|great britain|"
     "manchester|edinburgh|birmingham|glasgow|倫敦|伦敦", "Europe/Paris": "cet|cest|central european|france|巴黎",
@@ -88,7 +95,9 @@ _TZ_WORDS = _table({
     "Europe/Kyiv": "kiev|ukraine", "Asia/Tokyo": "jst|japan|osaka|kyoto|東京|日本",
     "Asia/Seoul": "kst|korea|busan|首爾",
     "Asia/Kolkata": "ist|india|indian|mumbai|bombay|delhi|new delhi|bangalore|bengaluru|chennai|hyderabad|calcutta",
-    "Asia/Taipei": "taiwan|taichung|kaohsiung|tainan|hsinchu|taoyuan|台北|台中|台南|高雄|新竹|桃園|台灣|台湾",
+    "Asia/Taipei": "taiwan|taichung|kaohsiung|tainan|hsinchu|taoyuan|台北|台中|台南|高雄|新竹|桃園|台灣|台湾|新北|基隆|"
+    "桃园|嘉義|嘉义|彰化|苗栗|南投|雲林|云林|花蓮|花莲|宜蘭|宜兰|屏東|屏东|台東|台东|澎湖|金門|金门|馬祖|马祖|中原標準時間|"
+    "中原标准时间",
     "Asia/Shanghai": "china|beijing|peking|shenzhen|guangzhou|北京|上海|中國|中国|深圳", "Asia/Hong_Kong": "hkt|香港",
     "Asia/Singapore": "sgt|新加坡", "Asia/Manila": "pht|philippines", "Asia/Jakarta": "wib|indonesia",
     "Asia/Ho_Chi_Minh": "saigon|vietnam|hanoi", "Asia/Bangkok": "ict|thailand", "Asia/Yangon": "rangoon",
@@ -150,7 +159,7 @@ def parse_timezone(text: str) -> str | None:
     """An IANA name for what the person typed, or None.
 
     Reads "Europe/Berlin", "america/new york", "Chicago", "São Paulo", "I'm in Seattle",
-    "PST", "my time zone is eastern", "UTC+8", "+05:30", "台北"; the first zone named
+    "PST", "my time zone is eastern", "UTC+8", "+05:30", "台北", "我在芝加哥", "美東"; the first zone named
     wins. A whole-hour offset becomes Etc/GMT∓N, without daylight saving: a fixed
     offset is what the person asked for.
     """
@@ -167,7 +176,9 @@ def parse_timezone(text: str) -> str | None:
         for n in (4, 3, 2, 1):  # longest first: "new york" before "york", "new jersey" before "jersey"
             if (key := " ".join(tokens[i : i + n])) in lookup and key not in _TZ_WHOLE_ONLY:
                 return lookup[key]
-    return next((zone for key, zone in _TZ_WORDS.items() if not key.isascii() and key in s), None)
+    # Chinese runs words together (我在芝加哥): the name that comes first, the longest there.
+    named = [(s.find(key), -len(key), zone) for key, zone in _TZ_WORDS.items() if not key.isascii() and key in s]
+    return min(named)[2] if named else None
 
 
 def nameable_zones() -> frozenset[str]:

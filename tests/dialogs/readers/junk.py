@@ -28,6 +28,7 @@ junk = st.one_of(
 # Pathological lengths: every reader must answer them quickly, without raising.
 LONG_JUNK = ["x" * 10_000, "1" * 10_000, "1," * 5_000, "萬" * 10_000, "-$" * 5_000]
 LONG_JUNK += ["5 000 " * 1_700, "one " * 2_500, "😀" * 10_000]
+LONG_JUNK += ["1，" * 5_000, "一萬" * 5_000, "三千五、" * 2_500]
 # A number far too long to be anything a person owes or counts.
 HUGE_NUMBER = "1" + "0" * 28
 

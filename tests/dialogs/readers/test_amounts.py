@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dialogs.money import SUPPORTED_CURRENCIES, Money, format_money
-from dialogs.readers.amounts import parse_amount
+from dialogs.readers.amounts import amount_text, amounts_in, parse_amount
 from tests.dialogs.readers.junk import HUGE_NUMBER, LONG_JUNK, junk
 
 USD = "USD"
@@ -142,6 +142,82 @@ def test_parse_amount_currency(text: str, default: str, expected: Money) -> None
 )
 def test_parse_amount_rejects(text: str) -> None:
     assert parse_amount(text, USD) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一萬二", "12000"),  # a bare digit after 萬 is the next place down
+        ("兩萬", "20000"),
+        ("三千五", "3500"),
+        ("十二萬", "120000"),
+        ("3萬5", "35000"),
+        ("一萬二千", "12000"),
+        ("一萬零五百", "10500"),
+        ("三十五萬", "350000"),
+        ("兩百五十萬", "2500000"),
+        ("一億兩千萬", "120000000"),
+        ("五千元", "5000"),
+        ("我欠卡債三十五萬", "350000"),
+        ("一次付清5萬", "50000"),  # 一次 is "at once", not a figure
+        ("第3期5000", "5000"),  # the third instalment
+        ("12月1日付5000", "5000"),  # a date
+        ("3家銀行共50萬", "500000"),  # three banks
+        ("120，000", "120000"),  # "，" from a Chinese keyboard, between groups of 000
+        ("NT$１２０，０００", "120000"),
+        ("1，000，000", "1000000"),
+        ("1000，400，400", "1000"),  # three amounts, the first
+        ("1000、400、400", "1000"),
+    ],
+)
+def test_parse_amount_reads_what_people_type_in_taiwan(text: str, expected: str) -> None:
+    assert parse_amount(text, TWD) == m(expected, TWD)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "國泰世華",  # a creditor's name
+        "第一銀行",  # First Bank
+        "千萬不要",  # "never"
+        "萬一",  # "in case"
+        "一定",
+        "打5折",  # pay half: a discount, not NT$5
+        "3成",  # 30%
+        "百分之五十",
+        "三千五萬",  # 3,005 or 3,500 ten-thousands
+        "500，300，200",  # 500,300,200 or three amounts
+        "1，500",
+    ],
+)
+def test_parse_amount_does_not_guess_in_chinese(text: str) -> None:
+    assert parse_amount(text, TWD) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1000，400，400", ["1000", "400", "400"]),
+        ("1000、400、400", ["1000", "400", "400"]),
+        ("1，000、2，000", ["1000", "2000"]),
+        ("1,000，500", ["1000", "500"]),
+        ("一萬二", ["12000"]),  # the 2 is read with the 萬, not again alone
+        ("3萬5，5000", ["35000", "5000"]),
+    ],
+)
+def test_full_width_commas_and_enumeration_commas_part_a_list(text: str, expected: list[str]) -> None:
+    found = amounts_in(text, TWD)
+    assert found is not None
+    assert [str(money.amount.normalize()) for money, _, _ in found] == [str(Decimal(e).normalize()) for e in expected]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=junk)
+def test_amount_text_is_read_once(text: str) -> None:
+    """The schedule reader hands `amounts_in` text it has already rewritten; the places it gets
+    back must be in that text."""
+    once = amount_text(text)
+    assert amount_text(once) == once
 
 
 def test_parse_amount_needs_a_currency() -> None:

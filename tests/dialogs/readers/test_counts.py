@@ -23,6 +23,11 @@ from tests.dialogs.readers.junk import HUGE_NUMBER, LONG_JUNK, junk
         ("1,000", 1000),
         ("三期", 3),
         ("十二", 12),
+        ("分十二期", 12),
+        ("一百八十期", 180),
+        ("3-4", None),  # a range: which one?
+        ("3 or 4 payments", None),
+        ("四五期", None),
         ("0", None),
         ("zero", None),
         ("1001", None),

@@ -37,6 +37,11 @@ from tests.dialogs.readers.junk import HUGE_NUMBER, LONG_JUNK, junk
         ("半年", 6),
         ("兩年", 24),
         ("6個月", 6),
+        ("十八個月", 18),
+        ("三個月", 3),
+        ("2-3 months", None),  # a range: which one?
+        ("兩三個月", None),
+        ("3到4個月", None),
         ("1200", 1200),
         ("1201", None),
         ("since 2023", None),

@@ -117,6 +117,32 @@ def test_guess_timezone_always_gives_a_real_zone(locale: str) -> None:
         ("New Mexico", "America/Denver"),  # not Mexico City
         ("台北", "Asia/Taipei"),
         ("我在高雄", "Asia/Taipei"),
+        # in Chinese, as typed in Taiwan (and the simplified spellings)
+        ("芝加哥", "America/Chicago"),
+        ("丹佛", "America/Denver"),
+        ("鳳凰城", "America/Phoenix"),
+        ("西雅圖", "America/Los_Angeles"),
+        ("西雅图", "America/Los_Angeles"),
+        ("舊金山", "America/Los_Angeles"),
+        ("休士頓", "America/Chicago"),
+        ("休斯頓", "America/Chicago"),
+        ("夏威夷", "Pacific/Honolulu"),
+        ("阿拉斯加", "America/Anchorage"),
+        ("美東", "America/New_York"),
+        ("美東時間", "America/New_York"),
+        ("美西", "America/Los_Angeles"),
+        ("美中", "America/Chicago"),
+        ("美國中部時間", "America/Chicago"),
+        ("太平洋時間", "America/Los_Angeles"),
+        ("北加州", "America/Los_Angeles"),
+        ("德州", "America/Chicago"),
+        ("多倫多", "America/Toronto"),
+        ("台灣時間", "Asia/Taipei"),
+        ("臺灣時間", "Asia/Taipei"),
+        ("中原標準時間", "Asia/Taipei"),
+        ("我住在花蓮", "Asia/Taipei"),
+        ("我在芝加哥", "America/Chicago"),
+        ("我在台中，不是美中", "Asia/Taipei"),  # the first named
         # abbreviations and names of zones
         ("EST", "America/New_York"),
         ("edt", "America/New_York"),
@@ -179,6 +205,7 @@ def test_parse_timezone(text: str, zone: str) -> None:
     [
         "", "   ", "garbage", "hello world", "yes", "12", "+1 555 123 4567", "UTC+15", "GMT-13", "UTC+5:17",
         "UTC+2:30", "I live in Jersey City", "christmas shopping", "wake me up", "la la la", "x" * 500, "🕐",
+        "國泰世華", "美國", "你好",
     ],
 )  # fmt: skip
 def test_parse_timezone_refuses_what_is_not_a_zone(text: str) -> None:
