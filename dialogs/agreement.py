@@ -22,7 +22,7 @@ from dialogs.portfolio import paid_so_far
 from dialogs.readers.dates import parse_date
 from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
-from dialogs.render import short_day
+from dialogs.render import example_money, label, short_day
 from dialogs.schedule import even_instalment, payments_for, split
 from dialogs.state import Agreement, Basis, Debt, Payment, PaymentStatus
 from dialogs.step_io import CalendarRequested, Choice
@@ -77,7 +77,7 @@ def take_agreed_amount(ctx: Ctx) -> Taken:
     else:
         amount = ctx.amount()
     if amount is None or not amount:
-        return Invalid("e_amount.html", (("example", "$1,500"),))
+        return Invalid("e_amount.html", (("example", example_money(1500, ctx.user)),))
     if amount.currency != ctx.currency:
         return Invalid("e_currency.html", (("currency", ctx.currency),))
     _agree_on(ctx, amount)
@@ -233,14 +233,14 @@ def instalment_size(ctx: Ctx) -> Money | Invalid:
     agreement = _agreement(ctx)
     each = _suggested_instalment(ctx) if ctx.action == "even" else ctx.amount()
     if each is None or each.currency != agreement.amount.currency:
-        return Invalid("e_amount.html", (("example", "$500"),))
+        return Invalid("e_amount.html", (("example", example_money(500, ctx.user)),))
     if split(agreement.amount, agreement.instalments, each) is None:
         return Invalid("e_instalment_amount.html", (("agreement", agreement),))
     return each
 
 
 # -- dates -----------------------------------------------------------------------------------
-_first_due = date_within(LATEST_FIRST_PAYMENT, "next friday")
+_first_due = date_within(LATEST_FIRST_PAYMENT)
 
 
 def take_first_due(ctx: Ctx) -> Taken:
@@ -268,7 +268,7 @@ def take_sign_by(ctx: Ctx) -> Taken:
     agreement = _agreement(ctx)
     when = parse_date(ctx.text, ctx.today, ctx.locale)
     if when is None or when < ctx.today:
-        return Invalid("e_date.html", (("example", "next friday"),))
+        return Invalid("e_date.html", (("example", label(ctx.locale, "example_date")),))
     assert agreement.first_due is not None
     if when > agreement.first_due:
         return Invalid("e_sign_after_payment.html", (("agreement", agreement),))

@@ -22,6 +22,7 @@ from dialogs.readers.dates import parse_date
 from dialogs.readers.durations import parse_months
 from dialogs.readers.schedules import names_a_range
 from dialogs.readers.yes_no import parse_yes_no
+from dialogs.render import example_money, label
 
 Reader = Callable[[Ctx], Any]
 Member = TypeVar("Member", bound=StrEnum)
@@ -74,18 +75,18 @@ def words(most: int, error: str, *, skip: str | None = None, name: bool = False)
     return read
 
 
-def amount(example: str, *, zero: str | None = None) -> Callable[[Ctx], Money | Invalid]:
+def amount(example: int, *, zero: str | None = None) -> Callable[[Ctx], Money | Invalid]:
     """An amount in the debt's currency. The `zero` button answers nothing; without one, nothing
-    is no answer."""
+    is no answer. `example`: what to show when it cannot be read, in dollars (render.example_money)."""
 
     def read(ctx: Ctx) -> Money | Invalid:
         if zero is not None and (ctx.action == zero or (ctx.action is None and means_nothing(ctx.text))):
             return Money.zero(ctx.currency)
         if has_exponent(ctx.text) or names_a_range(ctx.text):
-            return Invalid("e_one_amount.html", (("example", example),))
+            return Invalid("e_one_amount.html", (("example", example_money(example, ctx.user)),))
         found = ctx.amount()
         if found is None or (zero is None and not found):
-            return Invalid("e_amount.html", (("example", example),))
+            return Invalid("e_amount.html", (("example", example_money(example, ctx.user)),))
         if found.currency != ctx.currency:
             return Invalid("e_currency.html", (("currency", ctx.currency),))
         return found
@@ -98,7 +99,7 @@ def first_amount(ctx: Ctx) -> Money | Invalid:
     """The first balance sets the person's currency; every later one must be in it."""
     found = ctx.amount()
     if found is None or not found:
-        return Invalid("e_amount.html", (("example", "$5,000"),))
+        return Invalid("e_amount.html", (("example", example_money(5000, ctx.user)),))
     if ctx.user.currency is not None and found.currency != ctx.user.currency:
         return Invalid("e_currency.html", (("currency", ctx.user.currency),))
     return found
@@ -115,13 +116,13 @@ def count(least: int, most: int, error: str) -> Callable[[Ctx], int | Invalid]:
     return read
 
 
-def date_within(latest: timedelta, example: str) -> Callable[[Ctx], date | Invalid]:
-    """A date from today to `latest` ahead, in the person's own words ("next friday")."""
+def date_within(latest: timedelta) -> Callable[[Ctx], date | Invalid]:
+    """A date from today to `latest` ahead, in the person's own words ("next friday", "下週五")."""
 
     def read(ctx: Ctx) -> date | Invalid:
         when = parse_date(ctx.text, ctx.today, ctx.locale)
         if when is None or when < ctx.today or when > ctx.today + latest:
-            return Invalid("e_date.html", (("example", example),))
+            return Invalid("e_date.html", (("example", label(ctx.locale, "example_date")),))
         return when
 
     read.__name__ = "date_within"

@@ -22,7 +22,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from dialogs.money import Money, format_money
+from dialogs.places import rules
 from dialogs.schedule import shape
+from dialogs.state import UserState
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_LOCALE = "en"
@@ -74,7 +76,20 @@ def _environment(locale: str) -> Environment:
     env.filters["when"] = lambda t: _format_moment(t, locale)
     env.filters["shape"] = shape
     env.globals["label"] = lambda key, **fields: label(locale, key, **fields)
+    env.globals["example_money"] = lambda dollars, user: format_money(example_money(dollars, user), locale)
     return env
+
+
+# About what a dollar buys, in each currency's own figures: an example a Taiwanese reader sees
+# is NT$45,000, not NT$1,500 (a figure nobody owes).
+_EXAMPLE_SCALE = {"TWD": 30}
+
+
+def example_money(dollars: int, user: UserState) -> Money:
+    """An example figure for a sentence that shows what to type, in the person's currency and
+    of the size people there owe: 1,500 is $1,500 in the US and NT$45,000 in Taiwan."""
+    currency = user.currency or rules(user).currency
+    return Money.of(dollars * _EXAMPLE_SCALE.get(currency, 1), currency)
 
 
 @cache

@@ -15,6 +15,7 @@ from dialogs.money import Money, total_of
 from dialogs.offer import Action
 from dialogs.readers.schedules import parse_figure
 from dialogs.readers.yes_no import parse_yes_no
+from dialogs.render import example_money
 from dialogs.state import Basis, Round, Who
 from dialogs.state import Outcome as Said
 from dialogs.step_io import Choice
@@ -160,7 +161,7 @@ def _month_or_total(ctx: Ctx, amount: Money) -> bool:
 def take_counter_amount(ctx: Ctx) -> Taken:
     amount = ctx.amount()
     if amount is None or not amount:
-        return Invalid("e_amount.html", (("example", "$2,000"),))
+        return Invalid("e_amount.html", (("example", example_money(2000, ctx.user)),))
     return _their_counter_is(ctx, amount)
 
 
