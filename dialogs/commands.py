@@ -23,7 +23,7 @@ from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
 from dialogs.rounds import script_figures
 from dialogs.side_questions import say
-from dialogs.state import Debt, Place, UserState
+from dialogs.state import Debt, Document, Place, UserState
 from dialogs.step_io import Choice, ExportRequested, Input, StepResult
 from dialogs.vocabulary import Command, SideQuestion, Tag, ToConfirm
 
@@ -218,8 +218,16 @@ def _place(t: Turn) -> None:
 def _prenegotiation(t: Turn) -> None:
     """Taiwan's pre-negotiation, explained from the person's own debts: which it covers, the bank
     to apply to, what goes to pre-mediation instead."""
-    seen = prenegotiation.overview(t.state)
-    say(t.state, t.result, "prenegotiation.html", overview=seen, fee=prenegotiation.PRE_MEDIATION_FEE)
+    _show_prenegotiation(t.state, t.result)
+
+
+def _show_prenegotiation(state: UserState, result: StepResult, done: str | None = None) -> None:
+    """The whole explanation for /prenegotiation; after a checklist button, the checklist alone."""
+    seen = prenegotiation.overview(state)
+    choices = prenegotiation.checklist_choices(state) if places.place_of(state) is Place.TW else ()
+    template = "prenegotiation.html" if done is None else "pn_checklist.html"
+    shown = {"overview": seen, "fee": prenegotiation.PRE_MEDIATION_FEE, "documents": list(Document), "done": done}
+    say(state, result, template, choices, **shown)
 
 
 def _calendar(t: Turn) -> None:
@@ -251,7 +259,7 @@ RUN: dict[Command, Run] = {
     Command.REMINDERS: Run(_reminders, then_ask=False),
     Command.TIMEZONE:  Run(_time_zone, then_ask=False),
     Command.PLACE:     Run(_place, then_ask=False),
-    Command.PRENEGOTIATION: Run(_prenegotiation),
+    Command.PRENEGOTIATION: Run(_prenegotiation, then_ask=False),  # its checklist is the menu
     Command.CALENDAR:  Run(_calendar),
 }
 # fmt: on
@@ -308,6 +316,17 @@ def _press_place(t: Turn, value: str) -> bool:
     sq.set_aside(t.state)
     sq.set_place(t.state, place, t.now, t.result)
     t.ask_again()
+    return True
+
+
+def _press_prenegotiation(t: Turn, value: str) -> bool:
+    done = prenegotiation.press(t.state, value, t.today)
+    if done is None:
+        return False
+    if done:
+        t.result.changed = True
+    # The checklist is the one menu on the screen; /status brings back the debt's question.
+    _show_prenegotiation(t.state, t.result, done)
     return True
 
 
@@ -425,6 +444,7 @@ def _press_language(t: Turn, value: str) -> bool:
 CONTROLS: dict[str, Callable[[Turn, str], bool]] = {
     "tz":       _press_zone,      # g:tz:<IANA zone>
     "place":    _press_place,     # g:place:<us or tw>
+    "pn":       _press_prenegotiation,  # g:pn:start, g:pn:<document>, g:pn:mailed
     "ask":      _press_ask,       # g:ask:timezone, g:ask:quiet
     "quiet":    _press_quiet,     # g:quiet:off
     "days":     _press_days,      # g:days:<1, 3 or 7>

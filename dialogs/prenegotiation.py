@@ -11,11 +11,15 @@ court or a township mediation committee instead (DOMAIN.md, "Taiwan").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from dialogs import buttons
 from dialogs.money import Money
-from dialogs.state import Debt, DebtKind, Holder, UserState
+from dialogs.render import label
+from dialogs.state import Debt, DebtKind, Document, Holder, PreNegotiation, UserState
+from dialogs.step_io import Choice
 
-__all__ = ["PRE_MEDIATION_FEE", "UNSECURED_BANK_KINDS", "Overview", "overview"]
+__all__ = ["PRE_MEDIATION_FEE", "UNSECURED_BANK_KINDS", "Overview", "checklist_choices", "overview", "press"]
 
 UNSECURED_BANK_KINDS = frozenset({DebtKind.CREDIT_CARD, DebtKind.CASH_CARD, DebtKind.PERSONAL_LOAN})
 # What a court charges to file for pre-mediation (前置調解).
@@ -33,6 +37,47 @@ class Overview:
     def apply_to(self) -> Debt | None:
         """The bank with the largest claim, which takes the application for all of them."""
         return self.covered[0] if self.covered else None
+
+
+def checklist_choices(state: UserState) -> tuple[Choice, ...]:
+    """Start the checklist; then a button for each document still missing; once none is, "I
+    mailed it". Each says what it records, so pressing it again records nothing more."""
+    own = state.prenegotiation
+    if own is None:
+        return (Choice(label(state.locale, "pn_start"), buttons.control("pn", "start")),)
+    if own.mailed_on is not None:
+        return ()
+    if own.missing:
+        named = {d: label(state.locale, f"doc_{d.value}") for d in own.missing}
+        got = {d: label(state.locale, "pn_got", document=name) for d, name in named.items()}
+        return tuple(Choice(got[d], buttons.control("pn", d.value)) for d in named)
+    return (Choice(label(state.locale, "pn_mailed"), buttons.control("pn", "mailed")),)
+
+
+def press(state: UserState, value: str, today: date) -> str | None:
+    """A checklist button: what it changed, named for the reply ("started", "gathered",
+    "mailed"), "" when it had been done already, or None for a value that is no button of it."""
+    own = state.prenegotiation
+    if value == "start":
+        if own is not None:
+            return ""
+        state.prenegotiation = PreNegotiation(started_on=today)
+        return "started"
+    if own is None:
+        return ""
+    if value == "mailed":
+        if own.mailed_on is not None or own.missing:
+            return ""
+        own.mailed_on = today
+        return "mailed"
+    try:
+        document = Document(value)
+    except ValueError:
+        return None
+    if document in own.gathered or own.mailed_on is not None:
+        return ""
+    own.gathered.append(document)
+    return "gathered"
 
 
 def _open(debt: Debt) -> bool:

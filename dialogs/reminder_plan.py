@@ -17,6 +17,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.places import rules
+from dialogs.prenegotiation import overview
 from dialogs.state import Debt, PaymentStatus, ReminderSettings, UserState
 from dialogs.vocabulary import State, Tag
 
@@ -26,6 +27,8 @@ SIGNATURE_WAIT = timedelta(days=10)
 # The validation request should be in the mail within days, and the collector has 30 days.
 VALIDATION_POSTED = timedelta(days=3)
 VALIDATION_WINDOW = timedelta(days=30)
+# A week after the pre-negotiation checklist is started, what is still missing.
+DOCUMENTS_WAIT = timedelta(days=7)
 
 
 class Kind(StrEnum):
@@ -37,6 +40,7 @@ class Kind(StrEnum):
     SIGNATURE = "signature"
     VALIDATION_POSTED = "posted"
     VALIDATION_WINDOW = "window"
+    DOCUMENTS = "documents"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,7 @@ def _may_remind(debt: Debt) -> bool:
 def plan(state: UserState) -> list[Planned]:
     """Runs for every input (the service compares the plans before and after an answer), and
     most inputs come from people still negotiating: for them it returns before the time zone."""
-    if not any(_may_remind(debt) for debt in state.debts):
+    if not any(_may_remind(debt) for debt in state.debts) and not _gathering(state):
         return []
     tz = zone(state)
     settings = state.reminders
@@ -130,7 +134,24 @@ def plan(state: UserState) -> list[Planned]:
         planned.extend(_payments(debt, settings, tz))
         planned.extend(_call(debt, settings, tz))
         planned.extend(_follow_ups(debt, settings, tz))
+    planned.extend(_documents(state, settings, tz))
     return planned
+
+
+def _gathering(state: UserState) -> bool:
+    own = state.prenegotiation
+    return own is not None and own.mailed_on is None and bool(own.missing)
+
+
+def _documents(state: UserState, settings: ReminderSettings, tz: ZoneInfo) -> list[Planned]:
+    """What the pre-negotiation application still lacks, a week after the checklist began, to the
+    bank it goes to (the largest claim: another debt entered since may be the one)."""
+    own, bank = state.prenegotiation, overview(state).apply_to
+    if own is None or bank is None or not _gathering(state):
+        return []
+    group = f"{bank.seq}:docs:{own.started_on:%Y%m%d}"
+    due = _morning(settings, tz, own.started_on + DOCUMENTS_WAIT)
+    return [Planned(f"{Kind.DOCUMENTS}:{group}", Kind.DOCUMENTS, bank.seq, due, group)]
 
 
 def _morning(settings: ReminderSettings, tz: ZoneInfo, day: date) -> datetime:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from dialogs.context import Ctx
 from dialogs.conversation import STEP, ask
+from dialogs.prenegotiation import checklist_choices
 from dialogs.reminder_plan import Kind, Planned, local_now, zone
 from dialogs.rounds import script_figures
 from dialogs.state import PaymentStatus, UserState
@@ -29,6 +30,7 @@ TEMPLATES = {
     Kind.SIGNATURE: "r_signature.html",
     Kind.VALIDATION_POSTED: "r_validation_posted.html",
     Kind.VALIDATION_WINDOW: "r_validation_window.html",
+    Kind.DOCUMENTS: "r_documents.html",
 }
 
 
@@ -60,6 +62,11 @@ def compose(state: UserState, planned: Planned, now: datetime, *, late: bool) ->
         values.update(missed=missed, **(script_figures(ctx) if debt.offer else {"offer": None}))
         if planned.kind is Kind.CALL_SCRIPT:
             choices = ()
+    elif planned.kind is Kind.DOCUMENTS:
+        # Its buttons tick off what it names as missing.
+        own = state.prenegotiation
+        values["missing"] = own.missing if own is not None else []
+        choices = checklist_choices(state)
     elif planned.kind is Kind.VALIDATION_POSTED and debt.state == State.AWAITING_VALIDATION:
         # It asks whether the letter went out: its buttons answer that.
         choices = (ctx.choice("validation_posted", "posted"), ctx.choice("validation_not_posted", "not_posted"))

@@ -34,6 +34,35 @@ class DebtKind(StrEnum):
     STUDENT_LOAN = "student_loan"
 
 
+class Document(StrEnum):
+    """What an application for Taiwan's pre-negotiation needs (DOMAIN.md, "Taiwan"), in the order
+    it is gathered: the form and the ID first, the papers from offices last."""
+
+    APPLICATION_FORM = "form"  # 前置協商申請書, from the bank
+    ID_COPY = "id"  # 身分證正反面影本
+    ASSETS_AND_INCOME = "assets"  # 財產及收入狀況說明書
+    CREDITOR_LIST = "creditors"  # 債權人及債務人清冊 (JCIC offers one)
+    PROPERTY = "property"  # 最近一個月的財產清單
+    INCOME = "income"  # 最近兩年的所得資料
+    PAYSLIPS = "payslips"  # 最近三個月的薪資證明
+    LABOUR_INSURANCE = "insurance"  # 勞保投保資料
+    COPIES = "copies"  # 每家債權銀行各一份
+
+
+@dataclass(slots=True)
+class PreNegotiation:
+    """A Taiwanese application for pre-negotiation, while it is being put together and sent."""
+
+    started_on: date
+    gathered: list[Document] = field(default_factory=list)
+    # The day it went to the bank by registered mail (掛號): the receipt proves it.
+    mailed_on: date | None = None
+
+    @property
+    def missing(self) -> list[Document]:
+        return [d for d in Document if d not in self.gathered]
+
+
 class Place(StrEnum):
     """Where the person lives: the rules, the currency and the letters' language follow it, not
     the language they read (a Chinese speaker in Los Angeles owes dollars under US law)."""
@@ -247,6 +276,7 @@ class UserState:
     # Guessed from the language when the person arrives; `place_confirmed` once they answered.
     place: Place | None = None
     place_confirmed: bool = False
+    prenegotiation: PreNegotiation | None = None
     currency: str | None = None
     budget: Budget = field(default_factory=Budget)
     debts: list[Debt] = field(default_factory=list)

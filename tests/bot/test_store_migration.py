@@ -135,6 +135,7 @@ def test_every_person_comes_back_as_they_were(release_0005: str) -> None:
                     assert export["user"].pop(added) is None, who
                 # And where they live: coached as in the US, as everyone was then.
                 assert export["user"].pop("place") is None and not export["user"].pop("place_confirmed"), who
+                assert export["user"].pop("prenegotiation") is None, who
                 # Added since release 0005: a zone stored then is not known to be confirmed.
                 assert export["user"]["reminder_settings"].pop("zone_confirmed", None) is False, who
                 assert export == person["export"], who

@@ -493,6 +493,7 @@ def _named_parts(state: UserState, data: str) -> frozenset[str] | None:
             "debt": {"active"},
             "lang": {"locale"},
             "place": {"place", "place_confirmed", "reminders.timezone", "reminders.zone_confirmed"},
+            "pn": {"prenegotiation"},
             "tz": {"reminders.timezone", *confirms},
             "quiet": {"reminders.quiet_start", "reminders.quiet_end"},
             "days": {"reminders.days_before"},

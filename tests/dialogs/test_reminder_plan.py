@@ -11,7 +11,18 @@ from dialogs.engine import step
 from dialogs.money import Money
 from dialogs.reminder_plan import Kind, plan, superseded
 from dialogs.schedule import payments_for
-from dialogs.state import Agreement, Debt, Frequency, PaymentStatus, ReminderSettings, UserState
+from dialogs.state import (
+    Agreement,
+    Debt,
+    DebtKind,
+    Document,
+    Frequency,
+    PaymentStatus,
+    Place,
+    PreNegotiation,
+    ReminderSettings,
+    UserState,
+)
 from dialogs.step_io import Input
 
 
@@ -151,3 +162,19 @@ def test_reminders_lists_each_coming_reminder_on_its_own_line() -> None:
     assert len(items) == 9, said
     assert items[0] == "• Fri 12 Feb, 9:00 AM: $600 to Capital One coming up", said
     assert all(line.count("•") <= 1 for line in said.splitlines()), said
+
+
+def test_a_pre_negotiation_application_still_missing_papers_is_reminded_a_week_on_at_the_largest_bank() -> None:
+    cathay = Debt(seq=1, creditor="國泰世華", kind=DebtKind.CREDIT_CARD, balance=Money.of(120_000, "TWD"))
+    taishin = Debt(seq=2, creditor="台新", kind=DebtKind.CASH_CARD, balance=Money.of(200_000, "TWD"))
+    started = PreNegotiation(date(2027, 3, 1), gathered=[Document.ID_COPY])
+    state = UserState(
+        place=Place.TW, debts=[cathay, taishin], prenegotiation=started, reminders=ReminderSettings("Asia/Taipei")
+    )
+    (due,) = [p for p in plan(state) if p.kind is Kind.DOCUMENTS]
+    assert due.debt_seq == 2  # the application goes to the largest claim
+    assert due.due_at.astimezone(ZoneInfo("Asia/Taipei")).replace(tzinfo=None) == datetime(2027, 3, 8, 9, 0)
+    started.gathered = list(Document)  # everything there: nothing to remind
+    assert [p for p in plan(state) if p.kind is Kind.DOCUMENTS] == []
+    started.gathered, started.mailed_on = [], date(2027, 3, 5)  # sent: nothing to remind either
+    assert [p for p in plan(state) if p.kind is Kind.DOCUMENTS] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 from dialogs.commands import COMMANDS
 from dialogs.machine import STATES
 from dialogs.render import TEMPLATES_DIR, available_locales, label, render
-from dialogs.state import DebtKind, Frequency, Goal, Place
+from dialogs.state import DebtKind, Document, Frequency, Goal, Place
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "\n".join(p.read_text() for folder in ("dialogs", "bot") for p in sorted((ROOT / folder).rglob("*.py")))
@@ -34,6 +34,7 @@ def _label_keys_used(templates: dict[str, str]) -> set[str]:
     families |= {f"step_{s}" for s in STATES}
     families |= {"confirm_cancel", "confirm_delete"}
     families |= {f"place_{p.value}" for p in Place}
+    families |= {f"doc_{d.value}" for d in Document}
     families |= {f"command_{name}" for name in COMMANDS}  # Telegram's command menu
     return static | families
 

@@ -60,16 +60,17 @@ def read(state: UserState, dotted: str) -> Any:
     return value
 
 
-def to_input(state: UserState, step_: dict[str, Any], shown: tuple[Choice, ...] = ()) -> Input:
-    """`shown`: the buttons of the latest question that had any, for a press by label."""
+def to_input(state: UserState, step_: dict[str, Any], shown: tuple[Choice, ...] = (), today: date = TODAY) -> Input:
+    """`shown`: the buttons of the latest question that had any, for a press by label; `today`:
+    the person's own date at the start, which the story's dates are written from."""
     if "say" in step_:
-        return Input.text(expand(str(step_["say"]), TODAY))
+        return Input.text(expand(str(step_["say"]), today))
     if "command" in step_:
         name, _, arg = str(step_["command"]).partition(" ")  # `command: timezone Los Angeles`
         return Input.command(name, arg.strip())
     if "global" in step_:
         return Input.button(global_data(state, str(step_["global"])))
-    label = expand(str(step_["press"]), TODAY)
+    label = expand(str(step_["press"]), today)
     by_label = {choice.label: choice.value for choice in shown}
     if label in by_label:
         return Input.button(by_label[label])
@@ -116,12 +117,14 @@ def play_story(story: str, steps: list[dict[str, Any]], locale: str = "en") -> s
     `locale` is the language the person arrived with (a story's `locale:`)."""
     visited: set[str] = set()
     state = UserState(locale=locale)
+    # In Taipei the date may already be tomorrow's, or still today's when New York's is not.
+    today = today_of(NOW, state)
     day = NOW
     shown: tuple[Choice, ...] = ()
     for number, step_ in enumerate(steps, start=1):
         if "days_later" in step_:
             day = day + timedelta(days=int(step_["days_later"]))
-        inp = to_input(state, step_, shown)
+        inp = to_input(state, step_, shown, today)
         result = step(state, inp, day)
         state, shown = result.state, buttons_now(result, shown)
         said = "\n".join(plain(r.text) for r in result.replies)
@@ -131,7 +134,7 @@ def play_story(story: str, steps: list[dict[str, Any]], locale: str = "en") -> s
             visited.add(debt.state)
         if "state" in step_:
             assert debt is not None and debt.state == step_["state"], f"{where}: at {debt and debt.state}\n{said}"
-        for fragment in (expand(f, TODAY) for f in step_.get("says", [])):
+        for fragment in (expand(f, today) for f in step_.get("says", [])):
             assert fragment in said, f"{where}: {fragment!r} not in\n{said}"
         if "buttons" in step_:
             labels = [choice.label for reply in result.replies for choice in reply.choices]
@@ -142,13 +145,13 @@ def play_story(story: str, steps: list[dict[str, Any]], locale: str = "en") -> s
             kinds = [e.kind for e in result.effects if isinstance(e, LetterDrafted)]
             assert kinds == step_["letters"], f"{where}: letters {kinds}"
         letters = "\n".join(e.text for e in result.effects if isinstance(e, LetterDrafted))
-        for fragment in (expand(f, TODAY) for f in step_.get("letter_says", [])):
+        for fragment in (expand(f, today) for f in step_.get("letter_says", [])):
             assert fragment in letters, f"{where}: {fragment!r} not in the letters\n{letters}"
         for fragment in step_.get("not_letter_says", []):
             assert fragment not in letters, f"{where}: {fragment!r} should not be in the letters\n{letters}"
         for dotted, expected in step_.get("check", {}).items():
             if isinstance(expected, str):
-                expected = expand(expected, TODAY)
+                expected = expand(expected, today)
             assert read(state, dotted) == expected, f"{where}: {dotted} is {read(state, dotted)!r}"
         assert all(r.text.strip() for r in result.replies), f"{where}: an empty reply"
         assert result.replies, f"{where}: no reply at all"
