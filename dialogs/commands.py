@@ -323,6 +323,15 @@ def _press_prenegotiation(t: Turn, value: str) -> bool:
     done = prenegotiation.press(t.state, value, t.today)
     if done is None:
         return False
+    bank = prenegotiation.overview(t.state).apply_to
+    if done == "letter" and bank is not None:
+        # As the details stand (a line to write on for any not given): /details fills them in.
+        ctx = Ctx(t.state, bank, t.today, t.result)
+        kind = "prenegotiation_application"
+        letter = draft_letter(ctx, kind, ask_details=False, **prenegotiation.letter_figures(t.state))
+        assert letter is not None, "drafted as it is, it never waits"
+        ctx.say("pn_letter.html", letter=letter, blanks=details.missing(t.state, bank))
+        return True
     if done:
         t.result.changed = True
     # The checklist is the one menu on the screen; /status brings back the debt's question.

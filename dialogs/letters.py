@@ -24,6 +24,11 @@ LETTERS = {
     "offer": ("letter_offer.txt", "title_offer.txt", "offer-letter"),
     "settlement_agreement": ("letter_agreement.txt", "title_agreement.txt", "settlement-agreement"),
     "paid_in_full_request": ("letter_paid_in_full.txt", "title_paid_in_full.txt", "paid-in-full-request"),
+    "prenegotiation_application": (
+        "letter_prenegotiation.txt",
+        "title_prenegotiation.txt",
+        "prenegotiation-application",
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dialogs import buttons
-from dialogs.money import Money
+from dialogs.money import Money, total_of
 from dialogs.render import label
 from dialogs.state import Debt, DebtKind, Document, Holder, PreNegotiation, UserState
 from dialogs.step_io import Choice
@@ -24,6 +24,17 @@ __all__ = ["PRE_MEDIATION_FEE", "UNSECURED_BANK_KINDS", "Overview", "checklist_c
 UNSECURED_BANK_KINDS = frozenset({DebtKind.CREDIT_CARD, DebtKind.CASH_CARD, DebtKind.PERSONAL_LOAN})
 # What a court charges to file for pre-mediation (前置調解).
 PRE_MEDIATION_FEE = Money.of(1000, "TWD")
+
+
+def letter_figures(state: UserState) -> dict[str, object]:
+    """What the cover letter says: every bank debt it covers and their total, what can be paid a
+    month, and the documents it encloses."""
+    seen = overview(state)
+    # Every balance is in the person's one currency (the first balance set it).
+    amounts = [d.balance for d in seen.covered if d.balance is not None]
+    total = total_of(amounts) if amounts else None
+    own = state.prenegotiation
+    return {"overview": seen, "total": total, "monthly": state.budget.monthly, "gathered": own.gathered if own else []}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +58,22 @@ def checklist_choices(state: UserState) -> tuple[Choice, ...]:
         return (Choice(label(state.locale, "pn_start"), buttons.control("pn", "start")),)
     if own.mailed_on is not None:
         return ()
+    letter: tuple[Choice, ...] = ()
+    if overview(state).apply_to is not None:
+        letter = (Choice(label(state.locale, "pn_letter"), buttons.control("pn", "letter")),)
     if own.missing:
         named = {d: label(state.locale, f"doc_{d.value}") for d in own.missing}
         got = {d: label(state.locale, "pn_got", document=name) for d, name in named.items()}
-        return tuple(Choice(got[d], buttons.control("pn", d.value)) for d in named)
-    return (Choice(label(state.locale, "pn_mailed"), buttons.control("pn", "mailed")),)
+        return (*letter, *(Choice(got[d], buttons.control("pn", d.value)) for d in named))
+    return (*letter, Choice(label(state.locale, "pn_mailed"), buttons.control("pn", "mailed")))
 
 
 def press(state: UserState, value: str, today: date) -> str | None:
     """A checklist button: what it changed, named for the reply ("started", "gathered",
     "mailed"), "" when it had been done already, or None for a value that is no button of it."""
     own = state.prenegotiation
+    if value == "letter":
+        return "letter" if own is not None and overview(state).apply_to is not None else ""
     if value == "start":
         if own is not None:
             return ""
