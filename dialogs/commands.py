@@ -332,7 +332,7 @@ def _press_prenegotiation(t: Turn, value: str) -> bool:
         assert letter is not None, "drafted as it is, it never waits"
         ctx.say("pn_letter.html", letter=letter, blanks=details.missing(t.state, bank))
         return True
-    if done:
+    if done in ("started", "gathered", "mailed"):
         t.result.changed = True
     # The checklist is the one menu on the screen; /status brings back the debt's question.
     _show_prenegotiation(t.state, t.result, done)

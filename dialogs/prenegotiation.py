@@ -51,11 +51,16 @@ class Overview:
 
 
 def checklist_choices(state: UserState) -> tuple[Choice, ...]:
-    """Start the checklist; then a button for each document still missing; once none is, "I
-    mailed it". Each says what it records, so pressing it again records nothing more."""
+    """Who may apply (§2), which starts the checklist; then a button for each document still
+    missing; once none is, "I mailed it". Each says what it records, so pressing it again
+    records nothing more."""
     own = state.prenegotiation
     if own is None:
-        return (Choice(label(state.locale, "pn_start"), buttons.control("pn", "start")),)
+        return (
+            Choice(label(state.locale, "pn_no_business"), buttons.control("pn", "start")),
+            Choice(label(state.locale, "pn_small_business"), buttons.control("pn", "start")),
+            Choice(label(state.locale, "pn_big_business"), buttons.control("pn", "business")),
+        )
     if own.mailed_on is not None:
         return ()
     letter: tuple[Choice, ...] = ()
@@ -69,9 +74,12 @@ def checklist_choices(state: UserState) -> tuple[Choice, ...]:
 
 
 def press(state: UserState, value: str, today: date) -> str | None:
-    """A checklist button: what it changed, named for the reply ("started", "gathered",
-    "mailed"), "" when it had been done already, or None for a value that is no button of it."""
+    """A checklist button: what it did, named for the reply ("started", "gathered", "mailed"
+    change the application; "letter" drafts it; "business" is an answer that rules it out), ""
+    when it had been done already, or None for a value that is no button of it."""
     own = state.prenegotiation
+    if value == "business":  # a business above §2's size: the Act is not the road, nothing to record
+        return "business"
     if value == "letter":
         return "letter" if own is not None and overview(state).apply_to is not None else ""
     if value == "start":
