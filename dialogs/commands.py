@@ -17,7 +17,7 @@ from dialogs import buttons, details, places, portfolio, prenegotiation
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
-from dialogs.conversation import STEP, ask_side_question_again, open_side_question, show_confirmation, tagged
+from dialogs.conversation import SIDE, STEP, ask_side_question_again, open_side_question, show_confirmation, tagged
 from dialogs.letters import draft_letter
 from dialogs.reminder_plan import local_now
 from dialogs.render import available_locales, label, resolve_locale
@@ -191,28 +191,22 @@ def _reminders(t: Turn) -> None:
     sq.overview(t.state, t.now, t.result)
 
 
-def _time_zone(t: Turn) -> None:
-    """/timezone asks; `/timezone Los Angeles` sets it at once, and one it cannot read is asked."""
-    if t.arg:
-        zone = sq.read_time_zone(t.state, t.arg, t.now)
-        if zone is not None:
-            sq.set_time_zone(t.state, zone, t.now, t.result)
-            t.ask_again()
-            return
-        say(t.state, t.result, "e_timezone.html")
-    open_side_question(t.state, SideQuestion.TIME_ZONE, t.now, t.result)
+def _answered_or_asked(question: SideQuestion) -> Callable[[Turn], None]:
+    """A command that asks its side question, or takes the answer given with it at once
+    (`/timezone Los Angeles`, `/place Taiwan`); one it cannot read is said so, then asked."""
 
+    def run(t: Turn) -> None:
+        row = SIDE[question]
+        if t.arg:
+            value = row.reader(t.state, t.arg, t.now)
+            if value is not None:
+                row.take(t.state, value, t.now, t.result)
+                t.ask_again()
+                return
+            say(t.state, t.result, row.error)
+        open_side_question(t.state, question, t.now, t.result)
 
-def _place(t: Turn) -> None:
-    """/place asks where the person lives; `/place Taiwan` sets it at once."""
-    if t.arg:
-        place = sq.read_place(t.state, t.arg, t.now)
-        if place is not None:
-            sq.set_place(t.state, place, t.now, t.result)
-            t.ask_again()
-            return
-        say(t.state, t.result, "e_place.html")
-    open_side_question(t.state, SideQuestion.PLACE, t.now, t.result)
+    return run
 
 
 def _prenegotiation(t: Turn) -> None:
@@ -257,8 +251,8 @@ RUN: dict[Command, Run] = {
     Command.DELETE:    Run(_confirm(ToConfirm.DELETE), then_ask=False),
     Command.LANGUAGE:  Run(_languages, then_ask=False),
     Command.REMINDERS: Run(_reminders, then_ask=False),
-    Command.TIMEZONE:  Run(_time_zone, then_ask=False),
-    Command.PLACE:     Run(_place, then_ask=False),
+    Command.TIMEZONE:  Run(_answered_or_asked(SideQuestion.TIME_ZONE), then_ask=False),
+    Command.PLACE:     Run(_answered_or_asked(SideQuestion.PLACE), then_ask=False),
     Command.PRENEGOTIATION: Run(_prenegotiation, then_ask=False),  # its checklist is the menu
     Command.CALENDAR:  Run(_calendar),
 }
