@@ -119,6 +119,11 @@ def take_validation(ctx: Ctx) -> Taken:
     drafted, when a reply by post cannot have come yet) a question before taking it."""
     if ctx.action == "arrived_really":
         return Trigger.STATEMENT_ARRIVED
+    # The "has it gone in the mail?" reminder answered in words: before "arrived", whose yes
+    # would otherwise take "yes, I mailed it" for the collector's statement.
+    mailed = find(ctx.text, ctx.locale, "validation_posted") if ctx.action is None else None
+    if mailed is not None:
+        return Stay("validation_posted.html" if mailed == "posted" else "validation_not_posted.html")
     if ctx.action == "arrived" or (ctx.action is None and _says_arrived(ctx)):
         if ctx.debt.validation_sent_on == ctx.today:
             choices = (ctx.choice("arrived_really", "arrived_really"), ctx.choice("not_yet_arrived", "not_yet"))
