@@ -129,12 +129,12 @@ def date_within(latest: timedelta) -> Callable[[Ctx], date | Invalid]:
     return read
 
 
-def go_on(error: str, *words_: str) -> Callable[[Ctx], bool | Invalid]:
-    """An explanation's "understood, continue": its button, a yes, or one of the words."""
+def go_on(error: str) -> Callable[[Ctx], bool | Invalid]:
+    """An explanation's "understood, continue": its button, a yes, or its words (words.toml)."""
 
     def read(ctx: Ctx) -> bool | Invalid:
-        low = ctx.text.lower()
-        if ctx.action == "continue" or parse_yes_no(ctx.text) is True or any(w in low for w in words_):
+        typed = find(ctx.text, ctx.locale, "go_on") if ctx.action is None else None
+        if ctx.action == "continue" or parse_yes_no(ctx.text) is True or typed is not None:
             return True
         return Invalid(error)
 

@@ -151,7 +151,7 @@ STEPS: tuple[Step, ...] = (
          go=AFTER_STATEMENT,
          letter="validation_request"),
     Step(State.LIMITATIONS, "q_limitations.html", (Button("understood_continue", "continue"),),
-         reader=go_on("e_limitations.html", "continue"),
+         reader=go_on("e_limitations.html"),
          go=(Go(A, State.BUDGET_REVIEW, when=Condition.HAS_BUDGET), Go(A, State.LUMP_SUM))),
     # -- budget ---------------------------------------------------------------------------
     Step(State.BUDGET_REVIEW, "q_budget_review.html",
