@@ -148,7 +148,7 @@ STEPS: tuple[Step, ...] = (
     Step(State.CONFIRM_BALANCE, "q_confirm_balance.html", (Button("balance_unchanged", "same", fields=_balance),),
          numeric=True,
          handler=statement.take_confirm_balance,
-         go=AFTER_STATEMENT,
+         go=AFTER_STATEMENT, follow_ups=frozenset({"right"}),
          letter="validation_request"),
     Step(State.LIMITATIONS, "q_limitations.html", (Button("understood_continue", "continue"),),
          reader=go_on("e_limitations.html"),

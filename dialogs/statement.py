@@ -147,7 +147,14 @@ def _says_arrived(ctx: Ctx) -> bool:
 
 
 def take_confirm_balance(ctx: Ctx) -> Taken:
-    """The balance on the statement: the same as told (a button or a yes), or a new one."""
-    if ctx.action == "same" or parse_yes_no(ctx.text) is True:
+    """The balance on the statement: the same as told (a button or a yes), or a new one; a new
+    one under $10 is asked about, as the first balance is (its "right" button, or a yes)."""
+    if ctx.action in ("same", "right") or parse_yes_no(ctx.text) is True:
         return Trigger.ANSWER
-    return _balance_typed(ctx) or Trigger.ANSWER
+    typed = _balance_typed(ctx)
+    if typed is not None:
+        return typed
+    if is_unlikely_balance(ctx.debt):
+        ctx.say("q_check_balance.html", (ctx.choice("balance_right", "right", amount=ctx.debt.balance),))
+        return Stay(reprompt=False)
+    return Trigger.ANSWER
