@@ -279,7 +279,11 @@ def _typed_label(ctx: Ctx) -> str | None:
     wanted = ctx.text.casefold()
     if not wanted:
         return None
-    shown = [c for locale in dict.fromkeys((ctx.locale, DEFAULT_LOCALE)) for c in _shown_choices(ctx, locale)]
+    shown = _shown_choices(ctx, ctx.locale)
+    # The English labels only for Latin letters that match none of the person's own.
+    others = ctx.locale != DEFAULT_LOCALE and wanted.isascii()
+    if others and not any(c.label.casefold() == wanted for c in shown):
+        shown = _shown_choices(ctx, DEFAULT_LOCALE)
     for choice in shown:
         if choice.label.casefold() != wanted:
             continue
