@@ -83,7 +83,7 @@ def test_a_collectors_agreement_asks_for_the_original_creditor_and_names_it() ->
     assert not [e for e in result.effects if isinstance(e, LetterDrafted)]
     result = step(state, Input.text("Synchrony Bank"), NOW)
     (letter,) = [e for e in result.effects if isinstance(e, LetterDrafted)]
-    assert "Original creditor: Synchrony Bank" in letter.text
+    assert "Original creditor: Synchrony Bank\nBalance the Creditor claims" in letter.text
     # The first reminder's time zone, in a turn of its own; then the debt's question.
     assert "Your time zone" in result.replies[-1].text
     result = step(result.state, Input.text("yes"), NOW)
