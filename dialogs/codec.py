@@ -3,8 +3,8 @@
 Used for the stored state document, the "back" snapshots and the export: all must survive a
 restart and a database, so they cannot hold live objects. Every field of every dataclass is
 encoded, so a field added to `dialogs/state.py` is stored with no other change; decoding refuses
-a field it does not know rather than drop it. Money keeps its amount as a string so no float
-ever touches it.
+a field it does not know rather than drop it. Money and any Decimal (a rate) keep their digits as a string so
+no float ever touches them.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def _encoder(cls: type) -> Callable[[Any], Any]:
         return _enum
     if issubclass(cls, date | time):  # datetime is a date
         return _isoformat
+    if issubclass(cls, Decimal):
+        return str
     if dataclasses.is_dataclass(cls):
         return _dataclass_encoder(tuple(f.name for f in _fields(cls)))
     if issubclass(cls, list):
@@ -111,6 +113,8 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
         return _optional(dict)
     if tp is Money:
         return _optional(_money_of)
+    if tp is Decimal:
+        return _optional(Decimal)
     if tp is date:
         return _optional(date.fromisoformat)
     if tp is datetime:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import buttons, details, places, portfolio, prenegotiation
+from dialogs import bank_plan, buttons, details, places, pn_statement, portfolio, prenegotiation
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
@@ -317,19 +317,35 @@ def _press_prenegotiation(t: Turn, value: str) -> bool:
     done = prenegotiation.press(t.state, value, t.today)
     if done is None:
         return False
-    bank = prenegotiation.overview(t.state).apply_to
+    state, bank = t.state, prenegotiation.overview(t.state).apply_to
     if done == "letter" and bank is not None:
         # As the details stand (a line to write on for any not given): /details fills them in.
-        ctx = Ctx(t.state, bank, t.today, t.result)
+        ctx = Ctx(state, bank, t.today, t.result)
         kind = "prenegotiation_application"
-        letter = draft_letter(ctx, kind, ask_details=False, **prenegotiation.letter_figures(t.state))
+        letter = draft_letter(ctx, kind, ask_details=False, **prenegotiation.letter_figures(state))
         assert letter is not None, "drafted as it is, it never waits"
-        ctx.say("pn_letter.html", letter=letter, blanks=details.missing(t.state, bank))
+        # The checklist stays the menu on the screen.
+        choices = prenegotiation.checklist_choices(state)
+        ctx.say("pn_letter.html", choices, letter=letter, blanks=details.missing(state, bank))
+        return True
+    if done == "list":
+        pn_statement.draft_list(state, t.now, t.result)
+        return True
+    if done in ("statement", "plan"):
+        first = pn_statement.ORDER[0] if done == "statement" else SideQuestion.PN_PLAN
+        open_side_question(state, first, t.now, t.result)
+        return True
+    if done == "signed":
+        if not bank_plan.sign(state, t.today, t.result):
+            say(state, t.result, "e_pn_nothing_to_sign.html")
+            _show_prenegotiation(state, t.result, "")
+            return True
+        t.ask_again()
         return True
     if done in ("started", "gathered", "mailed"):
         t.result.changed = True
     # The checklist is the one menu on the screen; /status brings back the debt's question.
-    _show_prenegotiation(t.state, t.result, done)
+    _show_prenegotiation(state, t.result, done)
     return True
 
 
@@ -447,7 +463,7 @@ def _press_language(t: Turn, value: str) -> bool:
 CONTROLS: dict[str, Callable[[Turn, str], bool]] = {
     "tz":       _press_zone,      # g:tz:<IANA zone>
     "place":    _press_place,     # g:place:<us or tw>
-    "pn":       _press_prenegotiation,  # g:pn:start, g:pn:<document>, g:pn:mailed
+    "pn":       _press_prenegotiation,  # g:pn:start, g:pn:<document>, g:pn:<draft>, g:pn:mailed, g:pn:plan...
     "ask":      _press_ask,       # g:ask:timezone, g:ask:quiet
     "quiet":    _press_quiet,     # g:quiet:off
     "days":     _press_days,      # g:days:<1, 3 or 7>

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from dialogs import agreement, budget, buttons, confirmations, details, rounds, statement
+from dialogs import agreement, bank_plan, budget, buttons, confirmations, details, pn_statement, rounds, statement
 from dialogs import side_questions as sq
 from dialogs.answers import Reader, amount, count, go_on, months, one_of, words, yes_no
 from dialogs.context import Ctx, Invalid, Taken
@@ -267,8 +267,18 @@ STEPS: tuple[Step, ...] = (
     Step(State.SETTLED, "q_settled.html", statement.next_debt_choices,
          handler=statement.take_closed, enter=agreement.finish,
          tags=frozenset({Tag.CLOSED, Tag.SCHEDULED}), letter="paid_in_full_request"),
+    # -- Taiwan: paid through the pre-negotiation plan of the bank with the largest claim ---
+    Step(State.IN_PLAN, "q_in_plan.html", statement.next_debt_choices, shows=bank_plan.lead_figures,
+         handler=statement.take_closed,
+         tags=frozenset({Tag.CLOSED})),
 )
 # fmt: on
+
+# A pre-negotiation plan signed at the bank (dialogs/bank_plan.py) reaches each bank debt it
+# covers wherever it stands short of an agreement of its own: the largest bank's debt is paid
+# under it, the others are in it.
+INTO_A_BANK_PLAN = (Go(Trigger.PLAN_SIGNED, State.REPAYING), Go(Trigger.IN_BANK_PLAN, State.IN_PLAN))
+BEFORE_AN_AGREEMENT = tuple(step.state for step in STEPS if not step.tags & (PAYING | {Tag.CLOSED}))
 
 STEP: dict[str, Step] = {step.state.value: step for step in STEPS}
 assert set(STEP) == set(State), set(State) ^ set(STEP)
@@ -305,6 +315,9 @@ class SideStep:
     before: Callable[[UserState, StepResult], None] | None = None
     # What a plain "no" gets (the guess shown is wrong: which, then?), instead of `error`.
     no: str | None = None
+    # The debt's question follows the answer; False when what the answer shows has its own
+    # buttons, which are then the one menu on the screen.
+    then_ask: bool = True
 
 
 # fmt: off
@@ -331,6 +344,21 @@ SIDE_QUESTIONS: tuple[SideStep, ...] = (
                reader=details.reader(q), take=details.take, error="e_detail.html",
                opened_by="first letter, /details", error_shows=details.error_shows(q))
       for q in details.ORDER),
+    # Taiwan's pre-negotiation: the statement's figures in turn, then the bank's plan.
+    *(SideStep(q, pn_statement.ASK[q], None, pn_statement.shown(q),
+               reader=pn_statement.reader(q), take=pn_statement.take, error=pn_statement.ERROR[q],
+               opened_by="/prenegotiation's statement", error_shows=pn_statement.error_shows,
+               then_ask=q is not pn_statement.ORDER[-1])
+      for q in pn_statement.ORDER),
+    SideStep(SideQuestion.PN_PLAN, "q_pn_plan.html", None, None,
+             reader=bank_plan.read_plan, take=bank_plan.take_plan, error="e_pn_plan.html",
+             opened_by="/prenegotiation's plan", error_shows=bank_plan.plan_error_shows),
+    SideStep(SideQuestion.PN_FIRST_DUE, "q_pn_first_due.html", None, None,
+             reader=bank_plan.read_first_due, take=bank_plan.take_first_due, error="e_date.html",
+             opened_by="the plan", error_shows=bank_plan.date_error_shows, then_ask=False),
+    SideStep(SideQuestion.PN_MONTHLY, "q_pn_monthly.html", None, None,
+             reader=bank_plan.read_monthly, take=bank_plan.take_monthly, error="e_amount.html",
+             opened_by="the plan, with no budget", error_shows=bank_plan.monthly_error_shows, then_ask=False),
 )
 # fmt: on
 SIDE: dict[SideQuestion, SideStep] = {row.name: row for row in SIDE_QUESTIONS}
@@ -383,8 +411,9 @@ def ask_waiting_detail(state: UserState, result: StepResult) -> bool:
 
 
 def answer_side_question(state: UserState, text: str, now: datetime, result: StepResult) -> bool | None:
-    """Typed text while a side question is open: True when it was taken (ask the debt's
-    question again), False when it could not be read (the side question stays), None when it
+    """Typed text while a side question is open: True when it was taken and the debt's question
+    follows, False when it could not be read (the side question stays) or what follows was
+    asked here (the next question of a series, or a reply with its own buttons), None when it
     was not for the side question after all, and is the debt question's to read."""
     asked = sq.opened(state.asking)
     if asked is None:
@@ -407,7 +436,9 @@ def answer_side_question(state: UserState, text: str, now: datetime, result: Ste
             result.replies.append(_side_reply(state, row, state.debt(seq) if seq is not None else None, now))
         return False
     row.take(state, value, now, result)
-    return True
+    if state.asking:  # the next question of a series: it is the one on the screen now
+        return not ask_side_question_again(state, now, result)
+    return row.then_ask
 
 
 # -- confirmations: a destructive command waits for an explicit yes -------------------------

@@ -29,6 +29,8 @@ LETTERS = {
         "title_prenegotiation.txt",
         "prenegotiation-application",
     ),
+    "prenegotiation_creditors": ("letter_pn_creditors.txt", "title_pn_creditors.txt", "list-of-creditors"),
+    "prenegotiation_statement": ("letter_pn_statement.txt", "title_pn_statement.txt", "assets-and-income"),
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs.agreement import unlikely_agreement
-from dialogs.conversation import CONFIRMATIONS, SIDE_QUESTIONS, STEPS, Go
+from dialogs.conversation import BEFORE_AN_AGREEMENT, CONFIRMATIONS, INTO_A_BANK_PLAN, SIDE_QUESTIONS, STEPS, Go
 from dialogs.offer import CHARGE_OFF_MONTHS, within_limit
 from dialogs.places import rules
 from dialogs.portfolio import ledger
@@ -40,7 +40,8 @@ def _row(state: State, go: Go) -> dict[str, Any]:
     return row
 
 
-TRANSITIONS: list[dict[str, Any]] = [_row(step.state, go) for step in STEPS for go in step.go]
+_STEP_ROWS: list[dict[str, Any]] = [_row(step.state, go) for step in STEPS for go in step.go]
+TRANSITIONS = _STEP_ROWS + [_row(state, go) for state in BEFORE_AN_AGREEMENT for go in INTO_A_BANK_PLAN]
 
 
 class Negotiation:
@@ -165,13 +166,18 @@ def fire(user: UserState, debt: Debt, trigger: Trigger, today: date) -> bool:
 
 # Where the side questions and confirmations that any step can open are drawn from.
 ANY_STEP = "any_step"
+# Where a bank's pre-negotiation plan takes a debt from (any step short of an agreement).
+BEFORE_AN_AGREEMENT_STEP = "before_an_agreement"
 
 
 def _aside_rows() -> tuple[list[str], list[dict[str, Any]]]:
     """The side questions and confirmations as states of the drawing, with the edges that open
     them and lead back (to the step they were asked over, or to wherever the person was)."""
-    states: list[str] = [ANY_STEP]
-    rows: list[dict[str, Any]] = []
+    states: list[str] = [ANY_STEP, BEFORE_AN_AGREEMENT_STEP]
+    rows: list[dict[str, Any]] = [
+        {"trigger": go.trigger.value, "source": BEFORE_AN_AGREEMENT_STEP, "dest": str(go.dest)}
+        for go in INTO_A_BANK_PLAN
+    ]
     for side in SIDE_QUESTIONS:
         name = side.name.name.lower()
         states.append(name)
@@ -196,7 +202,7 @@ def diagram() -> str:
     graph = GraphMachine(
         model=Machine.self_literal,
         states=[*STATES, *states],
-        transitions=[*TRANSITIONS, *rows],
+        transitions=[*_STEP_ROWS, *rows],
         initial=State.CREDITOR.value,
         auto_transitions=False,
         graph_engine="mermaid",

@@ -57,7 +57,7 @@ RULES: dict[Place, Rules] = {
         kinds=(
             DebtKind.CREDIT_CARD, DebtKind.CASH_CARD, DebtKind.PERSONAL_LOAN, DebtKind.CAR_LOAN,
             DebtKind.MORTGAGE, DebtKind.STUDENT_LOAN, DebtKind.MEDICAL, DebtKind.COLLECTION,
-            DebtKind.TAX, DebtKind.OTHER,
+            DebtKind.GUARANTEE, DebtKind.TAX, DebtKind.OTHER,
         ),
         forgiven_is_income=False,
         time_barred_debts=False,

@@ -22,6 +22,8 @@ from dialogs.step_io import Choice
 __all__ = ["PRE_MEDIATION_FEE", "UNSECURED_BANK_KINDS", "Overview", "checklist_choices", "overview", "press"]
 
 UNSECURED_BANK_KINDS = frozenset({DebtKind.CREDIT_CARD, DebtKind.CASH_CARD, DebtKind.PERSONAL_LOAN})
+# Not the banks' to negotiate: a collector's or an asset-management company's, a guarantee.
+FOR_MEDIATION = frozenset({DebtKind.COLLECTION, DebtKind.GUARANTEE})
 # What a court charges to file for pre-mediation (前置調解).
 PRE_MEDIATION_FEE = Money.of(1000, "TWD")
 
@@ -51,37 +53,52 @@ class Overview:
 
 
 def checklist_choices(state: UserState) -> tuple[Choice, ...]:
-    """Who may apply (§2), which starts the checklist; then a button for each document still
-    missing; once none is, "I mailed it". Each says what it records, so pressing it again
-    records nothing more."""
+    """Who may apply (§2), which starts the checklist; then the papers the coach drafts and a
+    button for each document still missing; once none is, "I mailed it"; once mailed, the bank's
+    answer. Each says what it records, so pressing it again records nothing more."""
     own = state.prenegotiation
+    locale = state.locale
     if own is None:
         return (
-            Choice(label(state.locale, "pn_no_business"), buttons.control("pn", "start")),
-            Choice(label(state.locale, "pn_small_business"), buttons.control("pn", "start")),
-            Choice(label(state.locale, "pn_big_business"), buttons.control("pn", "business")),
+            Choice(label(locale, "pn_no_business"), buttons.control("pn", "start")),
+            Choice(label(locale, "pn_small_business"), buttons.control("pn", "start")),
+            Choice(label(locale, "pn_big_business"), buttons.control("pn", "business")),
         )
-    if own.mailed_on is not None:
+    if own.plan is not None and own.plan.signed_on is not None:
         return ()
-    letter: tuple[Choice, ...] = ()
+    if own.mailed_on is not None:
+        return (Choice(label(locale, "pn_plan"), buttons.control("pn", "plan")),)
+    drafts: tuple[Choice, ...] = ()
     if overview(state).apply_to is not None:
-        letter = (Choice(label(state.locale, "pn_letter"), buttons.control("pn", "letter")),)
+        drafts = (
+            Choice(label(locale, "pn_letter"), buttons.control("pn", "letter")),
+            Choice(label(locale, "pn_list"), buttons.control("pn", "list")),
+            Choice(label(locale, "pn_statement"), buttons.control("pn", "statement")),
+        )
     if own.missing:
-        named = {d: label(state.locale, f"doc_{d.value}") for d in own.missing}
-        got = {d: label(state.locale, "pn_got", document=name) for d, name in named.items()}
-        return (*letter, *(Choice(got[d], buttons.control("pn", d.value)) for d in named))
-    return (*letter, Choice(label(state.locale, "pn_mailed"), buttons.control("pn", "mailed")))
+        named = {d: label(locale, f"doc_{d.value}") for d in own.missing}
+        got = {d: label(locale, "pn_got", document=name) for d, name in named.items()}
+        return (*drafts, *(Choice(got[d], buttons.control("pn", d.value)) for d in named))
+    return (*drafts, Choice(label(locale, "pn_mailed"), buttons.control("pn", "mailed")))
+
+
+# The papers the coach drafts from what the person entered: the cover letter, the list of
+# creditors, the statement of assets and income.
+DRAFTS = ("letter", "list", "statement")
+# The bank's answer, once the application is mailed: its plan, read; then signed, or too much.
+ANSWERS = ("plan", "signed", "too_much")
 
 
 def press(state: UserState, value: str, today: date) -> str | None:
     """A checklist button: what it did, named for the reply ("started", "gathered", "mailed"
-    change the application; "letter" drafts it; "business" is an answer that rules it out), ""
-    when it had been done already, or None for a value that is no button of it."""
+    change the application; a draft or an answer is the caller's to do, named as it is;
+    "business" is an answer that rules it out), "" when it had been done already or cannot be
+    done now, or None for a value that is no button of it."""
     own = state.prenegotiation
     if value == "business":  # a business above §2's size: the Act is not the road, nothing to record
         return "business"
-    if value == "letter":
-        return "letter" if own is not None and overview(state).apply_to is not None else ""
+    if value in DRAFTS:
+        return value if own is not None and overview(state).apply_to is not None else ""
     if value == "start":
         if own is not None:
             return ""
@@ -89,6 +106,9 @@ def press(state: UserState, value: str, today: date) -> str | None:
         return "started"
     if own is None:
         return ""
+    if value in ANSWERS:
+        signed = own.plan is not None and own.plan.signed_on is not None
+        return value if own.mailed_on is not None and not signed else ""
     if value == "mailed":
         if own.mailed_on is not None or own.missing:
             return ""
@@ -111,6 +131,6 @@ def _open(debt: Debt) -> bool:
 def overview(state: UserState) -> Overview:
     open_debts = [d for d in state.debts if _open(d)]
     covered = [d for d in open_debts if d.kind in UNSECURED_BANK_KINDS and d.holder is not Holder.COLLECTOR]
-    to_mediation = [d for d in open_debts if d.holder is Holder.COLLECTOR or d.kind is DebtKind.COLLECTION]
+    to_mediation = [d for d in open_debts if d.holder is Holder.COLLECTOR or d.kind in FOR_MEDIATION]
     covered.sort(key=lambda d: d.balance.amount if d.balance is not None else 0, reverse=True)
     return Overview(tuple(covered), tuple(to_mediation))

@@ -108,7 +108,10 @@ def _format_date(value: date | None, locale: str, which: str) -> str:
         return ""
     from babel.dates import format_date
 
-    return str(format_date(value, _formats(locale)[which], locale=_babel(locale)))
+    # Taiwan's documents count years from 1912 (民國115年 is 2026), which CLDR's patterns cannot
+    # say: `{roc}` in a pattern stands for that year.
+    pattern = _formats(locale)[which].replace("{roc}", str(value.year - 1911))
+    return str(format_date(value, pattern, locale=_babel(locale)))
 
 
 def short_day(locale: str, value: date) -> str:

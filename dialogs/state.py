@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from enum import StrEnum
 
 from dialogs.money import Money
@@ -32,6 +33,8 @@ class DebtKind(StrEnum):
     # Taiwan: a bank's revolving cash line (現金卡), and the government-backed study loan (就學貸款).
     CASH_CARD = "cash_card"
     STUDENT_LOAN = "student_loan"
+    # Taiwan: a loan the person guaranteed for someone else (保證債務): pre-mediation's, not the banks'.
+    GUARANTEE = "guarantee"
 
 
 class Document(StrEnum):
@@ -50,13 +53,36 @@ class Document(StrEnum):
 
 
 @dataclass(slots=True)
+class BankPlan:
+    """The repayment plan the bank with the largest claim offers for every bank it negotiates
+    for: `count` monthly payments of `monthly`, at an annual `rate` in percent (None when the
+    person did not say). Signed, it becomes that bank's debt's agreement (`with_debt`)."""
+
+    count: int
+    monthly: Money
+    rate: Decimal | None = None
+    first_due: date | None = None
+    signed_on: date | None = None
+    with_debt: int | None = None
+
+
+@dataclass(slots=True)
 class PreNegotiation:
-    """A Taiwanese application for pre-negotiation, while it is being put together and sent."""
+    """A Taiwanese application for pre-negotiation, while it is being put together and sent, and
+    the bank's answer."""
 
     started_on: date
     gathered: list[Document] = field(default_factory=list)
     # The day it went to the bank by registered mail (掛號): the receipt proves it.
     mailed_on: date | None = None
+    # For the statement of assets and income (財產及收入狀況說明書): a month's income and necessary
+    # expenses, how many people the person supports, what they own in their own words. None
+    # until asked.
+    income: Money | None = None
+    expenses: Money | None = None
+    dependants: int | None = None
+    assets: str | None = None
+    plan: BankPlan | None = None
 
     @property
     def missing(self) -> list[Document]:

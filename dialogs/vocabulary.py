@@ -54,6 +54,8 @@ class State(StrEnum):
     # keeping the promise
     REPAYING = "repaying"
     SETTLED = "settled"
+    # Taiwan: a bank debt paid through the pre-negotiation plan of the bank with the largest claim.
+    IN_PLAN = "in_plan"
 
 
 class Trigger(StrEnum):
@@ -80,6 +82,10 @@ class Trigger(StrEnum):
     SIGNED = "signed"
     PAID = "paid"
     MISSED = "missed"
+    # A pre-negotiation plan signed at the bank (dialogs/bank_plan.py): the bank with the largest
+    # claim is paid under it, the other banks' debts are in it.
+    PLAN_SIGNED = "plan_signed"
+    IN_BANK_PLAN = "in_bank_plan"
 
 
 class Condition(StrEnum):
@@ -138,6 +144,16 @@ class SideQuestion(StrEnum):
     ACCOUNT_REF = "account_ref"
     # Asked before the agreement with a collector or debt buyer: the agreement names it.
     ORIGINAL_CREDITOR = "original_creditor"
+    # Taiwan's pre-negotiation: the statement of assets and income, asked in this order
+    # (dialogs/pn_statement.py), then the bank's plan and its first payment (dialogs/bank_plan.py).
+    PN_INCOME = "pn_income"
+    PN_EXPENSES = "pn_expenses"
+    PN_DEPENDANTS = "pn_dependants"
+    PN_ASSETS = "pn_assets"
+    PN_PLAN = "pn_plan"
+    PN_FIRST_DUE = "pn_first_due"
+    # What can be paid a month, asked before the plan is checked when no budget was given.
+    PN_MONTHLY = "pn_monthly"
 
 
 class ToConfirm(StrEnum):

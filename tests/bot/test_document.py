@@ -14,6 +14,7 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -46,6 +47,8 @@ def strategy(tp: Any) -> st.SearchStrategy[Any]:
     if tp is Money:
         amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
         return st.builds(Money, amounts, st.sampled_from(sorted(SUPPORTED_CURRENCIES)))
+    if tp is Decimal:  # a rate: any finite figure keeps its digits
+        return st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000)
     if tp is datetime:
         return st.datetimes(timezones=st.just(UTC))
     if tp is date:

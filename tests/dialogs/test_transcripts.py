@@ -15,6 +15,7 @@ sample negotiation every channel's tests play (tests/support/sample.py).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ def read(state: UserState, dotted: str) -> Any:
             value = getattr(value, part)
     if isinstance(value, Money):
         return f"{value.amount} {value.currency}"
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "value"):
