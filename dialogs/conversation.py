@@ -347,7 +347,7 @@ SIDE_QUESTIONS: tuple[SideStep, ...] = (
     # Taiwan's pre-negotiation: the statement's figures in turn, then the bank's plan.
     *(SideStep(q, pn_statement.ASK[q], None, pn_statement.shown(q),
                reader=pn_statement.reader(q), take=pn_statement.take, error=pn_statement.ERROR[q],
-               opened_by="/prenegotiation's statement", error_shows=pn_statement.error_shows,
+               opened_by="/prenegotiation's statement", error_shows=pn_statement.error_shows(q),
                then_ask=q is not pn_statement.ORDER[-1])
       for q in pn_statement.ORDER),
     SideStep(SideQuestion.PN_PLAN, "q_pn_plan.html", None, None,

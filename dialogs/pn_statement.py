@@ -42,6 +42,8 @@ ERROR = {
     Q.PN_DEPENDANTS: "e_pn_dependants.html",
     Q.PN_ASSETS: "e_pn_assets.html",
 }
+# What to type, in dollars (render.example_money): an income, and expenses below it.
+EXAMPLE = {Q.PN_INCOME: 900, Q.PN_EXPENSES: 600, Q.PN_DEPENDANTS: 0, Q.PN_ASSETS: 0}
 _FIELD = {Q.PN_INCOME: "income", Q.PN_EXPENSES: "expenses", Q.PN_DEPENDANTS: "dependants", Q.PN_ASSETS: "assets"}
 
 
@@ -60,7 +62,7 @@ def start(state: UserState) -> None:
 
 def shown(question: SideQuestion) -> Callable[[UserState, Debt | None, datetime], dict[str, object]]:
     def shows(state: UserState, debt: Debt | None, now: datetime) -> dict[str, object]:
-        return {"kept": getattr(_own(state), _FIELD[question]), "example": example_money(900, state)}
+        return {"kept": getattr(_own(state), _FIELD[question]), "example": example_money(EXAMPLE[question], state)}
 
     return shows
 
@@ -91,12 +93,18 @@ def read_dependants(state: UserState, text: str, now: datetime) -> int | None:
 
 
 def read_assets(state: UserState, text: str, now: datetime) -> str | None:
+    """What the person owns in their words; "" for nothing ("none", "沒有")."""
+    if means_nothing(text):
+        return ""
     said = " ".join(text.split())
     return said if said and len(said) <= MOST_ASSETS else None
 
 
-def error_shows(state: UserState, now: datetime) -> dict[str, object]:
-    return {"example": example_money(900, state), "most": MOST_ASSETS}
+def error_shows(question: SideQuestion) -> Callable[[UserState, datetime], dict[str, object]]:
+    def shows(state: UserState, now: datetime) -> dict[str, object]:
+        return {"example": example_money(EXAMPLE[question], state), "most": MOST_ASSETS}
+
+    return shows
 
 
 def take(state: UserState, value: object, now: datetime, result: StepResult) -> None:

@@ -263,7 +263,9 @@ def _scan(text: str, default_currency: str) -> Iterator[tuple[Money | None, int,
 
 _NOTHING = re.compile(
     r"^\W*(?:nothing|none|zero|nil|nada|zilch|no\s+money|not\s+a\s+(?:cent|penny|dime|thing)|nothing\s+at\s+all"
-    r"|nothing\s+(?:right\s+)?now|0|\$\s*0|沒有|没有|無|无|零|一毛都沒有)\W*$",
+    r"|nothing\s+(?:right\s+)?now|0|\$\s*0|零|一毛都沒有|一毛都没有"
+    # 沒有, and as people say it: 目前沒有, 沒有收入, 現在沒錢, 無財產.
+    r"|(?:目前|現在|现在|暫時|暂时|完全)?(?:沒有|没有|無|无|沒|没)(?:收入|錢|钱|存款|財產|财产)?(?:了|喔|耶)?)\W*$",
     re.IGNORECASE,
 )
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dialogs.money import SUPPORTED_CURRENCIES, Money, format_money
-from dialogs.readers.amounts import amount_text, amounts_in, parse_amount
+from dialogs.readers.amounts import amount_text, amounts_in, means_nothing, parse_amount
 from tests.dialogs.readers.junk import HUGE_NUMBER, LONG_JUNK, junk
 
 USD = "USD"
@@ -294,3 +294,15 @@ def test_formatted_currency_wins_over_the_default(amount: Decimal, currency: str
     if BARE_DOLLAR.search(text):
         expected = default if default in ("USD", "TWD", "CAD", "AUD") else "USD"
     assert parse_amount(text, default) == Money(amount, expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["nothing", "none", "0", "沒有", "目前沒有", "沒有收入", "現在沒錢", "無", "一毛都沒有"]
+)
+def test_nothing_said_in_either_language_means_zero(text: str) -> None:
+    assert means_nothing(text)
+
+
+@pytest.mark.parametrize("text", ["有", "3萬", "沒有工作但有3萬", "not much", "沒有很多"])
+def test_something_is_not_nothing(text: str) -> None:
+    assert not means_nothing(text)
