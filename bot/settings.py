@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # The font file for Chinese characters in letters (bot/pdf.py); None: the first one installed
     # of those bot/pdf.py knows. A file that is not there stops the start, as a wrong path should.
     cjk_font: FilePath | None = Field(default=None, validation_alias="DEBTCOACH_CJK_FONT")
+    # How long `debtcoach run` waits for another one on the same database to stop (bot/lease.py):
+    # a rolling restart starts the new process before the old one has finished.
+    lease_wait: float = Field(default=30.0, ge=0, validation_alias="DEBTCOACH_LEASE_WAIT")
 
     @field_validator("data_dir")
     @classmethod

@@ -35,6 +35,7 @@ from bot.blocking import RunBlocking
 from bot.clock import Clock
 from bot.delivery import Couriers
 from bot.inbox import Inbox
+from bot.lease import PollingLease
 from bot.outbox import Outbox
 from bot.pacer import Pacer
 from bot.reminder_dispatch import TICK, ReminderDispatcher
@@ -67,6 +68,11 @@ REJECTED = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather."
 ANOTHER_POLLER = (
     "another instance is polling this token (Telegram answered 409 Conflict), or a webhook is set for it:"
     " stop the other one (or delete the webhook) and start again."
+)
+
+ANOTHER_RUN = (
+    "another debtcoach run is serving this database, and did not stop within DEBTCOACH_LEASE_WAIT"
+    " ({wait:g} s): stop it, or point this one at a database of its own."
 )
 
 
@@ -114,6 +120,8 @@ def build_application(
         reminders, outbox, turns, couriers, run_blocking, clock, tick=reminder_tick, pacer=pacer
     )
     app.bot_data["requests"] = requests
+    app.bot_data["lease"] = PollingLease(store.engine)
+    app.bot_data["lease_wait"] = settings.lease_wait
     return app
 
 
@@ -124,6 +132,26 @@ async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
     couriers: Couriers = app.bot_data["couriers"]
     ingress: Ingress = app.bot_data["ingress"]
     dispatcher: ReminderDispatcher = app.bot_data["reminders"]
+    lease: PollingLease = app.bot_data["lease"]
+    # Before anything is read or sent: the inbox and outbox are the lease holder's alone.
+    if not await lease.acquire(app.bot_data["lease_wait"]):
+        for request in app.bot_data["requests"]:
+            await request.shutdown()
+        raise StartupError(ANOTHER_RUN.format(wait=app.bot_data["lease_wait"]), 2)
+    try:
+        await _serve_leased(app, stop, coach, couriers, ingress, dispatcher)
+    finally:
+        await asyncio.to_thread(lease.release)
+
+
+async def _serve_leased(
+    app: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    coach: TelegramCoach,
+    couriers: Couriers,
+    ingress: Ingress,
+    dispatcher: ReminderDispatcher,
+) -> None:
     try:
         await app.initialize()
     except BaseException as exc:

@@ -288,6 +288,25 @@ async def test_a_second_instance_on_the_same_token_is_named_in_one_line_and_stat
         await newer.stop()
 
 
+async def test_a_second_run_on_the_same_database_waits_for_it_then_refuses_in_one_line(
+    server: FakeTelegram, bot: BotProcess, tmp_path: Path
+) -> None:
+    """Started beside a running one on the same database (a mistake, or a restart whose old
+    process does not stop), `debtcoach run` waits DEBTCOACH_LEASE_WAIT for the lease, then says
+    why in one line and exits with status 2, having asked Telegram nothing."""
+    await bot.start()
+    env = {**environment(server, bot.home), "DEBTCOACH_LEASE_WAIT": "0.5"}
+    second = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(second.communicate(), timeout=30)
+    lines = err.decode().splitlines()
+    assert second.returncode == 2 and len(lines) == 1, lines
+    assert "another debtcoach run is serving this database" in lines[0] and "0.5 s" in lines[0]
+    assert sum(1 for method, _ in server.calls if method.lower() == "getme") == 1
+    assert "Hi, I'm DebtCoach" in (await Person(server, 907).says("/start"))[0].text  # the first goes on
+
+
 async def test_the_log_of_a_busy_run_holds_no_name_amount_or_text_from_any_library(
     server: FakeTelegram, store: Store, bot: BotProcess
 ) -> None:
