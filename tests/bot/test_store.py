@@ -63,7 +63,7 @@ from dialogs.state import (
     Who,
 )
 from dialogs.step_io import Choice, Input, Reply
-from tests.support.backends import BACKENDS, STORAGES, scratch_postgres
+from tests.support.backends import BACKENDS, STORAGES, database_url, scratch_postgres
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 # UserState fields the export names after their columns.
@@ -173,10 +173,7 @@ NOT_DEFAULT_USER: dict[str, object] = {
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'debtcoach.sqlite3'}"
-        return
-    with scratch_postgres() as url:
+    with database_url(request.param, tmp_path / "data") as url:
         yield url
 
 

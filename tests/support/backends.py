@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
@@ -36,6 +37,16 @@ def scratch_postgres() -> Iterator[str]:
         yield url
     finally:
         drop_everything(url)
+
+
+@contextmanager
+def database_url(backend: str, folder: Path) -> Iterator[str]:
+    """A database for one test: a SQLite file in `folder`, or the scratch PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'debtcoach.sqlite3'}"
+        return
+    with scratch_postgres() as url:
+        yield url
 
 
 def database_of_worker(url: str, worker: str) -> str:

@@ -13,18 +13,15 @@ import pytest
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import StartupError, build_application, serve
-from tests.support.backends import BACKENDS, scratch_postgres
+from tests.support.backends import BACKENDS, database_url
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_helpers import Person, running_bot, settings_for, text_of
 
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}"
-        return
-    with scratch_postgres() as scratch:
-        yield scratch
+    with database_url(request.param, tmp_path) as opened:
+        yield opened
 
 
 def _second(server: FakeTelegram, tmp_path: Path, url: str, wait: float) -> tuple[Settings, Store]:
