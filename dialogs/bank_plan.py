@@ -176,8 +176,8 @@ def sign(state: UserState, today: date, result: StepResult) -> bool:
     bank.agreement.signed_on = bank.agreement.sent_on = today
     bank.payments = payments(plan)
     bank.pending_amount, bank.pending_payments = None, []
-    for debt in others:
-        fire(state, debt, Trigger.IN_BANK_PLAN, today)
+    # A bank debt with an agreement of its own, or in a lawsuit, stays where it is.
+    others = [debt for debt in others if fire(state, debt, Trigger.IN_BANK_PLAN, today)]
     plan.signed_on, plan.with_debt = today, bank.seq
     state.active = bank.seq
     # Signed at the bank, it is no answer /back could take back: the answers before it, which

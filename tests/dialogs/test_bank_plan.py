@@ -126,3 +126,14 @@ def test_the_application_and_its_plan_are_stored_and_read_back_whole() -> None:
     assert again == state
     assert again.prenegotiation is not None and again.prenegotiation.plan is not None
     assert again.prenegotiation.plan.rate == Decimal("1.5")
+
+
+def test_a_bank_debt_in_a_lawsuit_stays_on_its_own_road_and_is_not_said_to_be_in_the_plan() -> None:
+    state = _taiwan(6000)
+    ctbc = state.debt(3)
+    assert ctbc is not None
+    ctbc.state, ctbc.lawsuit = "not_negotiable", True
+    result = step(state, Input.button("g:pn:signed"), NOW)
+    said = "\n".join(r.text for r in result.replies)
+    assert result.state.debt(3).state == "not_negotiable"  # type: ignore[union-attr]
+    assert "國泰世華銀行的債務也在這個方案裡" in said and "中國信託" not in said, said
