@@ -65,7 +65,11 @@ def take_plan(state: UserState, plan: Plan, now: datetime, result: StepResult) -
     """A new plan replaces one not yet signed (the bank may offer a second one)."""
     own = state.prenegotiation
     assert own is not None, "the plan is asked only once the application is mailed"
-    own.plan = BankPlan(plan.count, plan.monthly, plan.rate)
+    state.asking = None
+    if own.plan is not None and own.plan.signed_on is not None:
+        return  # signed since the question was asked: what is signed stays
+    number = own.plan.number + 1 if own.plan is not None else 1
+    own.plan = BankPlan(plan.count, plan.monthly, plan.rate, number=number)
     result.changed = True
     state.asking = SideQuestion.PN_FIRST_DUE.value
 
@@ -152,17 +156,20 @@ def check_figures(state: UserState, today: date) -> dict[str, object]:
 
 def show_check(state: UserState, now: datetime, result: StepResult) -> None:
     figures = check_figures(state, _today(state, now))
+    plan = _offered(state)
+    assert plan is not None
     choices = (
-        Choice(label(state.locale, "pn_signed"), buttons.control("pn", "signed")),
-        Choice(label(state.locale, "pn_too_much"), buttons.control("pn", "too_much")),
+        Choice(label(state.locale, "pn_signed"), buttons.control("pn", f"signed.{plan.number}")),
+        Choice(label(state.locale, "pn_too_much"), buttons.control("pn", f"too_much.{plan.number}")),
     )
     sq.say(state, result, "pn_plan_check.html", choices, **figures)
 
 
 # -- signed ---------------------------------------------------------------------------------
 def sign(state: UserState, today: date, result: StepResult) -> bool:
-    """The plan signed at the bank: the agreement of the largest bank's debt, the others in it.
-    False when there is no plan waiting to be signed (already signed, or never read)."""
+    """The plan checked last, signed at the bank: the agreement of the largest bank's debt, the
+    others in it. False when there is no plan waiting to be signed (already signed, or never
+    read to the end)."""
     from dialogs.machine import fire  # the machine is built from the table, which reads this module
 
     plan = _offered(state)
@@ -180,6 +187,7 @@ def sign(state: UserState, today: date, result: StepResult) -> bool:
     others = [debt for debt in others if fire(state, debt, Trigger.IN_BANK_PLAN, today)]
     plan.signed_on, plan.with_debt = today, bank.seq
     state.active = bank.seq
+    state.asking = None  # a plan question still open is moot now
     # Signed at the bank, it is no answer /back could take back: the answers before it, which
     # /back would otherwise undo under the plan, are history now.
     state.undo = []

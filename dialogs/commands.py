@@ -335,6 +335,10 @@ def _press_prenegotiation(t: Turn, value: str) -> bool:
         first = pn_statement.ORDER[0] if done == "statement" else SideQuestion.PN_PLAN
         open_side_question(state, first, t.now, t.result)
         return True
+    if done == "stale":
+        say(state, t.result, "e_stale_button.html", other=None)
+        _show_prenegotiation(state, t.result, "")
+        return True
     if done == "signed":
         if not bank_plan.sign(state, t.today, t.result):
             say(state, t.result, "e_pn_nothing_to_sign.html")

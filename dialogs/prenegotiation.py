@@ -85,7 +85,8 @@ def checklist_choices(state: UserState) -> tuple[Choice, ...]:
 # The papers the coach drafts from what the person entered: the cover letter, the list of
 # creditors, the statement of assets and income.
 DRAFTS = ("letter", "list", "statement")
-# The bank's answer, once the application is mailed: its plan, read; then signed, or too much.
+# The bank's answer, once the application is mailed: its plan, read; then signed, or too much
+# ("signed.2": the bank's second offer).
 ANSWERS = ("plan", "signed", "too_much")
 
 
@@ -93,7 +94,8 @@ def press(state: UserState, value: str, today: date) -> str | None:
     """A checklist button: what it did, named for the reply ("started", "gathered", "mailed"
     change the application; a draft or an answer is the caller's to do, named as it is;
     "business" is an answer that rules it out), "" when it had been done already or cannot be
-    done now, or None for a value that is no button of it."""
+    done now, "stale" for a button of an offer since replaced, or None for a value that is no
+    button of it."""
     own = state.prenegotiation
     if value == "business":  # a business above §2's size: the Act is not the road, nothing to record
         return "business"
@@ -106,9 +108,17 @@ def press(state: UserState, value: str, today: date) -> str | None:
         return "started"
     if own is None:
         return ""
-    if value in ANSWERS:
+    answer, _, which = value.partition(".")
+    if answer in ANSWERS:
         signed = own.plan is not None and own.plan.signed_on is not None
-        return value if own.mailed_on is not None and not signed else ""
+        if own.mailed_on is None or signed:
+            return ""
+        if answer == "plan":
+            return answer
+        # The check's buttons name the offer they were shown with.
+        if own.plan is not None and which != str(own.plan.number):
+            return "stale"
+        return answer
     if value == "mailed":
         if own.mailed_on is not None or own.missing:
             return ""

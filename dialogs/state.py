@@ -64,6 +64,9 @@ class BankPlan:
     first_due: date | None = None
     signed_on: date | None = None
     with_debt: int | None = None
+    # Which of the bank's offers this is, from 1: the buttons of its check name it, so one left
+    # on the screen from an earlier offer does not sign this one.
+    number: int = 1
 
 
 @dataclass(slots=True)

@@ -90,7 +90,7 @@ def test_signed_it_is_the_largest_banks_agreement_and_the_others_are_in_it() -> 
     answered = _taiwan(6000)
     answered.active = 2
     answered = step(answered, Input.text("有"), NOW).state  # an answer /back could take back
-    result = step(answered, Input.button("g:pn:signed"), NOW)
+    result = step(answered, Input.button("g:pn:signed.1"), NOW)
     state = result.state
     taishin, cathay, ctbc = state.debt(2), state.debt(1), state.debt(3)
     assert taishin is not None and cathay is not None and ctbc is not None
@@ -105,12 +105,12 @@ def test_signed_it_is_the_largest_banks_agreement_and_the_others_are_in_it() -> 
     back = step(state, Input.command("back"), NOW).state
     assert back.debt(2) == taishin and back.debt(1) == cathay
     # Pressed again, nothing more is recorded.
-    again = step(state, Input.button("g:pn:signed"), NOW).state
+    again = step(state, Input.button("g:pn:signed.1"), NOW).state
     assert encode(again) == encode(state)
 
 
 def test_the_plans_payment_is_reminded_in_taipei_with_the_warning_about_breaking_it() -> None:
-    state = step(_taiwan(6000), Input.button("g:pn:signed"), NOW).state
+    state = step(_taiwan(6000), Input.button("g:pn:signed.1"), NOW).state
     (soon,) = [p for p in plan(state) if p.kind is Kind.PAYMENT_SOON and p.index == 0]
     local = soon.due_at.astimezone(ZoneInfo("Asia/Taipei"))
     assert (local.date(), local.time()) == (date(2027, 4, 7), time(9, 0))
@@ -120,7 +120,7 @@ def test_the_plans_payment_is_reminded_in_taipei_with_the_warning_about_breaking
 
 
 def test_the_application_and_its_plan_are_stored_and_read_back_whole() -> None:
-    state = step(_taiwan(6000), Input.button("g:pn:signed"), NOW).state
+    state = step(_taiwan(6000), Input.button("g:pn:signed.1"), NOW).state
     state.prenegotiation.income, state.prenegotiation.assets = nt(32_000), "機車一台"  # type: ignore[union-attr]
     again = decode(UserState, encode(state))
     assert again == state
@@ -133,7 +133,18 @@ def test_a_bank_debt_in_a_lawsuit_stays_on_its_own_road_and_is_not_said_to_be_in
     ctbc = state.debt(3)
     assert ctbc is not None
     ctbc.state, ctbc.lawsuit = "not_negotiable", True
-    result = step(state, Input.button("g:pn:signed"), NOW)
+    result = step(state, Input.button("g:pn:signed.1"), NOW)
     said = "\n".join(r.text for r in result.replies)
     assert result.state.debt(3).state == "not_negotiable"  # type: ignore[union-attr]
     assert "國泰世華銀行的債務也在這個方案裡" in said and "中國信託" not in said, said
+
+
+def test_a_plan_question_left_open_when_the_plan_is_signed_cannot_replace_what_was_signed() -> None:
+    state = step(_taiwan(6000), Input.button("g:pn:plan"), NOW).state
+    assert state.asking == "pn_plan"
+    state = step(state, Input.button("g:pn:signed.1"), NOW).state
+    state = step(state, Input.text("每月5000，共60期"), NOW).state
+    own = state.prenegotiation
+    assert own is not None and own.plan is not None
+    assert (own.plan.count, own.plan.monthly, own.plan.signed_on) == (100, nt(4000), TODAY)
+    assert state.debt(2).agreement.instalments == 100  # type: ignore[union-attr]
