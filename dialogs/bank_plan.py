@@ -140,17 +140,17 @@ def check_figures(state: UserState, today: date) -> dict[str, object]:
     plan = _offered(state)
     assert plan is not None and plan.first_due is not None
     schedule = payments(plan)
-    covered = [d.balance for d in overview(state).covered if d.balance is not None]
+    seen = overview(state)
     book = portfolio.ledger(state, today, excluding=None)
     short: Shortfall | None = book.shortfall([(p.due_on, p.amount) for p in schedule])
     return {
         "plan": plan,
         "total": total_of([p.amount for p in schedule]),
         "last_due": schedule[-1].due_on,
-        "owed": total_of(covered) if covered else None,
+        "owed": seen.owed_to_banks,
         "short": short,
         "room": book.monthly_room(),
-        "bank": overview(state).apply_to,
+        "bank": seen.apply_to,
     }
 
 

@@ -15,9 +15,9 @@ from datetime import datetime
 from dialogs import side_questions as sq
 from dialogs.context import Ctx
 from dialogs.letters import draft_letter
-from dialogs.money import Money, total_of
+from dialogs.money import Money
 from dialogs.places import rules
-from dialogs.prenegotiation import checklist_choices, overview
+from dialogs.prenegotiation import Overview, checklist_choices, overview
 from dialogs.readers.amounts import means_nothing, parse_amount
 from dialogs.readers.counts import parse_count
 from dialogs.reminder_plan import local_now
@@ -123,28 +123,28 @@ def take(state: UserState, value: object, now: datetime, result: StepResult) -> 
 
 
 def draft_statement(state: UserState, now: datetime, result: StepResult) -> None:
-    bank = overview(state).apply_to
-    if bank is None:
+    seen = overview(state)
+    if seen.apply_to is None:
         return
-    ctx = Ctx(state, bank, local_now(state, now).date(), result)
-    letter = draft_letter(ctx, "prenegotiation_statement", ask_details=False, **statement_figures(state))
-    ctx.say("pn_statement.html", checklist_choices(state), letter=letter, **statement_figures(state))
+    ctx = Ctx(state, seen.apply_to, local_now(state, now).date(), result)
+    figures = statement_figures(state, seen)
+    letter = draft_letter(ctx, "prenegotiation_statement", ask_details=False, **figures)
+    ctx.say("pn_statement.html", checklist_choices(state), letter=letter, **figures)
 
 
-def statement_figures(state: UserState) -> dict[str, object]:
+def statement_figures(state: UserState, seen: Overview | None = None) -> dict[str, object]:
     """What the statement adds up: the debts in all, what is left of the income after the
     necessary expenses, and the budget beside it (a budget above what is left is asked about)."""
     own = _own(state)
-    seen = overview(state)
-    every = [*seen.covered, *seen.to_mediation]
-    owed = [d.balance for d in every if d.balance is not None]
+    seen = seen or overview(state)
     left = own.income - own.expenses if own.income is not None and own.expenses is not None else None
     monthly = state.budget.monthly
     over = monthly is not None and left is not None and monthly.currency == left.currency and monthly > left
     return {
         "own": own,
-        "debts": every,
-        "owed": total_of(owed) if owed else None,
+        "overview": seen,
+        "debts": [*seen.covered, *seen.to_mediation],
+        "owed": seen.owed_in_all,
         "left": left,
         "monthly": monthly,
         "over_budget": over,
@@ -153,10 +153,9 @@ def statement_figures(state: UserState) -> dict[str, object]:
 
 def draft_list(state: UserState, now: datetime, result: StepResult) -> None:
     """The list of creditors: every debt entered, the banks the application covers first."""
-    bank = overview(state).apply_to
-    if bank is None:
+    seen = overview(state)
+    if seen.apply_to is None:
         return
-    ctx = Ctx(state, bank, local_now(state, now).date(), result)
-    figures = statement_figures(state)
-    letter = draft_letter(ctx, "prenegotiation_creditors", ask_details=False, overview=overview(state), **figures)
+    ctx = Ctx(state, seen.apply_to, local_now(state, now).date(), result)
+    letter = draft_letter(ctx, "prenegotiation_creditors", ask_details=False, **statement_figures(state, seen))
     ctx.say("pn_list.html", checklist_choices(state), letter=letter)

@@ -32,11 +32,9 @@ def letter_figures(state: UserState) -> dict[str, object]:
     """What the cover letter says: every bank debt it covers and their total, what can be paid a
     month, and the documents it encloses."""
     seen = overview(state)
-    # Every balance is in the person's one currency (the first balance set it).
-    amounts = [d.balance for d in seen.covered if d.balance is not None]
-    total = total_of(amounts) if amounts else None
     own = state.prenegotiation
-    return {"overview": seen, "total": total, "monthly": state.budget.monthly, "gathered": own.gathered if own else []}
+    gathered = own.gathered if own else []
+    return {"overview": seen, "total": seen.owed_to_banks, "monthly": state.budget.monthly, "gathered": gathered}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +48,22 @@ class Overview:
     def apply_to(self) -> Debt | None:
         """The bank with the largest claim, which takes the application for all of them."""
         return self.covered[0] if self.covered else None
+
+    @property
+    def owed_to_banks(self) -> Money | None:
+        """What the debts the application covers come to (None before any balance)."""
+        return _owed(self.covered)
+
+    @property
+    def owed_in_all(self) -> Money | None:
+        """What the covered debts and those for pre-mediation come to: the papers list both."""
+        return _owed((*self.covered, *self.to_mediation))
+
+
+def _owed(debts: tuple[Debt, ...]) -> Money | None:
+    # Every balance is in the person's one currency (the first balance set it).
+    amounts = [d.balance for d in debts if d.balance is not None]
+    return total_of(amounts) if amounts else None
 
 
 def checklist_choices(state: UserState) -> tuple[Choice, ...]:
