@@ -1,5 +1,6 @@
 """The `debtcoach` command: `chat` opens the console coach, `run` the Telegram bot, `migrate` brings
-the database to the newest schema, `diagram` prints the conversation."""
+the database to the newest schema, `diagram` prints the conversation; for a service of many
+processes on PostgreSQL, `webhook` takes Telegram's updates in and `worker` answers them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--language", default=None, help="the language to start in, e.g. zh_TW (default: the terminal's, from LANG)"
     )
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    commands.add_parser("webhook", help="take Telegram's updates in over a webhook, for the workers (PostgreSQL)")
+    commands.add_parser("worker", help="answer the updates the webhook took in, and send reminders (PostgreSQL)")
     commands.add_parser("migrate", help="bring the database to the newest schema (chat and run do it themselves)")
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
     args = parser.parse_args(argv)
@@ -58,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.telegram_bot_token:  # without one, `run` stops before touching the database
             _migrate_apart(settings.database_url)
         return run(settings)
+    if args.command in ("webhook", "worker"):
+        if args.command == "webhook":
+            from bot.telegram.webhook import run as serve
+        else:
+            from bot.telegram.worker import run as serve
+
+        files.tighten(settings.data_dir)
+        return serve(settings)
     return _chat(settings, args.user or _login(), args.language or _terminal_language())
 
 

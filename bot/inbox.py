@@ -31,6 +31,11 @@ _INBOX = InboxUpdate.__table__
 _FORGET = delete(InboxUpdate).where(
     InboxUpdate.channel == bindparam("channel"), InboxUpdate.update_id == bindparam("update_id")
 )
+_OF_CHAT = (
+    select(_INBOX.c.update_id, _INBOX.c.payload)
+    .where(_INBOX.c.channel == bindparam("channel"), _INBOX.c.chat == bindparam("chat"))
+    .order_by(_INBOX.c.update_id)
+)
 
 
 class Inbox:
@@ -53,6 +58,19 @@ class Inbox:
         ]
         with self._engine.begin() as conn:
             conn.execute(self._insert, rows)
+
+    def record_in(self, conn: Connection, update_id: int, chat: str, payload: str, now: datetime) -> bool:
+        """Write one update of `chat` in the caller's transaction (the webhook's, with its job);
+        False when it is here already (Telegram posted it again)."""
+        row = {"channel": self._channel, "update_id": update_id, "payload": payload, "received_at": aware(now)}
+        written = conn.execute(self._insert.returning(_INBOX.c.update_id), {**row, "chat": chat})
+        return written.first() is not None
+
+    def waiting_in(self, chat: str) -> list[tuple[int, str]]:
+        """The chat's updates not yet forgotten, in the order of their ids."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(_OF_CHAT, {"channel": self._channel, "chat": chat})
+            return [(int(uid), str(payload)) for uid, payload in rows]
 
     def forget_in(self, conn: Connection, update_id: int) -> None:
         """The update is answered: delete it in the caller's transaction (the answer's)."""

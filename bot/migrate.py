@@ -33,6 +33,12 @@ VERSION_TABLE = "alembic_version"  # Alembic's default, which bot/migrations/env
 _ALEMBIC = threading.Lock()
 
 
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether a database object is the bot's (an `include_name` filter for Alembic's
+    comparisons): the job queue's tables are procrastinate's (0008_job_queue.py), not our models'."""
+    return not (name or "").startswith("procrastinate_")
+
+
 def config(url: str, connection: Connection | None = None) -> Config:
     from alembic.config import Config
 

@@ -169,11 +169,16 @@ class InboxUpdate(Base):
     """
 
     __tablename__ = "inbox"
+    # A worker answers a chat's updates in the order of their ids (bot/telegram/worker.py).
+    __table_args__ = (Index(None, "channel", "chat", "update_id"),)
 
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The chat's id, written by the webhook; the poller answers in the order it fetched, and
+    # leaves it empty.
+    chat: Mapped[str | None] = mapped_column(String(KEY_MAX), nullable=True)
 
 
 class ReminderRow(Base):

@@ -45,6 +45,11 @@ _WAITING = (
     .where(_OUTBOX.c.channel == bindparam("channel"))
     .order_by(_OUTBOX.c.id)
 )
+_WAITING_FOR = (
+    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.payload)
+    .where(_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id"))
+    .order_by(_OUTBOX.c.id)
+)
 _DELIVERED = delete(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _SHOWN = insert(_KEYBOARDS)
 _KEYBOARDS_OF = select(_KEYBOARDS.c.message_id).where(
@@ -198,6 +203,13 @@ class Outbox:
         with self._engine.connect() as conn:
             rows = conn.execute(_WAITING, {"channel": self.channel}).all()
         return [Queued(int(i), str(recipient), str(kind), json.loads(payload)) for i, recipient, kind, payload in rows]
+
+    def waiting_for(self, recipient: str) -> list[Queued]:
+        """What is not delivered yet to `recipient`, oldest first (a worker delivers a chat's
+        rows itself, whichever job of theirs left them)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(_WAITING_FOR, {"channel": self.channel, "external_id": recipient}).all()
+        return [Queued(int(i), recipient, str(kind), json.loads(payload)) for i, kind, payload in rows]
 
     def keyboards(self, recipient: str) -> list[int]:
         """The messages to `recipient` that still show buttons, as far as the database knows."""

@@ -62,14 +62,24 @@ class ReminderQueue:
         """As `prepare`, and a reminder to send now is queued in `outbox`, paced, and recorded
         as sent, in the same transaction. Returns what was queued."""
         with self.store.user(self.channel, claimed.external_id) as user:
-            ready = self._decide(user, claimed, now)
-            if ready is None:
-                return []
-            queued: list[Queued] = []
-            item = Outgoing.reply(ready.reply, paced=True, reminder=ready.id)
-            user.write_alongside(lambda conn: queued.extend(outbox.write(conn, claimed.external_id, [item], now)))
-            user.update_reminder(ready.id, status=SENT, claimed_at=None, sent_at=now)
-            return queued
+            return self._queue(user, claimed, now, outbox)
+
+    def hand_over_job(self, reminder_id: int, external_id: str, now: datetime, outbox: Outbox) -> list[Queued]:
+        """As `hand_over`, for a job that names the reminder (bot/job_queue.py): nothing if it
+        is no longer claimed (a job run twice: the first run sent it)."""
+        with self.store.user(self.channel, external_id) as user:
+            claimed = user.claimed_reminder(reminder_id)
+            return [] if claimed is None else self._queue(user, claimed, now, outbox)
+
+    def _queue(self, user: UserStore, claimed: Claimed, now: datetime, outbox: Outbox) -> list[Queued]:
+        ready = self._decide(user, claimed, now)
+        if ready is None:
+            return []
+        queued: list[Queued] = []
+        item = Outgoing.reply(ready.reply, paced=True, reminder=ready.id)
+        user.write_alongside(lambda conn: queued.extend(outbox.write(conn, claimed.external_id, [item], now)))
+        user.update_reminder(ready.id, status=SENT, claimed_at=None, sent_at=now)
+        return queued
 
     def _decide(self, user: UserStore, claimed: Claimed, now: datetime) -> Ready | None:
         """What to do with a claimed reminder, decided in the person's transaction."""

@@ -163,6 +163,18 @@ def claim(
     return [Claimed(r.id, r.external_id, r.key, r.due_at, r.late) for r in rows]
 
 
+_CLAIMED_OWN = select(REMINDERS.c.id, REMINDERS.c.key, REMINDERS.c.due_at, REMINDERS.c.late).where(
+    REMINDERS.c.id == bindparam("w_id"), REMINDERS.c.user_id == bindparam("w_uid"), REMINDERS.c.status == SENDING
+)
+
+
+def claimed_own(conn: Connection, user_id: int, external_id: str, reminder_id: int) -> Claimed | None:
+    """One of this person's reminders, if it is claimed and not yet sent (a job that runs twice
+    finds it sent the second time, and a forged id finds nothing)."""
+    row = conn.execute(_CLAIMED_OWN, {"w_id": reminder_id, "w_uid": user_id}).first()
+    return None if row is None else Claimed(row.id, external_id, row.key, row.due_at, row.late)
+
+
 _RENEW = (
     update(REMINDERS)
     .where(REMINDERS.c.id.in_(bindparam("ids", expanding=True)), REMINDERS.c.status == SENDING)

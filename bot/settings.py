@@ -51,6 +51,24 @@ class Settings(BaseSettings):
     # a rolling restart starts the new process before the old one has finished.
     lease_wait: float = Field(default=30.0, ge=0, validation_alias="DEBTCOACH_LEASE_WAIT")
 
+    # A service (`debtcoach webhook` and `debtcoach worker`, on PostgreSQL; see deploy/):
+    # the public HTTPS address Telegram posts updates to, which the TLS proxy passes to the
+    # webhook's listening address with its path unchanged, and the secret Telegram sends with
+    # each post (1-256 of A-Z a-z 0-9 _ -).
+    webhook_url: str | None = Field(default=None, validation_alias="DEBTCOACH_WEBHOOK_URL")
+    webhook_secret: str | None = Field(
+        default=None, validation_alias="DEBTCOACH_WEBHOOK_SECRET", repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$"
+    )
+    webhook_listen: str = Field(default="127.0.0.1:8080", validation_alias="DEBTCOACH_WEBHOOK_LISTEN")
+    # Posts Telegram makes at once (setWebhook's max_connections, 1-100).
+    webhook_connections: int = Field(default=40, ge=1, le=100, validation_alias="DEBTCOACH_WEBHOOK_CONNECTIONS")
+    # Jobs one worker runs at once (people served side by side).
+    worker_concurrency: int = Field(default=16, ge=1, validation_alias="DEBTCOACH_WORKER_CONCURRENCY")
+    # How often a worker says it is alive, and how long after its last word another worker takes
+    # it for dead and runs its jobs again.
+    worker_heartbeat: float = Field(default=10.0, gt=0, validation_alias="DEBTCOACH_WORKER_HEARTBEAT")
+    worker_stalled_after: float = Field(default=30.0, gt=0, validation_alias="DEBTCOACH_WORKER_STALLED_AFTER")
+
     @field_validator("data_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:

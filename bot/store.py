@@ -54,6 +54,7 @@ from bot.models import (
     User,
     table_of,
 )
+from bot.reminder_table import Claimed
 from bot.storage import (
     EXPORT_FORMAT,
     LetterRecord,
@@ -300,6 +301,13 @@ class UserStore:
         user_id = self._locate()
         if user_id is not None:  # someone with no row has no reminders
             reminder_table.update_own(self._conn, user_id, reminder_id, **values)
+
+    def claimed_reminder(self, reminder_id: int) -> Claimed | None:
+        """This person's reminder `reminder_id`, if it is claimed and not yet sent."""
+        user_id = None if self._erased else self._locate()
+        if user_id is None:
+            return None
+        return reminder_table.claimed_own(self._conn, user_id, self._external_id, reminder_id)
 
     def record_letter(self, debt_seq: int | None, kind: str, title: str, body: str, now: datetime) -> int:
         self._check_not_erased()

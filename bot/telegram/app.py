@@ -24,6 +24,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from telegram import BotCommand
@@ -43,7 +44,7 @@ from bot.reminder_queue import ReminderQueue
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.coach import CHANNEL, TelegramCoach
+from bot.telegram.coach import CHANNEL, PolledCoach
 from bot.telegram.inbox_entry import incoming
 from bot.telegram.ingress import POLL_TIMEOUT, AnotherPoller, Ingress
 from bot.telegram.rate_limiter import RetryingRateLimiter
@@ -89,28 +90,14 @@ class StartupError(Exception):
 def build_application(
     settings: Settings, store: Store, clock: Clock | None = None, reminder_tick: float = TICK
 ) -> Application:  # type: ignore[type-arg]
-    if not settings.telegram_bot_token:
-        raise StartupError(NOT_CONFIGURED, 2)
     clock = clock or settings.clock()
-    root = settings.telegram_api_url.rstrip("/")
-    requests = (
-        AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
-        AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
-    )
-    bot: ExtBot[None] = ExtBot(
-        token=settings.telegram_bot_token,
-        base_url=f"{root}/bot",
-        base_file_url=f"{root}/file/bot",
-        request=requests[0],
-        get_updates_request=requests[1],
-        rate_limiter=RetryingRateLimiter(),
-    )
+    bot, requests = telegram_bot(settings)
     inbox, outbox, run_blocking = Inbox(store, CHANNEL), Outbox(store, CHANNEL), RunBlocking(store)
     pacer = Pacer()
     turns = Turns(WORKERS)
     channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
     couriers = Couriers(channel, outbox, run_blocking, clock, pacer, inbox)
-    coach = TelegramCoach(store, clock, inbox, outbox, couriers, turns, channel, run_blocking)
+    coach = PolledCoach(store, clock, inbox, outbox, couriers, turns, channel, run_blocking)
     reminders = ReminderQueue(store, CHANNEL)
     app = ApplicationBuilder().bot(bot).updater(None).build()
     app.bot_data["coach"] = coach
@@ -125,10 +112,47 @@ def build_application(
     return app
 
 
+def telegram_bot(settings: Settings) -> tuple[ExtBot[None], tuple[AiohttpRequest, AiohttpRequest]]:
+    """The Bot API client every process uses, and its two HTTP transports (for sending, and
+    for long polling), which the process shuts down when it stops."""
+    if not settings.telegram_bot_token:
+        raise StartupError(NOT_CONFIGURED, 2)
+    root = settings.telegram_api_url.rstrip("/")
+    requests = (
+        AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT),
+        AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT.total_seconds() + 10),
+    )
+    bot: ExtBot[None] = ExtBot(
+        token=settings.telegram_bot_token,
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=requests[0],
+        get_updates_request=requests[1],
+        rate_limiter=RetryingRateLimiter(),
+    )
+    return bot, requests
+
+
+async def meet_telegram(initialize: Awaitable[None], requests: tuple[AiohttpRequest, AiohttpRequest]) -> None:
+    """Initialise the bot or the application (which calls getMe); a refused token or an
+    unreachable Bot API is a StartupError."""
+    try:
+        await initialize
+    except BaseException as exc:
+        # PTB opened its HTTP sessions before getMe failed, and does not close them itself.
+        for request in requests:
+            await request.shutdown()
+        if isinstance(exc, InvalidToken | EndPointNotFound):
+            raise StartupError(REJECTED, 2) from exc
+        if isinstance(exc, NetworkError):
+            raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
+        raise
+
+
 async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
     """Run until `stop` is set. Raises StartupError when Telegram refuses the token, or when
     another instance polls it."""
-    coach: TelegramCoach = app.bot_data["coach"]
+    coach: PolledCoach = app.bot_data["coach"]
     couriers: Couriers = app.bot_data["couriers"]
     ingress: Ingress = app.bot_data["ingress"]
     dispatcher: ReminderDispatcher = app.bot_data["reminders"]
@@ -147,25 +171,15 @@ async def serve(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
 async def _serve_leased(
     app: Application,  # type: ignore[type-arg]
     stop: asyncio.Event,
-    coach: TelegramCoach,
+    coach: PolledCoach,
     couriers: Couriers,
     ingress: Ingress,
     dispatcher: ReminderDispatcher,
 ) -> None:
-    try:
-        await app.initialize()
-    except BaseException as exc:
-        # PTB opened its HTTP sessions before getMe failed, and does not close them itself.
-        for request in app.bot_data["requests"]:
-            await request.shutdown()
-        if isinstance(exc, InvalidToken | EndPointNotFound):
-            raise StartupError(REJECTED, 2) from exc
-        if isinstance(exc, NetworkError):
-            raise StartupError(f"Cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.") from exc
-        raise
+    await meet_telegram(app.initialize(), app.bot_data["requests"])
     polling: asyncio.Task[None] | None = None
     try:
-        await _register_commands(app.bot)
+        await register_commands(app.bot)
         undelivered = await asyncio.to_thread(coach.outbox.waiting)
         couriers.post(undelivered)  # first: the replies to updates answered before the restart
         left = [incoming(json.loads(payload)) for _, payload in await asyncio.to_thread(coach.inbox.unanswered)]
@@ -215,19 +229,20 @@ async def _serve_leased(
 def run(settings: Settings) -> int:
     """The command line's entry: one line and status 2 for a token problem, 1 for others."""
     if not settings.telegram_bot_token:
-        return _refuse(StartupError(NOT_CONFIGURED, 2))
+        return refuse("run", StartupError(NOT_CONFIGURED, 2))
     logs.configure(logging.INFO)
     store = Store(settings.database_url)
     try:
         return asyncio.run(_main(build_application(settings, store)))
     except StartupError as exc:
-        return _refuse(exc)
+        return refuse("run", exc)
     finally:
         store.close()
 
 
-def _refuse(exc: StartupError) -> int:
-    print(f"debtcoach run: {exc}", file=sys.stderr, flush=True)
+def refuse(command: str, exc: StartupError) -> int:
+    """One line for a person to act on, and the status."""
+    print(f"debtcoach {command}: {exc}", file=sys.stderr, flush=True)
     return exc.status
 
 
@@ -240,7 +255,7 @@ async def _main(app: Application) -> int:  # type: ignore[type-arg]
     return 0
 
 
-async def _register_commands(bot: ExtBot[None]) -> None:
+async def register_commands(bot: ExtBot[None]) -> None:
     """The menu beside the text field, in each language we speak; Telegram picks by the
     person's app language and falls back to the default (English) list."""
     for locale in available_locales():
@@ -249,7 +264,7 @@ async def _register_commands(bot: ExtBot[None]) -> None:
         await bot.set_my_commands(commands, language_code=language)
 
 
-async def _prune(coach: TelegramCoach, stop: asyncio.Event) -> None:
+async def _prune(coach: PolledCoach, stop: asyncio.Event) -> None:
     """Forget processed-input keys older than a week, hourly."""
     while not stop.is_set():
         try:

@@ -40,14 +40,15 @@ CHANNEL = "telegram"
 
 
 class TelegramCoach:
+    """The answering, which both ingresses share once an update is in the inbox: the poller's
+    turns (`PolledCoach`) and a worker's jobs (bot/telegram/worker.py)."""
+
     def __init__(
         self,
         store: Store,
         clock: Callable[[], datetime],
         inbox: Inbox,
         outbox: Outbox,
-        couriers: Couriers,
-        turns: Turns,
         channel: TelegramChannel,
         run_blocking: RunBlocking,
     ) -> None:
@@ -55,44 +56,21 @@ class TelegramCoach:
         self.clock = clock
         self.inbox = inbox
         self.outbox = outbox
-        self.couriers = couriers
-        self.turns = turns
         self.channel = channel
         self.run_blocking = run_blocking
         self.failures = 0  # updates that ended in an apology, for tests and the benchmark
-        # Told of each update once its answer is queued for delivery (or it was a redelivery):
-        # tests that play many people at once wait on it instead of on quiet spells.
-        self.on_answered: Callable[[Incoming], None] | None = None
 
     def wants(self, update: Incoming) -> bool:
-        """Whether the update is to be answered, and so kept in the inbox until it is. Not:
-        what has no person or chat, and what people say to each other in a group."""
-        if update.user_id is None or update.chat_id is None:
-            return False
-        return update.private or update.pressed or (update.text or "").startswith("/")
+        return wanted(update)
 
-    def receive(self, update: Incoming) -> None:
-        """Queue the update (written to the inbox already) in its person's turn."""
-        assert update.user_id is not None
-        self.turns.submit(str(update.user_id), partial(self._answer, update))
-
-    async def _answer(self, update: Incoming) -> None:
-        started = perf_counter()
-        queued: list[Queued] | None
+    async def answer(self, update: Incoming) -> list[Queued] | None:
+        """The update's answer, committed in the outbox: what it queued (nothing for a
+        redelivery), or None when not even an apology could be written down."""
         try:
-            queued = await self.run_blocking(self._handle, update)
+            return await self.run_blocking(self._handle, update)
         except Exception as exc:
             self._failed(update, exc)
-            queued = await self._apologise(update)
-        if queued is None:
-            return  # left in the inbox, to be handled at the next start
-        self.couriers.post(queued)
-        self.couriers.answered(update.update_id)
-        if update.query_id is not None and queued:  # nothing queued: a redelivery, answered before
-            self.channel.answer(update.query_id, update.update_id)
-        if self.on_answered is not None:
-            self.on_answered(update)
-        log.debug("update %d handled in %.1f ms", update.update_id, (perf_counter() - started) * 1000)
+            return await self._apologise(update)
 
     def _handle(self, update: Incoming) -> list[Queued]:
         """The update's one transaction; returns what it queued (nothing for a redelivery)."""
@@ -150,6 +128,55 @@ class TelegramCoach:
             where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
         # The exception's message may quote what the person typed, so only its type is logged.
         log.error("update %d failed: %s%s", update.update_id, type(exc).__name__, where)
+
+
+class PolledCoach(TelegramCoach):
+    """With long polling: each update a job in its person's turn (bot/turns.py), its answer
+    handed to the couriers (bot/delivery.py)."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        inbox: Inbox,
+        outbox: Outbox,
+        couriers: Couriers,
+        turns: Turns,
+        channel: TelegramChannel,
+        run_blocking: RunBlocking,
+    ) -> None:
+        super().__init__(store, clock, inbox, outbox, channel, run_blocking)
+        self.couriers = couriers
+        self.turns = turns
+        # Told of each update once its answer is queued for delivery (or it was a redelivery):
+        # tests that play many people at once wait on it instead of on quiet spells.
+        self.on_answered: Callable[[Incoming], None] | None = None
+
+    def receive(self, update: Incoming) -> None:
+        """Queue the update (written to the inbox already) in its person's turn."""
+        assert update.user_id is not None
+        self.turns.submit(str(update.user_id), partial(self._answer, update))
+
+    async def _answer(self, update: Incoming) -> None:
+        started = perf_counter()
+        queued = await self.answer(update)
+        if queued is None:
+            return  # left in the inbox, to be handled at the next start
+        self.couriers.post(queued)
+        self.couriers.answered(update.update_id)
+        if update.query_id is not None and queued:  # nothing queued: a redelivery, answered before
+            self.channel.answer(update.query_id, update.update_id)
+        if self.on_answered is not None:
+            self.on_answered(update)
+        log.debug("update %d handled in %.1f ms", update.update_id, (perf_counter() - started) * 1000)
+
+
+def wanted(update: Incoming) -> bool:
+    """Whether the update is to be answered, and so kept in the inbox until it is. Not: what
+    has no person or chat, and what people say to each other in a group."""
+    if update.user_id is None or update.chat_id is None:
+        return False
+    return update.private or update.pressed or (update.text or "").startswith("/")
 
 
 def _input_of(update: Incoming) -> Input | None:

@@ -28,7 +28,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.inbox import Inbox
-from bot.telegram.coach import TelegramCoach
+from bot.telegram.coach import PolledCoach
 from bot.telegram.inbox_entry import Incoming, inbox_form, incoming
 from bot.telegram.rate_limiter import retry_after_seconds
 
@@ -49,7 +49,7 @@ class AnotherPoller(Exception):  # noqa: N818 - it names what was found, like Fi
 
 
 class Ingress:
-    def __init__(self, bot: ExtBot[None], inbox: Inbox, coach: TelegramCoach, clock: Callable[[], datetime]) -> None:
+    def __init__(self, bot: ExtBot[None], inbox: Inbox, coach: PolledCoach, clock: Callable[[], datetime]) -> None:
         self._bot = bot
         self._inbox = inbox
         self._coach = coach

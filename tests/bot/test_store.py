@@ -30,7 +30,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.inbox import Inbox
 from bot.memory_store import MemoryStore
-from bot.migrate import config
+from bot.migrate import config, ours
 from bot.models import Base
 from bot.outbox import Outbox, Outgoing, Settled
 from bot.reminder_queue import ReminderQueue
@@ -593,7 +593,7 @@ class TestSQLStore:
         head = ScriptDirectory.from_config(config(store_url)).get_current_head()
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": ours}), Base.metadata)
         assert diff == []
 
     def test_a_database_of_the_previous_release_is_migrated_with_its_data(self, store_url: str) -> None:

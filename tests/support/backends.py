@@ -21,10 +21,16 @@ STORAGES = ["memory", *BACKENDS]
 
 
 def drop_everything(url: str) -> None:
+    """Every table, and on PostgreSQL everything else in the schema too: the job queue's
+    functions and types (bot/migrations/versions/0008_job_queue.py)."""
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
 
 

@@ -36,6 +36,8 @@ CALLBACK_DATA_LIMIT = 64  # bytes of UTF-8
 ANSWER_TEXT_LIMIT = 200
 DOCUMENT_LIMIT = 50 * 1024 * 1024
 LONG_POLL_LIMIT = 50  # Telegram clamps getUpdates timeout to this many seconds
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_RETRY = 0.2  # seconds before a post the webhook did not take is tried again
 _POLL_INTERVAL = 0.05  # wait_for also re-checks predicates about state outside the server this often
 
 _NOT_MODIFIED = (
@@ -647,6 +649,11 @@ class FakeTelegram:
         self._allowed_updates: list[str] = []
         self._poller: object | None = None
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self._webhook_connections = 40
+        self._webhook_proxy = ""  # where posts for the registered https:// address go (the TLS proxy)
+        self._webhook_posting: asyncio.Task[None] | None = None
+        self.webhook_statuses: list[int] = []  # what the bot's webhook answered each post, in order
         self._issued_at: dict[str, float] = {}
         self._injections: list[tuple[str | None, int]] = []
         self._held_methods: set[str] = set()
@@ -701,6 +708,10 @@ class FakeTelegram:
         """End long-polls and held requests, then close the listener."""
         self._closing = True
         self._notify()
+        if self._webhook_posting is not None:
+            self._webhook_posting.cancel()
+            await asyncio.gather(self._webhook_posting, return_exceptions=True)
+            self._webhook_posting = None
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -1238,11 +1249,82 @@ class FakeTelegram:
         url = call.params.get("url")
         if not isinstance(url, str) or not url.startswith("https://"):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
-        self._webhook_url = url
+        secret = call.params.get("secret_token", "")
+        if not isinstance(secret, str) or not _SECRET_TOKEN.fullmatch(secret or "x"):
+            raise _bad("bad webhook: secret token contains unallowed characters")
+        connections = int(_number(call.params, "max_connections", 40))
+        if not 1 <= connections <= 100:
+            raise _bad("bad webhook: max_connections must be between 1 and 100")
+        if isinstance(call.params.get("allowed_updates"), list):
+            self._allowed_updates = [str(kind) for kind in call.params["allowed_updates"]]
+        self._webhook_url, self._webhook_secret, self._webhook_connections = url, secret, connections
+        if self._webhook_posting is None:
+            self._webhook_posting = asyncio.create_task(self._post_to_webhook())
+        self._notify()
         return True
+
+    def proxy_webhook(self, to: str) -> None:
+        """Stand for the TLS proxy in front of the bot's webhook: posts for the registered
+        https:// address go to `to` (http://host:port), with the path as it is."""
+        self._webhook_proxy = to.rstrip("/")
+
+    @property
+    def webhook(self) -> tuple[str, str, int]:
+        """The registered webhook: its address, secret and max_connections."""
+        return self._webhook_url, self._webhook_secret, self._webhook_connections
+
+    async def _post_to_webhook(self) -> None:
+        """As Telegram does with a webhook set: each pending update is posted, up to
+        max_connections at once, until the bot answers 200; any other answer (or none) and it is
+        posted again a little later."""
+        import aiohttp
+
+        in_flight: set[asyncio.Task[None]] = set()
+        posting: set[int] = set()
+        async with aiohttp.ClientSession() as session:
+            while self._webhook_url and not self._closing:
+                if self._allowed_updates:
+                    self._queue = [p for p in self._queue if self._kind(p.update) in self._allowed_updates]
+                ready = [p for p in self._queue if id(p) not in posting]
+                while ready and len(in_flight) < self._webhook_connections:
+                    pending = ready.pop(0)
+                    posting.add(id(pending))
+                    task = asyncio.create_task(self._post_one(session, pending, posting))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                await self._wait_tick(_WEBHOOK_RETRY)
+            for task in list(in_flight):
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _post_one(self, session: Any, pending: _Pending, posting: set[int]) -> None:
+        path = self._webhook_url.split("://", 1)[1].partition("/")[2]
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
+        try:
+            while True:
+                try:
+                    async with session.post(
+                        f"{self._webhook_proxy}/{path}", json=pending.update, headers=headers
+                    ) as response:
+                        status = response.status
+                except Exception:
+                    status = 0  # refused, reset, or the bot's end went away mid-post
+                self.webhook_statuses.append(status)
+                if status == 200:
+                    self._queue = [p for p in self._queue if p is not pending]
+                    pending.delivered = True
+                    self._notify()
+                    return
+                await asyncio.sleep(_WEBHOOK_RETRY)
+        finally:
+            posting.discard(id(pending))
 
     async def _delete_webhook(self, call: _Call) -> bool:
         self._webhook_url = ""
+        if self._webhook_posting is not None:
+            self._webhook_posting.cancel()
+            await asyncio.gather(self._webhook_posting, return_exceptions=True)
+            self._webhook_posting = None
         if call.params.get("drop_pending_updates") is True:
             self._queue.clear()
         return True

@@ -18,7 +18,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import build_application, serve
-from bot.telegram.coach import TelegramCoach
+from bot.telegram.coach import PolledCoach
 from tests.support.clock import today_of
 from tests.support.fake_telegram import TOKEN, FakeTelegram, SentMessage
 from tests.support.sample import SAMPLE, telegram_steps
@@ -67,9 +67,9 @@ async def running_bot(
         await asyncio.wait_for(task, timeout=30)
 
 
-def coach_of(app: Application) -> TelegramCoach:  # type: ignore[type-arg]
+def coach_of(app: Application) -> PolledCoach:  # type: ignore[type-arg]
     coach = app.bot_data["coach"]
-    assert isinstance(coach, TelegramCoach)
+    assert isinstance(coach, PolledCoach)
     return coach
 
 

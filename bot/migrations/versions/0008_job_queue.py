@@ -1,0 +1,69 @@
+"""What a service of many processes needs (`debtcoach webhook` and `debtcoach worker`):
+
+- the job queue's tables, on PostgreSQL: procrastinate's schema (bot/job_queue.py). SQLite
+  serves one process and has no job queue;
+- the chat an inbox row belongs to (nullable: the poller leaves it empty), with an index to read
+  a chat's updates in order, on both backends.
+
+The schema is the one the pinned procrastinate release ships (`SchemaManager.get_schema`), run
+as it is. A later procrastinate release brings its own migration files; upgrading it means a
+revision here that runs them.
+
+Downgrade drops what the schema created (its tables, functions and types) and the column.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_DROP = """
+DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs,
+    procrastinate_workers CASCADE;
+DO $$
+DECLARE f record;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate\\_%'
+    LOOP
+        EXECUTE 'DROP FUNCTION ' || f.signature || ' CASCADE';
+    END LOOP;
+END $$;
+DROP TYPE IF EXISTS procrastinate_job_to_defer_v1, procrastinate_job_event_type, procrastinate_job_status CASCADE;
+"""
+
+
+_INDEX = "ix_inbox_channel_chat_update_id"
+
+
+def upgrade() -> None:
+    op.add_column("inbox", sa.Column("chat", sa.String(255), nullable=True))
+    op.create_index(_INDEX, "inbox", ["channel", "chat", "update_id"])
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    from procrastinate.schema import SchemaManager
+
+    # On psycopg's own connection (in the migration's transaction): without parameters it runs
+    # the script as it is, whose "%" are text, not placeholders.
+    bind.connection.driver_connection.execute(SchemaManager.get_schema())
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.connection.driver_connection.execute(_DROP)
+    op.drop_index(_INDEX, "inbox")
+    op.drop_column("inbox", "chat")

@@ -1,0 +1,217 @@
+"""`debtcoach worker`: a service's jobs (bot/job_queue.py), run on any number of machines.
+
+A job names a chat, and the job queue runs one chat's jobs one at a time, oldest first, so
+whatever the job does for the chat is done before its next job starts, on this worker or
+another:
+
+- an update's job answers the chat's updates waiting in the inbox in the order of their ids
+  (Telegram may post two of one chat at once, and they may commit the other way round); the
+  job of an update a job before it answered finds nothing left;
+- a reminder's job decides and queues the reminder in the person's transaction;
+- then, in both, everything the chat's outbox holds is delivered in order, the buttons of
+  earlier questions taken away (bot/delivery.py's couriers, one set per job, so what they know
+  of the chat's keyboards is read from the database and not remembered from an earlier job
+  that may have run elsewhere), and written down with the updates it answered.
+
+A worker killed in the middle of a job leaves it stalled, and the others put it back in the
+queue (`STALLED_CHECK`): whatever it had committed is found done (the processed-input key, the
+reminder's status), and what it had not delivered is delivered; a message sent just before the
+kill is sent again. Each worker also claims the reminders that are due, a batch at a time,
+deferring each one's job in the claiming transaction (claims skip rows another worker holds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from procrastinate import App, PsycopgConnector
+
+from bot import logs, reminder_table
+from bot.blocking import RunBlocking
+from bot.delivery import Couriers
+from bot.inbox import Inbox
+from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, job_queue
+from bot.outbox import Outbox
+from bot.pacer import Pacer
+from bot.reminder_queue import ReminderQueue
+from bot.settings import Settings
+from bot.store import Store
+from bot.telegram.app import NOT_CONFIGURED, StartupError, meet_telegram, refuse, telegram_bot
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.coach import CHANNEL, TelegramCoach, wanted
+from bot.telegram.inbox_entry import incoming
+from bot.telegram.webhook import NEEDS_POSTGRES
+
+log = logging.getLogger(__name__)
+
+STALLED_CHECK = 1.0  # seconds between looks for the jobs of workers that stopped answering
+REMINDER_TICK = 1.0
+REMINDER_BATCH = 25
+# A reminder's claim outlives its job's wait in a long queue: it is let go only by its job.
+REMINDER_LEASE = timedelta(hours=6)
+FINISH_JOBS = 10.0  # seconds, on stopping, for the jobs under way to finish
+
+
+class CouldNotAnswer(Exception):  # noqa: N818 - it says what happened, like TimeoutError
+    """Not even an apology could be written down: the job is tried again."""
+
+
+class ChatWork:
+    """What a worker does with each kind of job (bot/job_queue.py's `Work`)."""
+
+    def __init__(
+        self,
+        coach: TelegramCoach,
+        reminders: ReminderQueue,
+        pacer: Pacer,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.coach = coach
+        self.reminders = reminders
+        self.pacer = pacer
+        self.clock = clock
+
+    async def answer(self, update_id: int, chat_id: int) -> None:
+        chat = str(chat_id)
+        for waiting_id, payload in await self.coach.run_blocking(self.coach.inbox.waiting_in, chat):
+            update = incoming(json.loads(payload))
+            if not wanted(update):
+                await self.coach.run_blocking(self.coach.inbox.forget, [waiting_id])
+                continue
+            queued = await self.coach.answer(update)
+            if queued is None:
+                raise CouldNotAnswer
+            if update.query_id is not None and queued:  # nothing queued: answered before
+                self.coach.channel.answer(update.query_id, update.update_id)
+            await self._deliver(chat, answered=[waiting_id])
+        await self._deliver(chat)  # what an earlier job left: the words that followed an erase
+
+    async def remind(self, reminder_id: int, chat_id: int) -> None:
+        chat = str(chat_id)
+        coach = self.coach
+        await coach.run_blocking(self.reminders.hand_over_job, reminder_id, chat, self.clock(), coach.outbox)
+        await self._deliver(chat)
+
+    async def _deliver(self, chat: str, answered: list[int] | None = None) -> None:
+        coach = self.coach
+        couriers = Couriers(coach.channel, coach.outbox, coach.run_blocking, self.clock, self.pacer, coach.inbox)
+        couriers.post(await coach.run_blocking(coach.outbox.waiting_for, chat))
+        for update_id in answered or ():
+            couriers.answered(update_id)
+        await couriers.delivered(chat)
+        if not await couriers.settle():
+            raise CouldNotAnswer  # delivered, not written down: the job delivers it again
+
+
+class ReminderClaims:
+    """Each tick, claim what is due and defer a job for each, in one transaction."""
+
+    def __init__(self, store: Store, jobs: App, clock: Callable[[], datetime]) -> None:
+        self._engine = store.engine
+        self._jobs = jobs
+        self._clock = clock
+
+    def claim(self) -> int:
+        with self._engine.begin() as conn:
+            claimed = reminder_table.claim(conn, CHANNEL, self._clock(), REMINDER_BATCH, REMINDER_LEASE)
+            for reminder in claimed:
+                defer_reminder(self._jobs, conn.connection.driver_connection, reminder.id, int(reminder.external_id))
+        return len(claimed)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                full = await asyncio.to_thread(self.claim) == REMINDER_BATCH
+            except Exception as exc:  # a database hiccup must not end the worker
+                log.warning("claiming reminders failed: %s", type(exc).__name__)
+                full = False
+            if not full:
+                await _sleep(stop, REMINDER_TICK)
+
+
+async def retry_stalled(jobs: App, stalled_after: float, stop: asyncio.Event) -> None:
+    """Put the jobs of workers that stopped saying they are alive back in the queue, where they
+    keep their place in their chat's order. Every worker looks; one of them succeeds."""
+    while not stop.is_set():
+        try:
+            for job in await jobs.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+                with contextlib.suppress(Exception):  # another worker put it back first
+                    await jobs.job_manager.retry_job(job)
+                    log.info("job %s of a stopped worker is queued again", job.id)
+        except Exception as exc:
+            log.warning("looking for stalled jobs failed: %s", type(exc).__name__)
+        await _sleep(stop, STALLED_CHECK)
+
+
+def run(settings: Settings) -> int:
+    """The command line's entry."""
+    logs.configure(logging.INFO)
+    try:
+        return asyncio.run(_main(settings))
+    except StartupError as exc:
+        return refuse("worker", exc)
+
+
+async def _main(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        raise StartupError(NOT_CONFIGURED, 2)
+    if not settings.database_url.startswith("postgresql"):
+        raise StartupError(NEEDS_POSTGRES, 2)
+    clock = settings.clock()
+    store = await asyncio.to_thread(Store, settings.database_url)
+    bot, requests = telegram_bot(settings)
+    run_blocking = RunBlocking(store)
+    channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
+    coach = TelegramCoach(store, clock, Inbox(store, CHANNEL), Outbox(store, CHANNEL), channel, run_blocking)
+    work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), Pacer(), clock)
+    jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url)))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await meet_telegram(bot.initialize(), requests)
+        async with jobs.open_async():
+            worker = asyncio.create_task(
+                jobs.run_worker_async(
+                    queues=list(QUEUES),
+                    concurrency=settings.worker_concurrency,
+                    additional_context={WORK: work},
+                    install_signal_handlers=False,
+                    update_heartbeat_interval=settings.worker_heartbeat,
+                    stalled_worker_timeout=settings.worker_stalled_after,
+                    shutdown_graceful_timeout=FINISH_JOBS,
+                    delete_jobs="always",  # a job's row is its work queued, not a record of it
+                )
+            )
+            helpers = [
+                asyncio.create_task(retry_stalled(jobs, settings.worker_stalled_after, stop)),
+                asyncio.create_task(ReminderClaims(store, jobs, clock).run(stop)),
+            ]
+            log.info("DebtCoach's worker is running for @%s", bot.username)
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stop.set()
+            worker.cancel()  # procrastinate lets the jobs under way finish (FINISH_JOBS at most)
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await asyncio.gather(*helpers)
+        await channel.close(FINISH_JOBS)
+    finally:
+        with contextlib.suppress(Exception):
+            await bot.shutdown()
+        for request in requests:
+            await request.shutdown()
+        store.close()
+    return 0
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

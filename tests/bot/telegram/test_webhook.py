@@ -1,0 +1,145 @@
+"""`debtcoach webhook` as Telegram and an intruder meet it: the real process on PostgreSQL, a
+worker answering behind it, and the fake Bot API posting updates to it as Telegram does."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.support.backends import PG_ENV, scratch_postgres
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.service import (
+    SECRET,
+    WEBHOOK_READY,
+    WEBHOOK_URL,
+    WORKER_READY,
+    ServiceProcess,
+    free_port,
+    service_environment,
+)
+from tests.support.telegram_helpers import Person, text_of
+
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(PG_ENV not in os.environ, reason=f"needs PostgreSQL: set {PG_ENV} (CI does)"),
+]
+
+PATH = "/telegram/updates"  # WEBHOOK_URL's
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    with scratch_postgres() as url:
+        yield url
+
+
+class Service:
+    def __init__(self, server: FakeTelegram, home: Path, database: str) -> None:
+        self.server = server
+        self.port = free_port()
+        self.env = service_environment(server, home, database, self.port)
+        self.webhook = ServiceProcess("webhook", self.env, home / "webhook.log")
+        self.workers: list[ServiceProcess] = []
+        self.home = home
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    async def start(self, workers: int = 1) -> None:
+        self.server.proxy_webhook(self.url)
+        await self.webhook.start(self.server, WEBHOOK_READY)
+        for n in range(workers):
+            worker = ServiceProcess("worker", self.env, self.home / f"worker-{n}.log")
+            await worker.start(self.server, WORKER_READY)
+            self.workers.append(worker)
+
+    async def stop(self) -> None:
+        for process in [*self.workers, self.webhook]:
+            if process.running:
+                assert await process.stop() == 0, process.log.read_text()
+
+    def logs(self) -> str:
+        return "\n".join(p.log.read_text(errors="replace") for p in [self.webhook, *self.workers])
+
+
+@pytest.fixture
+async def service(server: FakeTelegram, tmp_path: Path, database: str) -> AsyncIterator[Service]:
+    running = Service(server, tmp_path, database)
+    try:
+        yield running
+    finally:
+        for process in [*running.workers, running.webhook]:
+            if process.running:
+                await process.kill()
+
+
+def jobs_and_inbox(database: str) -> tuple[int, int]:
+    engine = create_engine(database)
+    try:
+        with engine.connect() as conn:
+            jobs = conn.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar_one()
+            inbox = conn.execute(text("SELECT count(*) FROM inbox")).scalar_one()
+            return int(jobs), int(inbox)
+    finally:
+        engine.dispose()
+
+
+async def test_the_webhook_registers_itself_and_a_worker_answers_what_telegram_posts(
+    server: FakeTelegram, service: Service, database: str
+) -> None:
+    await service.start()
+    url, secret, connections = server.webhook
+    assert (url, secret, connections) == (WEBHOOK_URL, SECRET, 40)
+    alex = Person(server, 501)
+    said = text_of(await alex.says("/start"))
+    assert "Which creditor is this debt with?" in said, said
+    said = text_of(await alex.says("Capital One"))
+    assert "What kind of debt is it" in said, said
+    await service.stop()
+    assert server.errors == []
+    assert set(server.webhook_statuses) == {200}
+    assert jobs_and_inbox(database) == (0, 0), "every job done and deleted, every update forgotten"
+
+
+async def test_a_post_without_the_secret_or_with_a_wrong_one_is_refused_and_a_replay_is_done_once(
+    server: FakeTelegram, service: Service, database: str
+) -> None:
+    await service.start()
+    alex = Person(server, 502)
+    await alex.says("/start")
+    update = {
+        "update_id": 777001,
+        "message": {
+            "message_id": 90,
+            "from": {"id": 502, "is_bot": False, "first_name": "Alex", "language_code": "en"},
+            "chat": {"id": 502, "type": "private", "first_name": "Alex"},
+            "date": 1_790_000_000,
+            "text": "Capital One",
+        },
+    }
+    before = len(alex.inbox)
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}):
+            async with session.post(f"{service.url}{PATH}", json=update, headers=headers) as response:
+                statuses.append(response.status)
+        assert statuses == [403, 403]
+        assert jobs_and_inbox(database)[1] == 0, "nothing of a refused post is stored"
+        assert len(alex.inbox) == before
+        for _ in range(2):  # Telegram's post, and the same post again
+            async with session.post(
+                f"{service.url}{PATH}", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            ) as response:
+                statuses.append(response.status)
+    assert statuses == [403, 403, 200, 200]
+    answer = await alex.answer_since(before)
+    assert "What kind of debt is it" in text_of(answer)
+    await alex.settled(before)
+    assert len([m for m in alex.inbox if "What kind of debt is it" in m.text]) == 1, "answered once"
+    async with aiohttp.ClientSession() as session, session.get(f"{service.url}/healthz") as health:
+        assert health.status == 200
+    await service.stop()
+    assert "Capital One" not in service.logs()
