@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from procrastinate import App, JobContext, RetryStrategy
+from procrastinate import App, JobContext, RetryStrategy, SyncPsycopgConnector
 from procrastinate.connector import BaseConnector
 from sqlalchemy.engine import make_url
 
@@ -62,6 +62,13 @@ def job_queue(connector: BaseConnector) -> App:
         await _work(context).remind(reminder_id, chat_id)
 
     return app
+
+
+def deferring_queue(database_url: str) -> App:
+    """The job queue as the webhook and the reminder claims use it: they only defer, each on a
+    transaction of ours (psycopg's own connection under SQLAlchemy's), so the pool its
+    connector would open is never opened."""
+    return job_queue(SyncPsycopgConnector(conninfo=conninfo(database_url)))
 
 
 def lock_of(chat_id: int | str) -> str:

@@ -27,13 +27,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from procrastinate import App, SyncPsycopgConnector
+from procrastinate import App
 from sqlalchemy import text
 from telegram import Update
 
 from bot import logs
+from bot.blocking import RunBlocking
 from bot.inbox import Inbox
-from bot.job_queue import conninfo, defer_answer, job_queue
+from bot.job_queue import defer_answer, deferring_queue
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import StartupError, meet_telegram, refuse, register_commands, telegram_bot
@@ -56,6 +57,8 @@ NEEDS_URL = (
 class Webhook:
     def __init__(self, store: Store, jobs: App, secret: str, clock: Callable[[], datetime]) -> None:
         self._engine = store.engine
+        # Each post's transaction in a thread, as many at once as the store has connections.
+        self._run_blocking = RunBlocking(store)
         self._inbox = Inbox(store, CHANNEL)
         self._jobs = jobs
         self._secret = secret.encode()
@@ -84,7 +87,7 @@ class Webhook:
         assert arrived.chat_id is not None
         payload = json.dumps(form, ensure_ascii=False)
         try:
-            await asyncio.to_thread(self._record, arrived.update_id, arrived.chat_id, payload)
+            await self._run_blocking(self._record, arrived.update_id, arrived.chat_id, payload)
         except Exception as exc:  # the database is away: Telegram posts it again
             log.warning("could not write down update %d: %s", arrived.update_id, type(exc).__name__)
             return web.Response(status=503)
@@ -92,7 +95,7 @@ class Webhook:
 
     async def health(self, request: web.Request) -> web.Response:
         try:
-            await asyncio.to_thread(self._ping)
+            await self._run_blocking(self._ping)
         except Exception as exc:
             log.warning("health check: the database does not answer (%s)", type(exc).__name__)
             return web.Response(status=503, text="database unavailable\n")
@@ -135,8 +138,7 @@ async def _main(settings: Settings) -> int:
     if not url or not url.startswith("https://") or not secret:
         raise StartupError(NEEDS_URL, 2)
     store = await asyncio.to_thread(Store, settings.database_url)
-    # Only defers, on our own connections: the pool it would open is never needed.
-    jobs = job_queue(SyncPsycopgConnector(conninfo=conninfo(settings.database_url)))
+    jobs = deferring_queue(settings.database_url)
     webhook = Webhook(store, jobs, secret, settings.clock())
     bot, requests = telegram_bot(settings)
     runner = web.AppRunner(webhook.application(urlsplit(url).path or "/"), access_log=None)

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import signal
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -36,7 +37,7 @@ from bot import logs, reminder_table
 from bot.blocking import RunBlocking
 from bot.delivery import Couriers
 from bot.inbox import Inbox
-from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, job_queue
+from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, deferring_queue, job_queue
 from bot.outbox import Outbox
 from bot.pacer import Pacer
 from bot.reminder_queue import ReminderQueue
@@ -55,6 +56,7 @@ REMINDER_TICK = 1.0
 REMINDER_BATCH = 25
 # A reminder's claim outlives its job's wait in a long queue: it is let go only by its job.
 REMINDER_LEASE = timedelta(hours=6)
+RESTART_AFTER = 0.2  # seconds (and up to as much again, so that two workers do not meet again)
 FINISH_JOBS = 10.0  # seconds, on stopping, for the jobs under way to finish
 
 
@@ -178,29 +180,13 @@ async def _main(settings: Settings) -> int:
     try:
         await meet_telegram(bot.initialize(), requests)
         async with jobs.open_async():
-            worker = asyncio.create_task(
-                jobs.run_worker_async(
-                    queues=list(QUEUES),
-                    concurrency=settings.worker_concurrency,
-                    additional_context={WORK: work},
-                    install_signal_handlers=False,
-                    update_heartbeat_interval=settings.worker_heartbeat,
-                    stalled_worker_timeout=settings.worker_stalled_after,
-                    shutdown_graceful_timeout=FINISH_JOBS,
-                    delete_jobs="always",  # a job's row is its work queued, not a record of it
-                )
-            )
             helpers = [
                 asyncio.create_task(retry_stalled(jobs, settings.worker_stalled_after, stop)),
-                asyncio.create_task(ReminderClaims(store, jobs, clock).run(stop)),
+                asyncio.create_task(ReminderClaims(store, deferring_queue(settings.database_url), clock).run(stop)),
             ]
             log.info("DebtCoach's worker is running for @%s", bot.username)
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await _keep_working(jobs, settings, work, stop)
             stop.set()
-            worker.cancel()  # procrastinate lets the jobs under way finish (FINISH_JOBS at most)
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
             await asyncio.gather(*helpers)
         await channel.close(FINISH_JOBS)
     finally:
@@ -210,6 +196,39 @@ async def _main(settings: Settings) -> int:
             await request.shutdown()
         store.close()
     return 0
+
+
+async def _keep_working(jobs: App, settings: Settings, work: ChatWork, stop: asyncio.Event) -> None:
+    """Run procrastinate's worker until `stop`. It ends when a statement of its own fails: the
+    database restarting, or two workers fetching one chat's jobs at the same moment (the later
+    fetch breaks the lock's unique index: procrastinate issue #1242). The jobs under way finish
+    first; then it starts again, a moment later."""
+    while not stop.is_set():
+        worker = asyncio.create_task(
+            jobs.run_worker_async(
+                queues=list(QUEUES),
+                concurrency=settings.worker_concurrency,
+                additional_context={WORK: work},
+                install_signal_handlers=False,
+                update_heartbeat_interval=settings.worker_heartbeat,
+                stalled_worker_timeout=settings.worker_stalled_after,
+                shutdown_graceful_timeout=FINISH_JOBS,
+                delete_jobs="always",  # a job's row is its work queued, not a record of it
+            )
+        )
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not worker.done():
+            worker.cancel()  # procrastinate lets the jobs under way finish (FINISH_JOBS at most)
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            return
+        error = None if worker.cancelled() else worker.exception()
+        if error is None:
+            return
+        log.warning("the job queue's worker stopped (%s); starting it again", type(error).__name__)
+        await _sleep(stop, RESTART_AFTER * (1 + random.random()))
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -187,6 +187,17 @@ class _OutageError(Exception):
     """Raised inside a method (a long poll) when the API goes down meanwhile: it ends in a 502 page."""
 
 
+def _queue_of(update: JsonDict) -> int:
+    """The queue an update waits in for its turn to be posted to a webhook: its chat's (or, for
+    what has no chat, its sender's)."""
+    body = next(value for key, value in update.items() if key != "update_id")
+    chat = body.get("chat") or (body.get("message") or {}).get("chat")
+    if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+        return int(chat["id"])
+    sender = body.get("from") or {}
+    return int(sender.get("id", 0))
+
+
 def _bad(description: str) -> _MethodError:
     return _MethodError(400, f"Bad Request: {description}")
 
@@ -1274,21 +1285,25 @@ class FakeTelegram:
         return self._webhook_url, self._webhook_secret, self._webhook_connections
 
     async def _post_to_webhook(self) -> None:
-        """As Telegram does with a webhook set: each pending update is posted, up to
-        max_connections at once, until the bot answers 200; any other answer (or none) and it is
-        posted again a little later."""
+        """As Telegram's Bot API server does with a webhook set (its WebhookActor): up to
+        max_connections posts at once, but one chat's updates one at a time, in order, the next
+        only once the bot has answered 200 to the one before; any other answer (or none) and the
+        update is posted again a little later, holding its chat's back meanwhile."""
         import aiohttp
 
         in_flight: set[asyncio.Task[None]] = set()
-        posting: set[int] = set()
+        posting: set[int] = set()  # the chats with a post under way
         async with aiohttp.ClientSession() as session:
             while self._webhook_url and not self._closing:
                 if self._allowed_updates:
                     self._queue = [p for p in self._queue if self._kind(p.update) in self._allowed_updates]
-                ready = [p for p in self._queue if id(p) not in posting]
-                while ready and len(in_flight) < self._webhook_connections:
-                    pending = ready.pop(0)
-                    posting.add(id(pending))
+                for pending in list(self._queue):
+                    if len(in_flight) >= self._webhook_connections:
+                        break
+                    chat = _queue_of(pending.update)
+                    if chat in posting:
+                        continue
+                    posting.add(chat)
                     task = asyncio.create_task(self._post_one(session, pending, posting))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
@@ -1317,7 +1332,8 @@ class FakeTelegram:
                     return
                 await asyncio.sleep(_WEBHOOK_RETRY)
         finally:
-            posting.discard(id(pending))
+            posting.discard(_queue_of(pending.update))
+            self._notify()
 
     async def _delete_webhook(self, call: _Call) -> bool:
         self._webhook_url = ""

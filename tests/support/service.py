@@ -16,6 +16,8 @@ from tests.support.fake_telegram import TOKEN, FakeTelegram
 WEBHOOK_URL = "https://coach.example.org/telegram/updates"
 SECRET = "a-secret-of-the-tests_0123456789"
 READY = 30.0  # seconds a process may take to start
+WEBHOOK_READY = "webhook is listening"
+WORKER_READY = "worker is running"
 
 
 def free_port() -> int:
@@ -58,8 +60,9 @@ class ServiceProcess:
         """Start it and wait until its log says `ready_line` (once more than it did before)."""
         before = self._count(ready_line)
         with self.log.open("ab") as log:
+            command = (sys.executable, "-m", "bot.cli", self.command)
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", self.command, env=self.env, stderr=log, stdin=asyncio.subprocess.DEVNULL
+                *command, env=self.env, stderr=log, stdin=asyncio.subprocess.DEVNULL
             )
         process = self.process
         await server.wait_for(
@@ -88,5 +91,35 @@ class ServiceProcess:
         return self.log.read_text(errors="replace").count(line) if self.log.exists() else 0
 
 
-WEBHOOK_READY = "webhook is listening"
-WORKER_READY = "worker is running"
+class Service:
+    """The webhook and its workers, on `database`, each process's log in `home`."""
+
+    def __init__(self, server: FakeTelegram, home: Path, database: str, **settings: str) -> None:
+        self.server = server
+        self.port = free_port()
+        self.env = service_environment(server, home, database, self.port, **settings)
+        self.webhook = ServiceProcess("webhook", self.env, home / "webhook.log")
+        self.workers: list[ServiceProcess] = []
+        self.home = home
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    async def start(self, workers: int = 1) -> None:
+        self.server.proxy_webhook(self.url)
+        await self.webhook.start(self.server, WEBHOOK_READY)
+        for n in range(workers):
+            worker = ServiceProcess("worker", self.env, self.home / f"worker-{n}.log")
+            await worker.start(self.server, WORKER_READY)
+            self.workers.append(worker)
+
+    async def kill_all(self) -> None:
+        for process in [*self.workers, self.webhook]:
+            if process.running:
+                await process.kill()
+
+    async def stop(self) -> None:
+        for process in [*self.workers, self.webhook]:
+            if process.running:
+                assert await process.stop() == 0, process.log.read_text()
+
+    def logs(self) -> str:
+        return "\n".join(p.log.read_text(errors="replace") for p in [self.webhook, *self.workers])

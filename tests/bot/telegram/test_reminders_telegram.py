@@ -7,7 +7,7 @@ the coach's clock just before and at each moment a reminder is due and watches w
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,9 @@ from sqlalchemy import select
 
 from bot.models import ReminderRow, User
 from bot.store import Store
-from dialogs.money import Money
-from dialogs.reminder_plan import plan
-from dialogs.schedule import payments_for
-from dialogs.state import Agreement, Debt, Frequency, ReminderSettings, UserState
 from tests.support.clock import expand
 from tests.support.fake_telegram import FakeTelegram, FloodLimits, SentMessage
+from tests.support.seeds import seed_plan
 from tests.support.telegram_helpers import TODAY, Person, negotiation, running_bot
 
 START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -271,7 +268,7 @@ async def test_many_due_at_once_are_paced_within_telegrams_limits(tmp_path: Path
     store = Store(f"sqlite:///{tmp_path / 'debtcoach.sqlite3'}")
     chats = list(range(500, 560))
     for chat in chats:
-        _seed_plan(store, chat, debts=2 if chat % 3 == 0 else 1)
+        seed_plan(store, chat, START, debts=2 if chat % 3 == 0 else 1)
     clock = Clock(START)
     clock.at(ZoneInfo("America/New_York"), 2027, 2, 15, 9, 0)
     limits = FloodLimits(overall_per_second=30, per_chat_interval=1.0)
@@ -288,33 +285,3 @@ async def test_many_due_at_once_are_paced_within_telegrams_limits(tmp_path: Path
         assert server.max_in_window(1.0) <= 25
         assert all(server.min_gap(c) >= 1.0 for c in chats)
     store.close()
-
-
-def _seed_plan(store: Store, chat: int, debts: int) -> None:
-    """Someone who agreed a plan with `debts` creditors in Telegram, first payments on 15 Feb."""
-    deal_at = START
-    with store.user("telegram", str(chat)) as user:
-        state = UserState(welcomed=True, currency="USD", reminders=ReminderSettings(timezone="America/New_York"))
-        for seq in range(1, debts + 1):
-            agreement = Agreement(
-                Money.of("1200", "USD"),
-                instalments=2,
-                instalment_amount=Money.of("600", "USD"),
-                first_due=date(2027, 2, 15),
-                frequency=Frequency.MONTHLY,
-                sign_by=date(2026, 11, 27),
-                signed_on=date(2026, 11, 25),
-            )
-            state.debts.append(
-                Debt(
-                    seq=seq,
-                    state="repaying",
-                    creditor=f"Creditor {seq}",
-                    balance=Money.of("4000", "USD"),
-                    agreement=agreement,
-                    payments=payments_for(agreement),
-                )
-            )
-        state.active = 1
-        user.save(state, deal_at)
-        user.sync_reminders(plan(state), deal_at)

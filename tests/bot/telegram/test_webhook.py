@@ -13,15 +13,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support.backends import PG_ENV, scratch_postgres
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.service import (
-    SECRET,
-    WEBHOOK_READY,
-    WEBHOOK_URL,
-    WORKER_READY,
-    ServiceProcess,
-    free_port,
-    service_environment,
-)
+from tests.support.service import SECRET, WEBHOOK_URL, Service
 from tests.support.telegram_helpers import Person, text_of
 
 pytestmark = [
@@ -38,42 +30,13 @@ def database() -> Iterator[str]:
         yield url
 
 
-class Service:
-    def __init__(self, server: FakeTelegram, home: Path, database: str) -> None:
-        self.server = server
-        self.port = free_port()
-        self.env = service_environment(server, home, database, self.port)
-        self.webhook = ServiceProcess("webhook", self.env, home / "webhook.log")
-        self.workers: list[ServiceProcess] = []
-        self.home = home
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    async def start(self, workers: int = 1) -> None:
-        self.server.proxy_webhook(self.url)
-        await self.webhook.start(self.server, WEBHOOK_READY)
-        for n in range(workers):
-            worker = ServiceProcess("worker", self.env, self.home / f"worker-{n}.log")
-            await worker.start(self.server, WORKER_READY)
-            self.workers.append(worker)
-
-    async def stop(self) -> None:
-        for process in [*self.workers, self.webhook]:
-            if process.running:
-                assert await process.stop() == 0, process.log.read_text()
-
-    def logs(self) -> str:
-        return "\n".join(p.log.read_text(errors="replace") for p in [self.webhook, *self.workers])
-
-
 @pytest.fixture
 async def service(server: FakeTelegram, tmp_path: Path, database: str) -> AsyncIterator[Service]:
     running = Service(server, tmp_path, database)
     try:
         yield running
     finally:
-        for process in [*running.workers, running.webhook]:
-            if process.running:
-                await process.kill()
+        await running.kill_all()
 
 
 def jobs_and_inbox(database: str) -> tuple[int, int]:
