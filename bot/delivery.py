@@ -33,7 +33,7 @@ from bot.blocking import RunBlocking
 from bot.calendar import requested_ics
 from bot.inbox import Inbox
 from bot.outbox import CALENDAR, EXPORT, LETTER, REPLY, Outbox, Queued, Settled, reply_of
-from bot.pacer import Pacer
+from bot.pacer import Pace
 from dialogs.step_io import Reply
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class Delivered:
 class Sender:
     """Delivers one item at a time to a channel, waiting out whatever the channel does."""
 
-    def __init__(self, channel: Channel, pacer: Pacer | None = None) -> None:
+    def __init__(self, channel: Channel, pacer: Pace | None = None) -> None:
         self.channel = channel
         self.pacer = pacer
         self.refused = 0  # items the channel refused for good, for tests and the benchmark
@@ -199,13 +199,16 @@ class Sender:
                     await asyncio.sleep(delay)
 
     async def _paced(self, recipient: str, paced: bool, send: Callable[[], Awaitable[T]]) -> T:
-        if not paced or self.pacer is None:
+        if self.pacer is None:
+            return await send()
+        if not paced:
+            await self.pacer.admit()
             return await send()
         await self.pacer.wait(recipient)
         try:
             return await send()
         finally:
-            self.pacer.sent(recipient)
+            await self.pacer.sent(recipient)
 
 
 _REFUSED = object()
@@ -235,7 +238,7 @@ class Couriers:
         outbox: Outbox,
         run_blocking: RunBlocking,
         clock: Callable[[], datetime],
-        pacer: Pacer | None = None,
+        pacer: Pace | None = None,
         inbox: Inbox | None = None,
     ) -> None:
         self.channel = channel

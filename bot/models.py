@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -238,3 +239,14 @@ class LiveKeyboard(Base):
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class SendSlot(Base):
+    """The next moment something may be sent, overall (`key` "all") or to one chat, shared by
+    every worker of a service (bot/send_budget.py). Seconds since the epoch, by the database's
+    clock, which is the one clock all the workers' machines share."""
+
+    __tablename__ = "send_slots"
+
+    key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)

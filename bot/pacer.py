@@ -12,12 +12,31 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Hashable
+from typing import Protocol
 
 # Messages a second, overall: Telegram allows 30 and we promise at most 25 in any second, as
 # Telegram counts them on arrival; 24.2 leaves room for two messages of network jitter.
 RATE = 24.2
 PER_CHAT = 1.0  # seconds between two messages to one chat
 CEILING = 25  # messages in any one second, as Telegram counts them
+
+
+class Pace(Protocol):
+    """Spacing sends: this process's Pacer, or a service's SharedPacer (bot/send_budget.py)."""
+
+    interval: float
+
+    async def wait(self, chat_id: Hashable) -> None:
+        """Until a message sent unasked may go to this chat."""
+        ...
+
+    async def sent(self, chat_id: Hashable) -> None:
+        """That message has gone (or failed): the chat's second runs from now."""
+        ...
+
+    async def admit(self) -> None:
+        """Until a reply may go."""
+        ...
 
 
 class Pacer:
@@ -40,7 +59,11 @@ class Pacer:
         self._in_flight = 0
         self._answered: deque[float] = deque()
 
-    def sent(self, chat_id: Hashable) -> None:
+    async def admit(self) -> None:
+        """A reply goes at once: one process's replies are the person's own answers, and the
+        polling bot leaves Telegram's overall limit to its rate limiter (a 429 is waited out)."""
+
+    async def sent(self, chat_id: Hashable) -> None:
         """The send to the chat is over (answered, or failed: counted all the same, to be safe).
         The chat's second runs from now: a slot time alone would let network jitter bring two
         messages closer than a second."""

@@ -39,8 +39,9 @@ from bot.delivery import Couriers
 from bot.inbox import Inbox
 from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, deferring_queue, job_queue
 from bot.outbox import Outbox
-from bot.pacer import Pacer
+from bot.pacer import Pace
 from bot.reminder_queue import ReminderQueue
+from bot.send_budget import FORGET_AFTER, SharedPacer
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import NOT_CONFIGURED, StartupError, meet_telegram, refuse, telegram_bot
@@ -71,7 +72,7 @@ class ChatWork:
         self,
         coach: TelegramCoach,
         reminders: ReminderQueue,
-        pacer: Pacer,
+        pacer: Pace,
         clock: Callable[[], datetime],
     ) -> None:
         self.coach = coach
@@ -106,7 +107,15 @@ class ChatWork:
         couriers.post(await coach.run_blocking(coach.outbox.waiting_for, chat))
         for update_id in answered or ():
             couriers.answered(update_id)
-        await couriers.delivered(chat)
+        # Written down as they go, not once at the end: a kill repeats what was sent since the
+        # last write (a message, two at most), not the whole answer.
+        delivered = asyncio.Event()
+        settling = asyncio.create_task(couriers.keep_settling(delivered))
+        try:
+            await couriers.delivered(chat)
+        finally:
+            delivered.set()
+            await settling
         if not await couriers.settle():
             raise CouldNotAnswer  # delivered, not written down: the job delivers it again
 
@@ -171,7 +180,8 @@ async def _main(settings: Settings) -> int:
     run_blocking = RunBlocking(store)
     channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
     coach = TelegramCoach(store, clock, Inbox(store, CHANNEL), Outbox(store, CHANNEL), channel, run_blocking)
-    work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), Pacer(), clock)
+    pacer = SharedPacer(store.engine, run_blocking)
+    work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), pacer, clock)
     jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -183,6 +193,7 @@ async def _main(settings: Settings) -> int:
             helpers = [
                 asyncio.create_task(retry_stalled(jobs, settings.worker_stalled_after, stop)),
                 asyncio.create_task(ReminderClaims(store, deferring_queue(settings.database_url), clock).run(stop)),
+                asyncio.create_task(_forget_idle_chats(pacer, stop)),
             ]
             log.info("DebtCoach's worker is running for @%s", bot.username)
             await _keep_working(jobs, settings, work, stop)
@@ -196,6 +207,15 @@ async def _main(settings: Settings) -> int:
             await request.shutdown()
         store.close()
     return 0
+
+
+async def _forget_idle_chats(pacer: SharedPacer, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await _sleep(stop, FORGET_AFTER)
+        try:
+            await asyncio.to_thread(pacer.forget_idle_chats)
+        except Exception as exc:
+            log.warning("forgetting idle chats' send slots failed: %s", type(exc).__name__)
 
 
 async def _keep_working(jobs: App, settings: Settings, work: ChatWork, stop: asyncio.Event) -> None:

@@ -3,13 +3,15 @@
 - the job queue's tables, on PostgreSQL: procrastinate's schema (bot/job_queue.py). SQLite
   serves one process and has no job queue;
 - the chat an inbox row belongs to (nullable: the poller leaves it empty), with an index to read
-  a chat's updates in order, on both backends.
+  a chat's updates in order, on both backends;
+- `send_slots`, the send budget the workers share (bot/send_budget.py), on both backends.
 
 The schema is the one the pinned procrastinate release ships (`SchemaManager.get_schema`), run
 as it is. A later procrastinate release brings its own migration files; upgrading it means a
 revision here that runs them.
 
-Downgrade drops what the schema created (its tables, functions and types) and the column.
+Downgrade drops what the schema created (its tables, functions and types), the slots and the
+column.
 
 Revision ID: 0008
 Revises: 0007
@@ -51,6 +53,12 @@ _INDEX = "ix_inbox_channel_chat_update_id"
 def upgrade() -> None:
     op.add_column("inbox", sa.Column("chat", sa.String(255), nullable=True))
     op.create_index(_INDEX, "inbox", ["channel", "chat", "update_id"])
+    op.create_table(
+        "send_slots",
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("next_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_send_slots"),
+    )
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -65,5 +73,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.connection.driver_connection.execute(_DROP)
+    op.drop_table("send_slots")
     op.drop_index(_INDEX, "inbox")
     op.drop_column("inbox", "chat")

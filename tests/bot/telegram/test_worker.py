@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.models import ReminderRow
 from bot.store import Store
 from tests.support.backends import PG_ENV, scratch_postgres
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, FloodLimits
 from tests.support.sample import SAMPLE
 from tests.support.seeds import seed_plan
 from tests.support.service import WORKER_READY, Service
@@ -162,3 +162,34 @@ def _difference(said: list[str], expected: list[str]) -> str:
     told = "\n".join(f"  {n}: {text[:90]!r}" for n, text in enumerate(said[at : at + 4], start=at))
     meant = "\n".join(f"  {n}: {text[:90]!r}" for n, text in enumerate(expected[at : at + 4], start=at))
     return f"told, from message {at}:\n{told}\nwhere the reference was told:\n{meant}"
+
+
+async def test_two_workers_keep_to_one_send_budget_for_the_token(tmp_path: Path, database: str) -> None:
+    """Sixty people, a third with two debts, all reminded the same morning by two workers: the
+    workers share one budget (22 slots a second in all, a second between two messages to a
+    chat), so Telegram never says no and never sees 30 in a second, and nothing is lost."""
+    store = Store(database)
+    chats = list(range(500, 560))
+    try:
+        for chat in chats:
+            seed_plan(store, chat, DUE_MORNING.replace(year=2026, month=11, day=25), debts=2 if chat % 3 == 0 else 1)
+        limits = FloodLimits(overall_per_second=30, per_chat_interval=1.0)
+        async with FakeTelegram(flood_limits=limits) as server:
+            for chat in chats:
+                server.knows(chat)
+            service = Service(server, tmp_path, database, DEBTCOACH_NOW=DUE_MORNING.isoformat())
+            try:
+                await service.start(workers=2)
+                await server.wait_for(
+                    lambda: sum(len(server.messages(c)) for c in chats) >= 80, timeout=30, what="80 reminders"
+                )
+                await asyncio.sleep(0.3)
+                await service.stop()
+            finally:
+                await service.kill_all()
+            assert server.flood_refusals == [] and server.errors == []
+            assert [len(server.messages(c)) for c in chats] == [2 if c % 3 == 0 else 1 for c in chats]
+            assert server.max_in_window(1.0) < 30
+            assert all(server.min_gap(c) >= 1.0 for c in chats)
+    finally:
+        store.close()

@@ -1,0 +1,90 @@
+"""One send budget for every worker of a service: what the token may send, shared through the
+database.
+
+Telegram counts what a bot sends per token: about 30 messages a second overall, and one a second
+to a chat for messages sent unasked. Each worker's own pacer (bot/pacer.py) would allow that
+much per worker. So a service's workers take their slots from rows here instead: one for
+everything sent, one per chat for what is sent unasked (reminders). Taking a slot is one
+statement that moves the row's next free moment on by the interval and returns the slot, so
+two workers never get the same one; the moments are the database's clock, the one clock every
+machine of the service shares. Replies take an overall slot too (they count against the same
+30 a second), but no chat slot: an answer of three messages goes at once, as the person asked.
+Slots come 22 a second: workers on several machines cannot count each other's sends in flight
+as one process's pacer does (its ceiling of 25 in any second), so the margin under Telegram's 30
+is wider instead, for the network jitter that bunches sends up. A 429 that comes anyway is
+waited out where the message is sent (bot/delivery.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+
+from sqlalchemy import Engine, bindparam, delete, func, update
+from sqlalchemy.dialects import postgresql
+
+from bot.blocking import RunBlocking
+from bot.models import SendSlot, table_of
+from bot.pacer import PER_CHAT
+
+_SLOTS = table_of(SendSlot)
+OVERALL = "all"
+RATE = 22.0  # slots a second, overall
+_NOW = func.extract("epoch", func.clock_timestamp())
+_STARTED = postgresql.insert(_SLOTS).values(key=bindparam("key"), next_at=_NOW + bindparam("gap"))
+# The slot is the row's next free moment, or now if that has passed; the row moves on by `gap`
+# from it. Returns how many seconds there are until the slot.
+_TAKE = _STARTED.on_conflict_do_update(
+    index_elements=[_SLOTS.c.key], set_={"next_at": func.greatest(_SLOTS.c.next_at, _NOW) + bindparam("gap")}
+).returning((_SLOTS.c.next_at - bindparam("gap") - _NOW).label("wait"))
+_PUSH = (
+    update(_SLOTS)
+    .where(_SLOTS.c.key == bindparam("w_key"))
+    .values(next_at=func.greatest(_SLOTS.c.next_at, _NOW + bindparam("gap")))
+)
+_FORGET_CHATS = delete(_SLOTS).where(_SLOTS.c.key != OVERALL, _SLOTS.c.next_at < _NOW - bindparam("idle"))
+FORGET_AFTER = 60.0  # seconds after a chat's slot that its row goes
+
+
+class SharedPacer:
+    """bot/pacer.py's Pacer, its slots kept in the database for every worker of the service."""
+
+    def __init__(
+        self, engine: Engine, run_blocking: RunBlocking, rate: float = RATE, per_chat: float = PER_CHAT
+    ) -> None:
+        self._engine = engine
+        self._run_blocking = run_blocking
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+
+    async def wait(self, chat_id: Hashable) -> None:
+        """Until this chat's slot, then until an overall slot (a message sent unasked). The
+        overall one is taken once the chat's has come, so no one's waits idle the budget."""
+        await self._sleep(await self._run_blocking(self._take, f"chat:{chat_id}", self.per_chat))
+        await self.admit()
+
+    async def sent(self, chat_id: Hashable) -> None:
+        """The chat's next slot is a second from now at the earliest: from the end of this send,
+        not its start, or network jitter could bring two messages closer than a second."""
+        await self._run_blocking(self._push, f"chat:{chat_id}", self.per_chat)
+
+    async def admit(self) -> None:
+        """Until an overall slot (a reply)."""
+        await self._sleep(await self._run_blocking(self._take, OVERALL, self.interval))
+
+    def forget_idle_chats(self) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(_FORGET_CHATS, {"idle": FORGET_AFTER})
+
+    def _push(self, key: str, gap: float) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(_PUSH, {"w_key": key, "gap": gap})
+
+    def _take(self, key: str, gap: float) -> float:
+        with self._engine.begin() as conn:
+            return float(conn.execute(_TAKE, {"key": key, "gap": gap}).scalar_one())
+
+    @staticmethod
+    async def _sleep(wait: float) -> None:
+        if wait > 0:
+            await asyncio.sleep(wait)
