@@ -9,7 +9,6 @@ import os
 import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +157,8 @@ async def test_fifty_people_at_once_on_three_workers_killed_in_turn_each_answere
 
 def _difference(said: list[str], expected: list[str]) -> str:
     """Where the two first part, and what each says from there (shortened)."""
-    at = next((n for n, (a, b) in enumerate(zip(said, expected, strict=False)) if a != b), min(len(said), len(expected)))
+    parted = (n for n, (a, b) in enumerate(zip(said, expected, strict=False)) if a != b)
+    at = next(parted, min(len(said), len(expected)))
     told = "\n".join(f"  {n}: {text[:90]!r}" for n, text in enumerate(said[at : at + 4], start=at))
     meant = "\n".join(f"  {n}: {text[:90]!r}" for n, text in enumerate(expected[at : at + 4], start=at))
     return f"told, from message {at}:\n{told}\nwhere the reference was told:\n{meant}"
