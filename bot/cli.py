@@ -33,12 +33,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("worker", help="answer the updates the webhook took in, and send reminders (PostgreSQL)")
     commands.add_parser("migrate", help="bring the database to the newest schema (chat and run do it themselves)")
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
+    commands.add_parser("new-key", help="print a new key for DEBTCOACH_KEYS")
+    commands.add_parser("rotate-keys", help="seal everything again with the first key of DEBTCOACH_KEYS")
     args = parser.parse_args(argv)
 
     if args.command == "diagram":
         from dialogs.machine import diagram
 
         print(diagram())
+        return 0
+    if args.command == "new-key":
+        from bot.sealing import new_key
+
+        print(new_key())
         return 0
     try:
         settings = load_settings()
@@ -48,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = ".".join(str(part) for part in error["loc"]) or "settings"
             print(f"debtcoach: {where}: {error['msg']}", file=sys.stderr)
         return 2
+    from bot import sealing
+
+    sealing.use(settings.sealing_keys())
+    if args.command == "rotate-keys":
+        return _rotate_keys(settings)
     if args.command == "migrate":
         from bot.store import Store
 
@@ -83,6 +95,22 @@ def _migrate_apart(url: str) -> None:
         quiet = subprocess.DEVNULL
         child = [sys.executable, "-m", "bot.cli", "migrate"]
         subprocess.run(child, stdin=quiet, stdout=quiet, stderr=quiet, check=False)
+
+
+def _rotate_keys(settings: Settings) -> int:
+    from bot.rotate import rotate
+    from bot.store import Store
+
+    if not settings.sealing_keys():
+        print("debtcoach rotate-keys: set DEBTCOACH_KEYS, the new key first", file=sys.stderr)
+        return 2
+    store = Store(settings.database_url)
+    try:
+        for table, rows in rotate(store).items():
+            print(f"{table}: {rows} rows sealed with the first key")
+    finally:
+        store.close()
+    return 0
 
 
 def _terminal_language() -> str | None:

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot import sealing
+
 # Explicit constraint names: the hand-written migration must name them identically on every
 # backend, and a later migration can only drop a constraint it can name.
 NAMING_CONVENTION = {
@@ -93,6 +95,40 @@ class Compressed(TypeDecorator[str]):
         return None if value is None else zlib.decompress(value).decode()
 
 
+class Sealed(Compressed):
+    """Compressed, then sealed with the process's keys when it has some (bot/sealing.py)."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        packed = super().process_bind_param(value, dialect)
+        return None if packed is None else sealing.seal(packed)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return super().process_result_value(None if value is None else sealing.unseal(value), dialect)
+
+
+class SealedText(TypeDecorator[str]):
+    """Text sealed with the process's keys when it has some (bot/sealing.py). A Fernet token is
+    ASCII, so the column stays a text column, and a value written in the clear reads as it is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or not sealing.sealing():
+            return value
+        return sealing.seal(value.encode()).decode("ascii")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or not value.startswith(SEALED_TEXT):
+            return value
+        return sealing.unseal(value.encode("ascii")).decode()
+
+
+SEALED_TEXT = sealing.SEALED_PREFIX.decode("ascii")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -116,7 +152,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
     external_id: Mapped[str] = mapped_column(String(KEY_MAX))
-    document: Mapped[str] = mapped_column(Compressed)
+    document: Mapped[str] = mapped_column(Sealed)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -139,8 +175,8 @@ class LetterRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     debt_seq: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Compressed)
+    title: Mapped[str] = mapped_column(SealedText)
+    body: Mapped[str] = mapped_column(Sealed)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -175,7 +211,7 @@ class InboxUpdate(Base):
 
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(SealedText)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The chat's id, written by the webhook; the poller answers in the order it fetched, and
     # leaves it empty.
@@ -226,7 +262,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
     external_id: Mapped[str] = mapped_column(String(KEY_MAX))
     kind: Mapped[str] = mapped_column(String(16))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(SealedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -69,6 +69,27 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(default=10.0, gt=0, validation_alias="DEBTCOACH_WORKER_HEARTBEAT")
     worker_stalled_after: float = Field(default=30.0, gt=0, validation_alias="DEBTCOACH_WORKER_STALLED_AFTER")
 
+    # The keys that seal each person's data at rest (bot/sealing.py): Fernet keys, comma-separated,
+    # the newest first; `debtcoach new-key` makes one. Unset: written in the clear (a laptop).
+    keys: str | None = Field(default=None, validation_alias="DEBTCOACH_KEYS", repr=False)
+
+    @field_validator("keys")
+    @classmethod
+    def _read_keys(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from cryptography.fernet import Fernet
+
+        for key in value.split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError:
+                raise ValueError("each key must be a Fernet key: make one with `debtcoach new-key`") from None
+        return value
+
+    def sealing_keys(self) -> list[str]:
+        return [key.strip() for key in (self.keys or "").split(",") if key.strip()]
+
     @field_validator("data_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
