@@ -20,9 +20,10 @@ from bot.settings import Settings, load_settings
 REMIND_EVERY = 1.0  # seconds between looks for due reminders while `chat` is open
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="debtcoach", description="A coach for negotiating your debts.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    """The command line: its subcommands, and their options."""
+    line = argparse.ArgumentParser(prog="debtcoach", description="A coach for negotiating your debts.")
+    commands = line.add_subparsers(dest="command", required=True)
     chat = commands.add_parser("chat", help="talk to the coach in this terminal")
     chat.add_argument("--user", default=None, help="whose negotiation to open (default: your login name)")
     chat.add_argument(
@@ -35,7 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("diagram", help="print the conversation as a Mermaid diagram")
     commands.add_parser("new-key", help="print a new key for DEBTCOACH_KEYS")
     commands.add_parser("rotate-keys", help="seal everything again with the first key of DEBTCOACH_KEYS")
-    args = parser.parse_args(argv)
+    return line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
 
     if args.command == "diagram":
         from dialogs.machine import diagram

@@ -109,7 +109,7 @@ class Sealed(Compressed):
 
 
 class SealedText(TypeDecorator[str]):
-    """Text sealed with the process's keys when it has some (bot/sealing.py). A Fernet token is
+    """Text sealed with the process's keys when it has some (bot/sealing.py). A sealed value is
     ASCII, so the column stays a text column, and a value written in the clear reads as it is."""
 
     impl = Text

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from bot.blocking import RunBlocking
 from bot.models import SendSlot, table_of
 from bot.pacer import PER_CHAT
+from bot.store import send_slot_key
 
 _SLOTS = table_of(SendSlot)
 OVERALL = "all"
@@ -50,9 +51,15 @@ class SharedPacer:
     """bot/pacer.py's Pacer, its slots kept in the database for every worker of the service."""
 
     def __init__(
-        self, engine: Engine, run_blocking: RunBlocking, rate: float = RATE, per_chat: float = PER_CHAT
+        self,
+        engine: Engine,
+        run_blocking: RunBlocking,
+        channel: str,
+        rate: float = RATE,
+        per_chat: float = PER_CHAT,
     ) -> None:
         self._engine = engine
+        self._channel = channel
         self._run_blocking = run_blocking
         self.interval = 1.0 / rate
         self.per_chat = per_chat
@@ -60,13 +67,14 @@ class SharedPacer:
     async def wait(self, chat_id: Hashable) -> None:
         """Until this chat's slot, then until an overall slot (a message sent unasked). The
         overall one is taken once the chat's has come, so no one's waits idle the budget."""
-        await self._sleep(await self._run_blocking(self._take, f"chat:{chat_id}", self.per_chat))
+        chat = send_slot_key(self._channel, str(chat_id))
+        await self._sleep(await self._run_blocking(self._take, chat, self.per_chat))
         await self.admit()
 
     async def sent(self, chat_id: Hashable) -> None:
         """The chat's next slot is a second from now at the earliest: from the end of this send,
         not its start, or network jitter could bring two messages closer than a second."""
-        await self._run_blocking(self._push, f"chat:{chat_id}", self.per_chat)
+        await self._run_blocking(self._push, send_slot_key(self._channel, str(chat_id)), self.per_chat)
 
     async def admit(self) -> None:
         """Until an overall slot (a reply)."""

@@ -69,22 +69,21 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(default=10.0, gt=0, validation_alias="DEBTCOACH_WORKER_HEARTBEAT")
     worker_stalled_after: float = Field(default=30.0, gt=0, validation_alias="DEBTCOACH_WORKER_STALLED_AFTER")
 
-    # The keys that seal each person's data at rest (bot/sealing.py): Fernet keys, comma-separated,
-    # the newest first; `debtcoach new-key` makes one. Unset: written in the clear (a laptop).
+    # The keys that seal each person's data at rest (bot/sealing.py): comma-separated, the newest
+    # first; `debtcoach new-key` makes one. Unset: written in the clear (a laptop).
     keys: str | None = Field(default=None, validation_alias="DEBTCOACH_KEYS", repr=False)
 
     @field_validator("keys")
     @classmethod
     def _read_keys(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from cryptography.fernet import Fernet
+        from bot.sealing import key_bytes
 
-        for key in value.split(","):
-            try:
-                Fernet(key.strip())
-            except ValueError:
-                raise ValueError("each key must be a Fernet key: make one with `debtcoach new-key`") from None
+        for key in (value or "").split(","):
+            if key.strip():
+                try:
+                    key_bytes(key)
+                except ValueError as exc:
+                    raise ValueError(f"a key is not one ({exc}): make one with `debtcoach new-key`") from None
         return value
 
     def sealing_keys(self) -> list[str]:

@@ -51,6 +51,7 @@ from bot.models import (
     LiveKeyboard,
     OutboxMessage,
     ProcessedInput,
+    SendSlot,
     User,
     table_of,
 )
@@ -135,6 +136,13 @@ _SELECT_OUTBOX = (
 _KEYBOARDS_OF = (_KEYBOARDS.c.channel == bindparam("channel"), _KEYBOARDS.c.external_id == bindparam("external_id"))
 _SELECT_KEYBOARDS = select(_KEYBOARDS.c.message_id).where(*_KEYBOARDS_OF).order_by(_KEYBOARDS.c.message_id)
 _DELETE_KEYBOARDS = delete(_KEYBOARDS).where(*_KEYBOARDS_OF)
+_SLOTS = table_of(SendSlot)
+_DELETE_SEND_SLOT = delete(_SLOTS).where(_SLOTS.c.key == bindparam("key"))
+
+
+def send_slot_key(channel: str, external_id: str) -> str:
+    """The send budget's row for one chat (bot/send_budget.py)."""
+    return f"{channel}:{external_id}"
 
 _INSERT_LETTER = insert(_LETTERS)
 _SELECT_LETTERS = (
@@ -349,7 +357,8 @@ class UserStore:
 
     def erase(self) -> None:
         """Delete the person and every row of theirs (the database cascades from their user
-        row), with what was waiting to be delivered to them and the keyboards still shown."""
+        row), with what was waiting to be delivered to them, the keyboards still shown and when
+        their chat may next be sent to (bot/send_budget.py)."""
         self._check_not_erased()
         user_id = self._locate()
         if user_id is not None:
@@ -357,6 +366,7 @@ class UserStore:
         where = {"channel": self._channel, "external_id": self._external_id}
         self._conn.execute(_DELETE_OUTBOX, where)
         self._conn.execute(_DELETE_KEYBOARDS, where)
+        self._conn.execute(_DELETE_SEND_SLOT, {"key": send_slot_key(self._channel, self._external_id)})
         self._erased = True
         self._id, self._stored = None, None
 

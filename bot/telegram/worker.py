@@ -180,7 +180,7 @@ async def _main(settings: Settings) -> int:
     run_blocking = RunBlocking(store)
     channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
     coach = TelegramCoach(store, clock, Inbox(store, CHANNEL), Outbox(store, CHANNEL), channel, run_blocking)
-    pacer = SharedPacer(store.engine, run_blocking)
+    pacer = SharedPacer(store.engine, run_blocking, CHANNEL)
     work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), pacer, clock)
     jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url)))
     stop = asyncio.Event()

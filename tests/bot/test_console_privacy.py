@@ -108,7 +108,10 @@ def _other_channel_rows(store: Store) -> None:
             )
             conn.execute(text("INSERT INTO keyboards VALUES ('telegram', '1001', 42)"))
             conn.execute(
-                text("INSERT INTO inbox VALUES ('telegram', 77, '{\"update_id\": 77}', :at)"),
+                text(
+                    "INSERT INTO inbox (channel, update_id, payload, received_at)"
+                    " VALUES ('telegram', 77, '{\"update_id\": 77}', :at)"
+                ),
                 {"at": NOW},
             )
 
@@ -116,7 +119,7 @@ def _other_channel_rows(store: Store) -> None:
 
 
 def _leftovers_for(store: Store, channel: str, external_id: str) -> None:
-    """What the Telegram shell writes for a person: the outbox and keyboards, by channel id."""
+    """What a channel writes for a person: the outbox, keyboards and a send slot, by channel id."""
     with store.engine.begin() as conn:
         conn.execute(
             text(
@@ -126,6 +129,7 @@ def _leftovers_for(store: Store, channel: str, external_id: str) -> None:
             {"c": channel, "e": external_id, "at": NOW},
         )
         conn.execute(text("INSERT INTO keyboards VALUES (:c, :e, 7)"), {"c": channel, "e": external_id})
+        conn.execute(text("INSERT INTO send_slots VALUES (:c || ':' || :e, 1.5)"), {"c": channel, "e": external_id})
 
 
 # Where each table's rows say whose they are; a table that names no one is listed with None.
@@ -137,6 +141,7 @@ OWNED_BY = {
     "keyboards": "channel = 'console' AND external_id = :who",
     "processed_inputs": None,  # a channel's keys, naming no one
     "inbox": None,  # Telegram updates on their way in
+    "send_slots": "key = 'console:' || :who",  # a chat's next moment to be sent to (a service's)
     "alembic_version": None,
 }
 
@@ -171,6 +176,7 @@ def test_delete_erases_exactly_that_persons_rows_and_files(tmp_path: Path, delet
         _other_channel_rows(store)
         _leftovers_for(store, "console", deleter)
         _leftovers_for(store, "console", "bob")
+        _leftovers_for(store, "telegram", deleter)  # the same id on another channel is someone else
         assert set(OWNED_BY) == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
         before, files_before = _rows(store), _files(tmp_path / "files")
         hers = _rows_of(store, deleter)
