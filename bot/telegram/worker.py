@@ -11,7 +11,8 @@ another:
 - then, in both, everything the chat's outbox holds is delivered in order, the buttons of
   earlier questions taken away (bot/delivery.py's couriers, one set per job, so what they know
   of the chat's keyboards is read from the database and not remembered from an earlier job
-  that may have run elsewhere), and written down with the updates it answered.
+  that may have run elsewhere), and written down with the updates it answered, in one
+  transaction at the end: a worker killed before it sends the job's messages again.
 
 A worker killed in the middle of a job leaves it stalled, and the others put it back in the
 queue (`STALLED_CHECK`): whatever it had committed is found done (the processed-input key, the
@@ -30,8 +31,10 @@ import random
 import signal
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from procrastinate import App, PsycopgConnector
+from psycopg_pool import AsyncConnectionPool
 
 from bot import logs, reminder_table
 from bot.blocking import RunBlocking
@@ -57,6 +60,10 @@ REMINDER_TICK = 1.0
 REMINDER_BATCH = 25
 # A reminder's claim outlives its job's wait in a long queue: it is let go only by its job.
 REMINDER_LEASE = timedelta(hours=6)
+# A worker is woken by PostgreSQL's NOTIFY when a job is deferred, but one that comes while it is
+# fetching another is lost (the wake-up is cleared after the fetch), and that job would wait for
+# the next look: procrastinate's default of 5 s, a long time for someone waiting for an answer.
+FETCH_EVERY = 0.1  # seconds
 RESTART_AFTER = 0.2  # seconds (and up to as much again, so that two workers do not meet again)
 FINISH_JOBS = 10.0  # seconds, on stopping, for the jobs under way to finish
 
@@ -82,18 +89,21 @@ class ChatWork:
 
     async def answer(self, update_id: int, chat_id: int) -> None:
         chat = str(chat_id)
-        for waiting_id, payload in await self.coach.run_blocking(self.coach.inbox.waiting_in, chat):
+        coach = self.coach
+        answered = []
+        for waiting_id, payload in await coach.run_blocking(coach.inbox.waiting_in, chat):
             update = incoming(json.loads(payload))
+            answered.append(waiting_id)
             if not wanted(update):
-                await self.coach.run_blocking(self.coach.inbox.forget, [waiting_id])
                 continue
-            queued = await self.coach.answer(update)
+            queued = await coach.answer(update)
             if queued is None:
                 raise CouldNotAnswer
             if update.query_id is not None and queued:  # nothing queued: answered before
-                self.coach.channel.answer(update.query_id, update.update_id)
-            await self._deliver(chat, answered=[waiting_id])
-        await self._deliver(chat)  # what an earlier job left: the words that followed an erase
+                coach.channel.answer(update.query_id, update.update_id)
+        # Everything the chat's outbox holds, in order: these answers, and what an earlier job
+        # left (a kill after its commit, the words that followed an erase).
+        await self._deliver(chat, answered)
 
     async def remind(self, reminder_id: int, chat_id: int) -> None:
         chat = str(chat_id)
@@ -107,15 +117,7 @@ class ChatWork:
         couriers.post(await coach.run_blocking(coach.outbox.waiting_for, chat))
         for update_id in answered or ():
             couriers.answered(update_id)
-        # Written down as they go, not once at the end: a kill repeats what was sent since the
-        # last write (a message, two at most), not the whole answer.
-        delivered = asyncio.Event()
-        settling = asyncio.create_task(couriers.keep_settling(delivered))
-        try:
-            await couriers.delivered(chat)
-        finally:
-            delivered.set()
-            await settling
+        await couriers.delivered(chat)
         if not await couriers.settle():
             raise CouldNotAnswer  # delivered, not written down: the job delivers it again
 
@@ -182,7 +184,7 @@ async def _main(settings: Settings) -> int:
     coach = TelegramCoach(store, clock, Inbox(store, CHANNEL), Outbox(store, CHANNEL), channel, run_blocking)
     pacer = SharedPacer(store.engine, run_blocking, CHANNEL)
     work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), pacer, clock)
-    jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url)))
+    jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url), pool_factory=_unchecked_pool))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -200,6 +202,7 @@ async def _main(settings: Settings) -> int:
             stop.set()
             await asyncio.gather(*helpers)
         await channel.close(FINISH_JOBS)
+        await pacer.close()
     finally:
         with contextlib.suppress(Exception):
             await bot.shutdown()
@@ -234,6 +237,7 @@ async def _keep_working(jobs: App, settings: Settings, work: ChatWork, stop: asy
                 stalled_worker_timeout=settings.worker_stalled_after,
                 shutdown_graceful_timeout=FINISH_JOBS,
                 delete_jobs="always",  # a job's row is its work queued, not a record of it
+                fetch_job_polling_interval=FETCH_EVERY,
             )
         )
         stopping = asyncio.create_task(stop.wait())
@@ -249,6 +253,14 @@ async def _keep_working(jobs: App, settings: Settings, work: ChatWork, stop: asy
             return
         log.warning("the job queue's worker stopped (%s); starting it again", type(error).__name__)
         await _sleep(stop, RESTART_AFTER * (1 + random.random()))
+
+
+def _unchecked_pool(**options: Any) -> AsyncConnectionPool:
+    """procrastinate's pool, without its check of every connection as it is taken (a round trip
+    before each of the queue's statements, two or three a job). A connection the database closed
+    fails its statement instead; the worker loop then starts again (`_keep_working`) and the
+    pool replaces the connection."""
+    return AsyncConnectionPool(**{**options, "check": None})
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
