@@ -11,8 +11,8 @@ another:
 - then, in both, everything the chat's outbox holds is delivered in order, the buttons of
   earlier questions taken away (bot/delivery.py's couriers, one set per job, so what they know
   of the chat's keyboards is read from the database and not remembered from an earlier job
-  that may have run elsewhere), and written down with the updates it answered, in one
-  transaction at the end: a worker killed before it sends the job's messages again.
+  that may have run elsewhere), and written down with the update it answered, in one
+  transaction: a worker killed before that sends that answer's messages again.
 
 A worker killed in the middle of a job leaves it stalled, and the others put it back in the
 queue (`STALLED_CHECK`): whatever it had committed is found done (the processed-input key, the
@@ -90,20 +90,21 @@ class ChatWork:
     async def answer(self, update_id: int, chat_id: int) -> None:
         chat = str(chat_id)
         coach = self.coach
-        answered = []
-        for waiting_id, payload in await coach.run_blocking(coach.inbox.waiting_in, chat):
+        waiting = await coach.run_blocking(coach.inbox.waiting_in, chat)
+        for waiting_id, payload in waiting:
             update = incoming(json.loads(payload))
-            answered.append(waiting_id)
-            if not wanted(update):
-                continue
-            queued = await coach.answer(update)
-            if queued is None:
-                raise CouldNotAnswer
-            if update.query_id is not None and queued:  # nothing queued: answered before
-                coach.channel.answer(update.query_id, update.update_id)
-        # Everything the chat's outbox holds, in order: these answers, and what an earlier job
-        # left (a kill after its commit, the words that followed an erase).
-        await self._deliver(chat, answered)
+            if wanted(update):
+                queued = await coach.answer(update)
+                if queued is None:
+                    raise CouldNotAnswer
+                if update.query_id is not None and queued:  # nothing queued: answered before
+                    coach.channel.answer(update.query_id, update.update_id)
+            # Each answer delivered and written down before the next: a kill repeats one answer.
+            await self._deliver(chat, [waiting_id])
+        if not waiting:
+            # Nothing left to answer (a job before this one answered it), but maybe something to
+            # deliver: what a job killed after its commit left, the words that followed an erase.
+            await self._deliver(chat)
 
     async def remind(self, reminder_id: int, chat_id: int) -> None:
         chat = str(chat_id)
