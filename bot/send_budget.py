@@ -46,7 +46,7 @@ _STARTED = postgresql.insert(_SLOTS).values(key=bindparam("key"), next_at=_NOW +
 # from it. Returns how many seconds there are until the slot.
 _TAKE = _STARTED.on_conflict_do_update(
     index_elements=[_SLOTS.c.key], set_={"next_at": func.greatest(_SLOTS.c.next_at, _NOW) + bindparam("gap")}
-).returning((_SLOTS.c.next_at - bindparam("gap") - _NOW).label("wait"))
+).returning(_SLOTS.c.next_at - bindparam("gap") - _NOW)
 _COUNT = _STARTED.on_conflict_do_update(
     index_elements=[_SLOTS.c.key],
     set_={

@@ -94,6 +94,10 @@ def _status(t: Turn) -> None:
     say(state, t.result, "status.html", debt=state.active_debt, others=len(state.debts) - 1)
 
 
+def _privacy(t: Turn) -> None:
+    say(t.state, t.result, "privacy.html")
+
+
 def _back(t: Turn) -> None:
     t.result.changed = t.undo(t.state)
     say(t.state, t.result, "undone.html" if t.result.changed else "e_nothing_to_undo.html")
@@ -255,6 +259,7 @@ RUN: dict[Command, Run] = {
     Command.PLACE:     Run(_answered_or_asked(SideQuestion.PLACE), then_ask=False),
     Command.PRENEGOTIATION: Run(_prenegotiation, then_ask=False),  # its checklist is the menu
     Command.CALENDAR:  Run(_calendar),
+    Command.PRIVACY:   Run(_privacy),
 }
 # fmt: on
 assert set(RUN) == set(Command)

@@ -185,3 +185,4 @@ class Command(StrEnum):
     PLACE = "place"
     PRENEGOTIATION = "prenegotiation"
     CALENDAR = "calendar"
+    PRIVACY = "privacy"
