@@ -24,8 +24,9 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from telegram import BotCommand
 from telegram.error import EndPointNotFound, InvalidToken, NetworkError
@@ -238,6 +239,23 @@ def run(settings: Settings) -> int:
         return refuse("run", exc)
     finally:
         store.close()
+
+
+NEEDS_POSTGRES = "a service shares its work through PostgreSQL: set DATABASE_URL to a PostgreSQL database."
+
+
+def run_service(command: str, main: Callable[[Settings], Coroutine[Any, Any, int]], settings: Settings) -> int:
+    """`debtcoach webhook` and `debtcoach worker`: the token and PostgreSQL are checked first,
+    then `main` runs; a StartupError is one line and its status."""
+    logs.configure(logging.INFO)
+    try:
+        if not settings.telegram_bot_token:
+            raise StartupError(NOT_CONFIGURED, 2)
+        if not settings.database_url.startswith("postgresql"):
+            raise StartupError(NEEDS_POSTGRES, 2)
+        return asyncio.run(main(settings))
+    except StartupError as exc:
+        return refuse(command, exc)
 
 
 def refuse(command: str, exc: StartupError) -> int:

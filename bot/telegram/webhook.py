@@ -31,13 +31,12 @@ from procrastinate import App
 from sqlalchemy import text
 from telegram import Update
 
-from bot import logs
 from bot.blocking import RunBlocking
 from bot.inbox import Inbox
 from bot.job_queue import defer_answer, deferring_queue
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram.app import StartupError, meet_telegram, refuse, register_commands, telegram_bot
+from bot.telegram.app import StartupError, meet_telegram, register_commands, run_service, telegram_bot
 from bot.telegram.coach import CHANNEL, wanted
 from bot.telegram.inbox_entry import inbox_form, incoming
 from bot.telegram.ingress import ALLOWED_UPDATES
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - the header's name, not a secret
 HEALTH = "/healthz"
 
-NEEDS_POSTGRES = "the webhook hands updates to workers through PostgreSQL: set DATABASE_URL to a PostgreSQL database."
 NEEDS_URL = (
     "set DEBTCOACH_WEBHOOK_URL to the public https:// address Telegram is to post to,"
     " and DEBTCOACH_WEBHOOK_SECRET to a secret of your own (A-Z a-z 0-9 _ -)."
@@ -115,11 +113,7 @@ class Webhook:
 
 def run(settings: Settings) -> int:
     """The command line's entry."""
-    logs.configure(logging.INFO)
-    try:
-        return asyncio.run(_main(settings))
-    except StartupError as exc:
-        return refuse("webhook", exc)
+    return run_service("webhook", _main, settings)
 
 
 def listen_address(listen: str) -> tuple[str, int]:
@@ -130,10 +124,6 @@ def listen_address(listen: str) -> tuple[str, int]:
 
 
 async def _main(settings: Settings) -> int:
-    if not settings.telegram_bot_token:
-        raise StartupError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token.", 2)
-    if not settings.database_url.startswith("postgresql"):
-        raise StartupError(NEEDS_POSTGRES, 2)
     url, secret = settings.webhook_url, settings.webhook_secret
     if not url or not url.startswith("https://") or not secret:
         raise StartupError(NEEDS_URL, 2)

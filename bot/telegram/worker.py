@@ -36,7 +36,7 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from psycopg_pool import AsyncConnectionPool
 
-from bot import logs, reminder_table
+from bot import reminder_table
 from bot.blocking import RunBlocking
 from bot.delivery import Couriers
 from bot.inbox import Inbox
@@ -47,11 +47,10 @@ from bot.reminder_queue import ReminderQueue
 from bot.send_budget import FORGET_AFTER, SharedPacer
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram.app import NOT_CONFIGURED, StartupError, meet_telegram, refuse, telegram_bot
+from bot.telegram.app import meet_telegram, run_service, telegram_bot
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.coach import CHANNEL, TelegramCoach, wanted
 from bot.telegram.inbox_entry import incoming
-from bot.telegram.webhook import NEEDS_POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -165,18 +164,10 @@ async def retry_stalled(jobs: App, stalled_after: float, stop: asyncio.Event) ->
 
 def run(settings: Settings) -> int:
     """The command line's entry."""
-    logs.configure(logging.INFO)
-    try:
-        return asyncio.run(_main(settings))
-    except StartupError as exc:
-        return refuse("worker", exc)
+    return run_service("worker", _main, settings)
 
 
 async def _main(settings: Settings) -> int:
-    if not settings.telegram_bot_token:
-        raise StartupError(NOT_CONFIGURED, 2)
-    if not settings.database_url.startswith("postgresql"):
-        raise StartupError(NEEDS_POSTGRES, 2)
     clock = settings.clock()
     store = await asyncio.to_thread(Store, settings.database_url)
     bot, requests = telegram_bot(settings)

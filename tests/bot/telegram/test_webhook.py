@@ -4,16 +4,18 @@ worker answering behind it, and the fake Bot API posting updates to it as Telegr
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.backends import PG_ENV, scratch_postgres
+from tests.support.backends import PG_ENV
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.service import SECRET, WEBHOOK_URL, Service
+from tests.support.service import SECRET, WEBHOOK_URL, Service, free_port, service_environment
 from tests.support.telegram_helpers import Person, text_of
 
 pytestmark = [
@@ -22,12 +24,6 @@ pytestmark = [
 ]
 
 PATH = "/telegram/updates"  # WEBHOOK_URL's
-
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    with scratch_postgres() as url:
-        yield url
 
 
 @pytest.fixture
@@ -106,3 +102,24 @@ async def test_a_post_without_the_secret_or_with_a_wrong_one_is_refused_and_a_re
         assert health.status == 200
     await service.stop()
     assert "Capital One" not in service.logs()
+
+
+async def test_a_webhook_or_worker_without_postgresql_or_a_secret_says_so_in_one_line(tmp_path: Path) -> None:
+    """Misconfigured, each says what to set and exits with status 2 (systemd and compose do not
+    restart it), having touched nothing."""
+    async with FakeTelegram() as server:
+        cases = [
+            ("worker", {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, "set DATABASE_URL to a PostgreSQL"),
+            ("webhook", {"DEBTCOACH_WEBHOOK_SECRET": ""}, "DEBTCOACH_WEBHOOK_SECRET"),
+            ("webhook", {"DEBTCOACH_WEBHOOK_URL": "http://coach.example.org/hook"}, "https://"),
+        ]
+        for command, change, said in cases:
+            env = {**service_environment(server, tmp_path, os.environ[PG_ENV], free_port()), **change}
+            env = {key: value for key, value in env.items() if value}
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.cli", command], env=env, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 2, done.stderr
+            [line] = done.stderr.strip().splitlines()
+            assert line.startswith(f"debtcoach {command}: ") and said in line, line
+        assert server.calls == []

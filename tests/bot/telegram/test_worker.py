@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.models import ReminderRow
 from bot.store import Store
-from tests.support.backends import PG_ENV, scratch_postgres
+from tests.support.backends import PG_ENV
 from tests.support.fake_telegram import FakeTelegram, FloodLimits
 from tests.support.sample import SAMPLE
 from tests.support.seeds import seed_plan
@@ -36,12 +36,6 @@ REMINDED = 20
 KILLS = 4
 REPEATED_AT_MOST = 4  # messages in one answer of the sample's (all of them sent again after a crash)
 FAST_RECOVERY = {"DEBTCOACH_WORKER_HEARTBEAT": "0.5", "DEBTCOACH_WORKER_STALLED_AFTER": "3"}
-
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    with scratch_postgres() as url:
-        yield url
 
 
 @pytest.fixture
