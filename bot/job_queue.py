@@ -8,7 +8,8 @@ first, on whichever worker is free, while different people's run side by side:
   (`defer_answer`), so there is never an update without its job, nor a job without its update;
 - `remind`: a reminder that is due, deferred in the transaction that claims it (`defer_reminder`),
   when it is due and not before: a job waiting for a later time under a lock would hold back
-  every job of that person behind it.
+  every job of that person behind it;
+- `retain`: the retention rule reaching someone (bot/retention.py).
 
 A job carries ids only (the update's, the chat's, the reminder's): what the person said stays
 in the inbox, out of the job queue's tables. Execution is at least once: a worker killed in the
@@ -34,6 +35,7 @@ REMINDERS = "reminders"
 QUEUES = (UPDATES, REMINDERS)
 ANSWER = "debtcoach.answer"
 REMIND = "debtcoach.remind"
+RETAIN = "debtcoach.retain"
 WORK = "work"  # where a worker's `Work` is in a job's context
 # Only the database failing makes a job raise (everything else is answered with an apology):
 # a few seconds apart, for as long as a database restart takes.
@@ -46,6 +48,8 @@ class Work(Protocol):
     async def answer(self, update_id: int, chat_id: int) -> None: ...
 
     async def remind(self, reminder_id: int, chat_id: int) -> None: ...
+
+    async def retain(self, chat_id: int) -> None: ...
 
 
 def job_queue(connector: BaseConnector) -> App:
@@ -60,6 +64,10 @@ def job_queue(connector: BaseConnector) -> App:
     @app.task(name=REMIND, queue=REMINDERS, pass_context=True, retry=RETRY)
     async def remind(context: JobContext, reminder_id: int, chat_id: int) -> None:
         await _work(context).remind(reminder_id, chat_id)
+
+    @app.task(name=RETAIN, queue=REMINDERS, pass_context=True, retry=RETRY)
+    async def retain(context: JobContext, chat_id: int) -> None:
+        await _work(context).retain(chat_id)
 
     return app
 
@@ -87,6 +95,12 @@ def defer_answer(app: App, connection: Any, update_id: int, chat_id: int) -> Non
 def defer_reminder(app: App, connection: Any, reminder_id: int, chat_id: int) -> None:
     deferrer = app.configure_task(REMIND, lock=lock_of(chat_id), connection=connection)
     deferrer.defer(reminder_id=reminder_id, chat_id=chat_id)
+
+
+def defer_retention(app: App, connection: Any, chat_id: int) -> None:
+    """Queue the retention rule's job for this chat. Two workers' sweeps may both find someone:
+    the second job then finds the first one's work done and does nothing."""
+    app.configure_task(RETAIN, lock=lock_of(chat_id), connection=connection).defer(chat_id=chat_id)
 
 
 def conninfo(database_url: str) -> str:

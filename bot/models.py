@@ -155,6 +155,9 @@ class User(Base):
     document: Mapped[str] = mapped_column(Sealed)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When they were told that their data would be erased for inactivity (bot/retention.py);
+    # cleared by their next message.
+    retention_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # passive_deletes: the database's ON DELETE CASCADE removes rows the session never loaded,
     # so erasing a user does not first SELECT everything it is about to delete.

@@ -97,6 +97,7 @@ def _handle(
     with store.user(channel, external_id) as user:
         if input_key is not None and not user.claim(input_key, now):
             return Handled(None)
+        user.seen(now)
         state = user.load()
         if locale_hint is not None and not state.welcomed:
             state.locale = resolve_locale(locale_hint)

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, FilePath, field_validator
+from pydantic import Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ClockMode, make_clock, parse_moment
+from dialogs.policy import Retention
 
 
 def default_data_dir() -> Path:
@@ -85,6 +86,22 @@ class Settings(BaseSettings):
                 except ValueError as exc:
                     raise ValueError(f"a key is not one ({exc}): make one with `debtcoach new-key`") from None
         return value
+
+    # A service's retention rule (bot/retention.py): people who have not written for this many
+    # days are erased, told this many days before. Unset: kept until they erase it themselves.
+    retention_days: int | None = Field(default=None, ge=14, validation_alias="DEBTCOACH_RETENTION_DAYS")
+    retention_notice_days: int = Field(default=30, ge=1, validation_alias="DEBTCOACH_RETENTION_NOTICE_DAYS")
+
+    @model_validator(mode="after")
+    def _notice_before_erasure(self) -> Settings:
+        if self.retention_days is not None and self.retention_notice_days >= self.retention_days:
+            raise ValueError("DEBTCOACH_RETENTION_NOTICE_DAYS must be fewer than DEBTCOACH_RETENTION_DAYS")
+        return self
+
+    def retention(self) -> Retention | None:
+        if self.retention_days is None:
+            return None
+        return Retention(self.retention_days, self.retention_notice_days)
 
     def sealing_keys(self) -> list[str]:
         return [key.strip() for key in (self.keys or "").split(",") if key.strip()]

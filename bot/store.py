@@ -95,7 +95,9 @@ _KEYBOARDS = table_of(LiveKeyboard)
 
 _WHO = (_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id"))
 _SELECT_USER = (
-    select(_USERS.c.id, _USERS.c.document, _USERS.c.created_at, _USERS.c.updated_at).where(*_WHO).with_for_update()
+    select(_USERS.c.id, _USERS.c.document, _USERS.c.created_at, _USERS.c.updated_at, _USERS.c.retention_notice_at)
+    .where(*_WHO)
+    .with_for_update()
 )
 # Returns the new row's id, or nothing on a duplicate (RETURNING: SQLite 3.35 or later).
 _INSERT_USER = {
@@ -126,6 +128,7 @@ _CLAIM_AND_LOCATE = select(
     _PERSON.c.document,
     _PERSON.c.created_at,
     _PERSON.c.updated_at,
+    _PERSON.c.retention_notice_at,
 ).select_from(select(literal(1)).subquery("one").outerjoin(_PERSON, true()))
 
 _OF_RECIPIENT = (_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.external_id == bindparam("external_id"))
@@ -250,6 +253,7 @@ class UserStore:
         self._stored: Stored | None = None
         self._arrived: Stored | None = None
         self._stamped = Stamped()
+        self._noticed_at: datetime | None = None  # when they were told their data would go
         self._erased = False
 
     def claim(self, input_key: str, now: datetime) -> bool:
@@ -309,6 +313,30 @@ class UserStore:
         user_id = self._locate()
         if user_id is not None:  # someone with no row has no reminders
             reminder_table.update_own(self._conn, user_id, reminder_id, **values)
+
+    def seen(self, now: datetime) -> None:
+        """The person wrote: a retention notice they were sent no longer holds, and their
+        inactivity starts again from now (bot/retention.py). Nothing to write otherwise."""
+        if not self._erased and self._locate() is not None and self._noticed_at is not None:
+            self._conn.execute(_UPDATE_USER, {"w_id": self._id, "retention_notice_at": None, "updated_at": aware(now)})
+            self._noticed_at = None
+
+    @property
+    def noticed_at(self) -> datetime | None:
+        """When they were told their data would be erased for inactivity, if they were."""
+        self._locate()
+        return self._noticed_at
+
+    @property
+    def last_active(self) -> datetime | None:
+        self._locate()
+        return self._stamped.updated_at
+
+    def notice(self, now: datetime) -> None:
+        """Record that they have been told their data will be erased for inactivity."""
+        if self._locate() is not None:
+            self._conn.execute(_UPDATE_USER, {"w_id": self._id, "retention_notice_at": aware(now)})
+            self._noticed_at = aware(now)
 
     def claimed_reminder(self, reminder_id: int) -> Claimed | None:
         """This person's reminder `reminder_id`, if it is claimed and not yet sent."""
@@ -384,12 +412,14 @@ class UserStore:
         return self._id
 
     def _found(self, row: Sequence[Any] | None) -> None:
-        """(id, document, created_at, updated_at) as read, or no row or an id of None: no one."""
+        """(id, document, created_at, updated_at, retention_notice_at) as read, or no row or an
+        id of None: no one."""
         self._located = True
         if row is not None and row[0] is not None:
             self._id = row[0]
             self._stored = self._arrived = document.read(row[1])
             self._stamped = Stamped(row[2], row[3])
+            self._noticed_at = row[4]
 
     def _created(self, now: datetime) -> int:
         """The person's row id, inserted now with an empty state if they have none yet."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dialogs import bank_plan, buttons, details, places, pn_statement, portfolio, prenegotiation
+from dialogs import bank_plan, buttons, details, places, pn_statement, policy, portfolio, prenegotiation
 from dialogs import side_questions as sq
 from dialogs.confirmations import pending_name
 from dialogs.context import Ctx
@@ -95,7 +95,7 @@ def _status(t: Turn) -> None:
 
 
 def _privacy(t: Turn) -> None:
-    say(t.state, t.result, "privacy.html")
+    say(t.state, t.result, "privacy.html", retention=policy.retention())
 
 
 def _back(t: Turn) -> None:

@@ -40,10 +40,12 @@ from bot import reminder_table
 from bot.blocking import RunBlocking
 from bot.delivery import Couriers
 from bot.inbox import Inbox
-from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, deferring_queue, job_queue
+from bot.job_queue import QUEUES, WORK, conninfo, defer_reminder, defer_retention, deferring_queue, job_queue
 from bot.outbox import Outbox
 from bot.pacer import Pace
 from bot.reminder_queue import ReminderQueue
+from bot.retention import BATCH as RETENTION_BATCH
+from bot.retention import Retainer
 from bot.send_budget import FORGET_AFTER, SharedPacer
 from bot.settings import Settings
 from bot.store import Store
@@ -51,6 +53,7 @@ from bot.telegram.app import meet_telegram, run_service, telegram_bot
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.coach import CHANNEL, TelegramCoach, wanted
 from bot.telegram.inbox_entry import incoming
+from dialogs.policy import enforce_retention
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ REMINDER_LEASE = timedelta(hours=6)
 # the next look: procrastinate's default of 5 s, a long time for someone waiting for an answer.
 FETCH_EVERY = 0.1  # seconds
 RESTART_AFTER = 0.2  # seconds (and up to as much again, so that two workers do not meet again)
+RETENTION_SWEEP = 3600.0  # seconds between two looks for whom the retention rule reaches
 FINISH_JOBS = 10.0  # seconds, on stopping, for the jobs under way to finish
 
 
@@ -80,9 +84,11 @@ class ChatWork:
         reminders: ReminderQueue,
         pacer: Pace,
         clock: Callable[[], datetime],
+        retainer: Retainer | None = None,
     ) -> None:
         self.coach = coach
         self.reminders = reminders
+        self.retainer = retainer
         self.pacer = pacer
         self.clock = clock
 
@@ -109,6 +115,12 @@ class ChatWork:
         chat = str(chat_id)
         coach = self.coach
         await coach.run_blocking(self.reminders.hand_over_job, reminder_id, chat, self.clock(), coach.outbox)
+        await self._deliver(chat)
+
+    async def retain(self, chat_id: int) -> None:
+        chat = str(chat_id)
+        if self.retainer is not None:  # the rule was dropped since the job was deferred: nothing
+            await self.coach.run_blocking(self.retainer.carry_out, chat, self.clock(), self.coach.outbox)
         await self._deliver(chat)
 
     async def _deliver(self, chat: str, answered: list[int] | None = None) -> None:
@@ -148,6 +160,37 @@ class ReminderClaims:
                 await _sleep(stop, REMINDER_TICK)
 
 
+class RetentionSweep:
+    """At start and then hourly: a job for each person the retention rule reaches."""
+
+    def __init__(self, store: Store, retainer: Retainer, jobs: App, clock: Callable[[], datetime]) -> None:
+        self._engine = store.engine
+        self._retainer = retainer
+        self._jobs = jobs
+        self._clock = clock
+
+    def sweep(self) -> int:
+        """Everyone due, a batch per transaction; how many."""
+        after, found = "", 0
+        while True:
+            with self._engine.begin() as conn:
+                due = self._retainer.due(conn, self._clock(), after)
+                for chat in due:
+                    defer_retention(self._jobs, conn.connection.driver_connection, int(chat))
+            found += len(due)
+            if len(due) < RETENTION_BATCH:
+                return found
+            after = due[-1]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(self.sweep)
+            except Exception as exc:
+                log.warning("the retention sweep failed: %s", type(exc).__name__)
+            await _sleep(stop, RETENTION_SWEEP)
+
+
 async def retry_stalled(jobs: App, stalled_after: float, stop: asyncio.Event) -> None:
     """Put the jobs of workers that stopped saying they are alive back in the queue, where they
     keep their place in their chat's order. Every worker looks; one of them succeeds."""
@@ -175,7 +218,10 @@ async def _main(settings: Settings) -> int:
     channel = TelegramChannel(bot, run_blocking, settings.cjk_font)
     coach = TelegramCoach(store, clock, Inbox(store, CHANNEL), Outbox(store, CHANNEL), channel, run_blocking)
     pacer = SharedPacer(store.engine, run_blocking, CHANNEL)
-    work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), pacer, clock)
+    rule = settings.retention()
+    enforce_retention(rule)  # /privacy says so
+    retainer = None if rule is None else Retainer(store, CHANNEL, rule)
+    work = ChatWork(coach, ReminderQueue(store, CHANNEL, lease=REMINDER_LEASE), pacer, clock, retainer)
     jobs = job_queue(PsycopgConnector(conninfo=conninfo(settings.database_url), pool_factory=_unchecked_pool))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -189,6 +235,9 @@ async def _main(settings: Settings) -> int:
                 asyncio.create_task(ReminderClaims(store, deferring_queue(settings.database_url), clock).run(stop)),
                 asyncio.create_task(_forget_idle_chats(pacer, stop)),
             ]
+            if retainer is not None:
+                sweep = RetentionSweep(store, retainer, deferring_queue(settings.database_url), clock)
+                helpers.append(asyncio.create_task(sweep.run(stop)))
             log.info("DebtCoach's worker is running for @%s", bot.username)
             await _keep_working(jobs, settings, work, stop)
             stop.set()

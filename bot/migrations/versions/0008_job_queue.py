@@ -4,14 +4,16 @@
   serves one process and has no job queue;
 - the chat an inbox row belongs to (nullable: the poller leaves it empty), with an index to read
   a chat's updates in order, on both backends;
-- `send_slots`, the send budget the workers share (bot/send_budget.py), on both backends.
+- `send_slots`, the send budget the workers share (bot/send_budget.py), on both backends;
+- `users.retention_notice_at`, when someone was told their data would be erased for inactivity
+  (bot/retention.py), on both backends.
 
 The schema is the one the pinned procrastinate release ships (`SchemaManager.get_schema`), run
 as it is. A later procrastinate release brings its own migration files; upgrading it means a
 revision here that runs them.
 
 Downgrade drops what the schema created (its tables, functions and types), the slots and the
-column.
+columns.
 
 Revision ID: 0008
 Revises: 0007
@@ -59,6 +61,7 @@ def upgrade() -> None:
         sa.Column("next_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("key", name="pk_send_slots"),
     )
+    op.add_column("users", sa.Column("retention_notice_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -73,6 +76,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.connection.driver_connection.execute(_DROP)
+    op.drop_column("users", "retention_notice_at")
     op.drop_table("send_slots")
     op.drop_index(_INDEX, "inbox")
     op.drop_column("inbox", "chat")

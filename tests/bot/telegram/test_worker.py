@@ -149,6 +149,10 @@ async def test_fifty_people_at_once_on_three_workers_killed_in_turn_each_answere
         store.close()
 
 
+def _told(server: FakeTelegram, chat: int, words: str) -> bool:
+    return any(words in message.text for message in server.messages(chat))
+
+
 def _difference(said: list[str], expected: list[str]) -> str:
     """Where the two first part, and what each says from there (shortened)."""
     parted = (n for n, (a, b) in enumerate(zip(said, expected, strict=False)) if a != b)
@@ -185,5 +189,34 @@ async def test_two_workers_keep_to_one_send_budget_for_the_token(tmp_path: Path,
             assert [len(server.messages(c)) for c in chats] == [2 if c % 3 == 0 else 1 for c in chats]
             assert server.max_in_window(1.0) < 30
             assert all(server.min_gap(c) >= 1.0 for c in chats)
+    finally:
+        store.close()
+
+
+async def test_a_service_with_a_retention_rule_tells_the_silent_and_says_so_in_privacy(
+    server: FakeTelegram, tmp_path: Path, database: str
+) -> None:
+    """DEBTCOACH_RETENTION_DAYS=365: someone silent for eleven months hears from a worker that
+    their data goes in a month unless they write, and /privacy says the rule."""
+    signed = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    store = Store(database)
+    try:
+        seed_plan(store, 951, signed)
+        server.knows(951)
+        later = signed.replace(year=2027, month=11, day=1)
+        service = Service(server, tmp_path, database, DEBTCOACH_NOW=later.isoformat(), DEBTCOACH_RETENTION_DAYS="365")
+        try:
+            await service.start(workers=1)
+            # Reminders missed while nobody ran may come first, late; the notice is among them.
+            told = "You haven't written to me since Wed 25 Nov 2026"
+            await server.wait_for(lambda: _told(server, 951, told), timeout=30, what="the notice")
+            server.user_says(951, "/privacy")
+            rule = "haven't written to me for 365 days: 30 days before, I tell you"
+            await server.wait_for(lambda: _told(server, 951, rule), timeout=30, what="/privacy")
+            await service.stop()
+        finally:
+            await service.kill_all()
+        with store.user("telegram", "951") as user:
+            assert user.noticed_at is None, "their /privacy was a message: the notice no longer holds"
     finally:
         store.close()
