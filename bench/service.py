@@ -39,12 +39,12 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import partial  # noqa: E402
 
 from tests.support.backends import drop_everything  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from tests.support.sample import SAMPLE  # noqa: E402
 from tests.support.service import (  # noqa: E402
-    WORKER_READY,
     Service,
     ServiceProcess,
 )
@@ -101,13 +101,18 @@ def machine_busy() -> tuple[float, float]:
     return float(sum(jiffies) - idle), float(sum(jiffies))
 
 
+def _has(server: FakeTelegram, chat: int, count: int) -> bool:
+    return len(server.messages(chat)) >= count
+
+
 async def play(server: FakeTelegram, user_id: int, sizes: list[int], latencies: list[float]) -> None:
     """One user typing the story, each update after the whole answer to the last."""
     for line, size in zip(TYPED, sizes, strict=True):
         before = len(server.messages(user_id))
         released = time.monotonic()
         server.user_says(user_id, line)
-        await server.wait_for(lambda: len(server.messages(user_id)) >= before + size, timeout=60, what="an answer")
+        answered = partial(_has, server, user_id, before + size)
+        await server.wait_for(answered, timeout=60, what="an answer")
         latencies.append(server.messages(user_id)[before].sent_at - released)
 
 
@@ -116,7 +121,7 @@ async def learn_sizes(server: FakeTelegram) -> list[int]:
     for line in TYPED:
         before = len(server.messages(1))
         server.user_says(1, line)
-        await server.wait_for(lambda: len(server.messages(1)) > before, timeout=30, what="the warm-up")
+        await server.wait_for(partial(_has, server, 1, before + 1), timeout=30, what="the warm-up")
         await asyncio.sleep(0.3)
         sizes.append(len(server.messages(1)) - before)
     return sizes
@@ -165,7 +170,8 @@ async def service(postgres: str, workers: int, users: int, sizes: list[int]) -> 
                     "webhook": [p.process.pid for p in [running.webhook] if p.process],
                     "workers": [p.process.pid for p in running.workers if p.process],
                 }
-                return await measure(f"{workers} worker{'s' if workers > 1 else ''} (PostgreSQL)", server, users, sizes, pids)
+                name = f"{workers} worker{'s' if workers > 1 else ''} (PostgreSQL)"
+                return await measure(name, server, users, sizes, pids)
             finally:
                 await running.stop()
                 await running.kill_all()

@@ -8,6 +8,8 @@ another:
   (Telegram may post two of one chat at once, and they may commit the other way round); the
   job of an update a job before it answered finds nothing left;
 - a reminder's job decides and queues the reminder in the person's transaction;
+- a retention job carries out the retention rule for them, if the service has one
+  (bot/retention.py: told, or erased);
 - then, in both, everything the chat's outbox holds is delivered in order, the buttons of
   earlier questions taken away (bot/delivery.py's couriers, one set per job, so what they know
   of the chat's keyboards is read from the database and not remembered from an earlier job
