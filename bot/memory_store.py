@@ -44,9 +44,11 @@ class _Record:
     stamped: Stamped
     letters: list[LetterRecord] = field(default_factory=list)
     reminders: list[_Reminder] = field(default_factory=list)
+    noticed_at: datetime | None = None
 
     def copy(self) -> _Record:
-        return _Record(self.stored, self.stamped, list(self.letters), [replace(r) for r in self.reminders])
+        reminders = [replace(r) for r in self.reminders]
+        return _Record(self.stored, self.stamped, list(self.letters), reminders, self.noticed_at)
 
 
 class MemoryStore:
@@ -108,6 +110,20 @@ class MemoryPerson:
             return False
         self.claimed.add(input_key)
         return True
+
+    def seen(self, now: datetime) -> None:
+        if self._erased or self.record is None or self.record.noticed_at is None:
+            return
+        self.record.noticed_at = None
+        self.record.stamped = Stamped(self.record.stamped.created_at, aware(now))
+
+    @property
+    def noticed_at(self) -> datetime | None:
+        return None if self.record is None else self.record.noticed_at
+
+    def notice(self, now: datetime) -> None:
+        if self.record is not None:
+            self.record.noticed_at = aware(now)
 
     def load(self) -> UserState:
         if self.record is None:

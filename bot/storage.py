@@ -62,6 +62,20 @@ class Person(Protocol):
         and names no one, so it outlives the person: a /delete delivered again stays done."""
         ...
 
+    def seen(self, now: datetime) -> None:
+        """The person wrote: a retention notice no longer holds (bot/retention.py), and their
+        inactivity counts from now."""
+        ...
+
+    @property
+    def noticed_at(self) -> datetime | None:
+        """When they were told their data would be erased for inactivity, if they were."""
+        ...
+
+    def notice(self, now: datetime) -> None:
+        """Record that they have been told their data will be erased for inactivity."""
+        ...
+
     def load(self) -> UserState:
         """A fresh copy each time (the engine edits it in place); an empty state for someone new."""
         ...

@@ -320,6 +320,7 @@ class UserStore:
         if not self._erased and self._locate() is not None and self._noticed_at is not None:
             self._conn.execute(_UPDATE_USER, {"w_id": self._id, "retention_notice_at": None, "updated_at": aware(now)})
             self._noticed_at = None
+            self._stamped = Stamped(self._stamped.created_at, aware(now))
 
     @property
     def noticed_at(self) -> datetime | None:

@@ -228,6 +228,20 @@ class TestStore:
             yield sql
             sql.close()
 
+    def test_a_message_after_a_retention_notice_clears_it_and_counts_as_activity(self, store: Storage) -> None:
+        save(store, sample_state())
+        told, wrote = NOW + timedelta(days=1), NOW + timedelta(days=2)
+        with store.user("telegram", "1001") as person:
+            person.seen(told)  # not told yet: nothing changes
+            assert person.noticed_at is None
+            person.notice(told)
+        with store.user("telegram", "1001") as person:
+            assert person.noticed_at == told
+            person.seen(wrote)
+        with store.user("telegram", "1001") as person:
+            assert person.noticed_at is None
+            assert person.export()["user"]["updated_at"] == wrote.isoformat()
+
     def test_new_user_loads_an_empty_state(self, store: Storage) -> None:
         assert encode(load(store)) == encode(UserState())
 
