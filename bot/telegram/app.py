@@ -258,6 +258,15 @@ def run_service(command: str, main: Callable[[Settings], Coroutine[Any, Any, int
         return refuse(command, exc)
 
 
+async def close_bot(bot: ExtBot[None], requests: tuple[AiohttpRequest, AiohttpRequest]) -> None:
+    """The Bot API client of a webhook or a worker, closed with its transports (a bot that never
+    met Telegram has nothing of its own to close)."""
+    with contextlib.suppress(Exception):
+        await bot.shutdown()
+    for request in requests:
+        await request.shutdown()
+
+
 def refuse(command: str, exc: StartupError) -> int:
     """One line for a person to act on, and the status."""
     print(f"debtcoach {command}: {exc}", file=sys.stderr, flush=True)

@@ -17,7 +17,6 @@ message in a group that is not meant for it) is answered 200 and not kept.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -36,7 +35,7 @@ from bot.inbox import Inbox
 from bot.job_queue import defer_answer, deferring_queue
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram.app import StartupError, meet_telegram, register_commands, run_service, telegram_bot
+from bot.telegram.app import StartupError, close_bot, meet_telegram, register_commands, run_service, telegram_bot
 from bot.telegram.coach import CHANNEL, wanted
 from bot.telegram.inbox_entry import inbox_form, incoming
 from bot.telegram.ingress import ALLOWED_UPDATES
@@ -146,10 +145,7 @@ async def _main(settings: Settings) -> int:
         await _until_stopped()
     finally:
         await runner.cleanup()
-        with contextlib.suppress(Exception):
-            await bot.shutdown()
-        for request in requests:
-            await request.shutdown()
+        await close_bot(bot, requests)
         store.close()
     return 0
 

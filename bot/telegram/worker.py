@@ -51,7 +51,7 @@ from bot.retention import Retainer
 from bot.send_budget import FORGET_AFTER, SharedPacer
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram.app import meet_telegram, run_service, telegram_bot
+from bot.telegram.app import close_bot, meet_telegram, run_service, telegram_bot
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.coach import CHANNEL, TelegramCoach, wanted
 from bot.telegram.inbox_entry import incoming
@@ -247,10 +247,7 @@ async def _main(settings: Settings) -> int:
         await channel.close(FINISH_JOBS)
         await pacer.close()
     finally:
-        with contextlib.suppress(Exception):
-            await bot.shutdown()
-        for request in requests:
-            await request.shutdown()
+        await close_bot(bot, requests)
         store.close()
     return 0
 
